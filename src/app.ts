@@ -1,0 +1,128 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { Context } from "hono";
+import type { AppEnv } from "./env";
+import { ApiError, envelope, ValidationError } from "./lib/errors";
+import { createRouter } from "./lib/openapi";
+import { authenticate } from "./middleware/auth";
+import { gate } from "./middleware/gate";
+import { idempotency } from "./middleware/idempotency";
+import { requestContext } from "./middleware/request-context";
+import { adminRoutes } from "./routes/admin";
+import { authRoutes } from "./routes/auth/token";
+import { registerAuditLogRoutes } from "./routes/audit-logs";
+import { registerBankAccountRoutes } from "./routes/bank-accounts";
+import { registerDepartmentRoutes } from "./routes/departments";
+import { registerHealthRoute } from "./routes/health";
+import { registerKycRoutes } from "./routes/kyc";
+import { registerOrganizationRoutes } from "./routes/organizations";
+
+export const API_VERSION = "1.0.0";
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function onError(err: Error, c: Context<AppEnv>) {
+  const requestId = c.get("requestId") ?? "unknown";
+  let apiError: ApiError;
+  if (err instanceof ApiError) {
+    apiError = err;
+  } else if (err instanceof HTTPException && err.status < 500) {
+    apiError =
+      err.status === 415
+        ? new ApiError(415, "invalid_request_error", "unsupported_media_type", "Content-Type must be application/json.")
+        : err.status === 413
+          ? new ApiError(413, "invalid_request_error", "body_too_large", "Request body is larger than 1 MB.")
+          : new ValidationError(
+              /Malformed JSON/i.test(err.message) ? "The request body is not valid JSON." : err.message,
+              undefined,
+              /Malformed JSON/i.test(err.message) ? "invalid_json" : "invalid_request",
+            );
+  } else {
+    console.error(JSON.stringify({ level: "error", request_id: requestId, path: c.req.path, error: String(err), stack: err.stack }));
+    apiError = new ApiError(500, "api_error", "internal_error", "An unexpected error occurred. It has been logged; retry with the same Idempotency-Key.");
+  }
+  return c.json(envelope(apiError, requestId), apiError.status);
+}
+
+export function createApp() {
+  const app = createRouter();
+  app.use("*", requestContext);
+  app.use("*", async (c, next) => {
+    await next();
+    c.res.headers.set("X-Content-Type-Options", "nosniff");
+    if (c.req.path.startsWith("/v1/")) c.res.headers.set("Cache-Control", "no-store");
+  });
+  app.onError(onError);
+  app.notFound((c) =>
+    c.json(envelope(new ApiError(404, "not_found_error", "route_not_found", `No route ${c.req.method} ${c.req.path}.`), c.get("requestId")), 404),
+  );
+
+  registerHealthRoute(app);
+
+  const v1 = createRouter();
+  v1.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "invalid_request_error", "body_too_large", "Request body is larger than 1 MB.");
+      },
+    }),
+  );
+  v1.route("/admin", adminRoutes());
+  v1.route("/auth", authRoutes());
+
+  // Everything below is partner API: who is calling, may they (gate), and retry safety.
+  // Registered last, so admin and auth routes above answer before these middlewares run.
+  const partner = createRouter();
+  partner.use("*", authenticate, gate, idempotency);
+  registerOrganizationRoutes(partner);
+  registerDepartmentRoutes(partner);
+  registerBankAccountRoutes(partner);
+  registerKycRoutes(partner);
+  registerAuditLogRoutes(partner);
+  v1.route("/", partner);
+
+  app.route("/v1", v1);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An access token from POST /v1/auth/token, or a secret key `sk_test_…` / `sk_live_…`.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "apiKey",
+    in: "header",
+    name: "X-API-Key",
+    description: "`pk_test_…:sk_test_…` (publishable and secret key, colon-separated).",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "The operator's ADMIN_API_KEY (admin endpoints only).",
+  });
+  app.doc31("/v1/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "Paiements API",
+      version: API_VERSION,
+      description:
+        "White-label payments and invoicing for the French market. Amounts are integer cents; dates are read in Europe/Paris. Every error has the same envelope with a `request_id`.",
+    },
+    servers: [{ url: c.env.PUBLIC_BASE_URL, description: c.env.ENVIRONMENT ?? "current" }],
+    security: [{ bearerAuth: [] }, { apiKey: [] }] as Record<string, string[]>[],
+    tags: [
+      { name: "Auth", description: "OAuth2 client credentials." },
+      { name: "Organizations", description: "Companies and public bodies you collect for." },
+      { name: "Departments", description: "Régies and services, each with its bank accounts and KYC." },
+      { name: "Audit", description: "Who changed what, when, from where." },
+      { name: "Admin", description: "Operator endpoints (ADMIN_API_KEY)." },
+      { name: "Ops", description: "Health." },
+    ],
+  }));
+  app.get(
+    "/docs",
+    Scalar({ url: "/v1/openapi.json", pageTitle: "Paiements API — reference", cdn: "/docs/scalar.js" }),
+  );
+  return app;
+}

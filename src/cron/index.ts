@@ -1,0 +1,34 @@
+import type { Env } from "../env";
+import { purgeExpiredIdempotencyKeys } from "./purge-idempotency-keys";
+import { relayOutbox } from "./relay-outbox";
+
+/** Cron strings exactly as in wrangler.toml `[triggers] crons`. */
+export const SCHEDULES = {
+  everyMinute: "* * * * *",
+  hourly: "0 * * * *",
+} as const;
+
+type Job = (env: Env, now: Date) => Promise<unknown>;
+
+const JOBS: Record<string, Job[]> = {
+  [SCHEDULES.everyMinute]: [relayOutbox],
+  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys],
+};
+
+export async function runScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext) {
+  const jobs = JOBS[controller.cron];
+  if (!jobs) {
+    console.error(JSON.stringify({ level: "error", msg: "no job for this cron", cron: controller.cron }));
+    return;
+  }
+  const now = new Date(controller.scheduledTime);
+  // Jobs are independent: one failing must not stop the others, but each failure is reported.
+  const results = await Promise.allSettled(jobs.map((job) => job(env, now)));
+  results.forEach((r, i) => {
+    if (r.status === "rejected") {
+      console.error(JSON.stringify({ level: "error", msg: "cron job failed", job: jobs[i]!.name, error: String(r.reason) }));
+    }
+  });
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}

@@ -1,0 +1,216 @@
+import { sql } from "drizzle-orm";
+import type { Warning } from "../domain/identity";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The D1 system of record. Every tenant-owned row carries `partner_id` and `livemode`, so every
+ * query filters on them directly. Timestamps are ISO 8601 UTC strings (they sort as text).
+ * JSON columns hold small structured values that are always read and written whole.
+ */
+
+const timestamps = {
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+};
+
+const tenant = {
+  partner_id: text("partner_id").notNull(),
+  livemode: integer("livemode", { mode: "boolean" }).notNull(),
+};
+
+export const partners = sqliteTable("partners", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  plan: text("plan", { enum: ["standard", "business", "enterprise"] }).notNull(),
+  ...timestamps,
+});
+
+export const credentials = sqliteTable(
+  "credentials",
+  {
+    id: text("id").primaryKey(),
+    partner_id: text("partner_id").notNull().references(() => partners.id),
+    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    client_id: text("client_id").notNull(),
+    client_secret_hash: text("client_secret_hash").notNull(),
+    publishable_key: text("publishable_key").notNull(),
+    secret_key_hash: text("secret_key_hash").notNull(),
+    secret_key_last4: text("secret_key_last4").notNull(),
+    scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
+    status: text("status", { enum: ["active", "revoked"] }).notNull(),
+    revoked_at: text("revoked_at"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("credentials_client_id").on(t.client_id),
+    uniqueIndex("credentials_secret_key_hash").on(t.secret_key_hash),
+    uniqueIndex("credentials_publishable_key").on(t.publishable_key),
+    index("credentials_partner").on(t.partner_id),
+  ],
+);
+
+export interface Address {
+  line1: string;
+  line2?: string | undefined;
+  postal_code: string;
+  city: string;
+  country: string;
+}
+
+
+export const organizations = sqliteTable(
+  "organizations",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    type: text("type", { enum: ["company", "public_entity"] }).notNull(),
+    name: text("name").notNull(),
+    siret: text("siret").notNull(),
+    siren: text("siren").notNull(),
+    vat_number: text("vat_number"),
+    address: text("address", { mode: "json" }).$type<Address>(),
+    contact: text("contact", { mode: "json" }).$type<{ name?: string; email?: string; phone?: string }>(),
+    branding: text("branding", { mode: "json" }).$type<{
+      display_name?: string;
+      logo_url?: string;
+      primary_color?: string;
+      support_email?: string;
+    }>(),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    warnings: text("warnings", { mode: "json" }).$type<Warning[]>().notNull(),
+    ...timestamps,
+  },
+  (t) => [index("organizations_tenant").on(t.partner_id, t.livemode, t.created_at)],
+);
+
+export const departments = sqliteTable(
+  "departments",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull().references(() => organizations.id),
+    name: text("name").notNull(),
+    code: text("code").notNull(),
+    description: text("description"),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("departments_org_code").on(t.organization_id, t.code),
+    index("departments_org").on(t.organization_id, t.created_at),
+  ],
+);
+
+export const bankAccounts = sqliteTable(
+  "bank_accounts",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull(),
+    department_id: text("department_id").notNull().references(() => departments.id),
+    /** AES-GCM sealed IBAN, bound to the row id. Never returned. */
+    iban_encrypted: text("iban_encrypted").notNull(),
+    /** HMAC of the IBAN: finds duplicates without decrypting. */
+    iban_fingerprint: text("iban_fingerprint").notNull(),
+    iban_masked: text("iban_masked").notNull(),
+    iban_last4: text("iban_last4").notNull(),
+    country: text("country").notNull(),
+    bic: text("bic"),
+    account_name: text("account_name").notNull(),
+    bank_name: text("bank_name"),
+    is_default: integer("is_default", { mode: "boolean" }).notNull(),
+    status: text("status", { enum: ["active", "deleted"] }).notNull(),
+    deleted_at: text("deleted_at"),
+    ...timestamps,
+  },
+  (t) => [
+    index("bank_accounts_department").on(t.department_id, t.created_at),
+    // At most one live copy of an IBAN, and at most one default account, per department.
+    uniqueIndex("bank_accounts_department_iban").on(t.department_id, t.iban_fingerprint).where(sql`status = 'active'`),
+    uniqueIndex("bank_accounts_department_default")
+      .on(t.department_id)
+      .where(sql`is_default = 1 and status = 'active'`),
+  ],
+);
+
+export const kycVerifications = sqliteTable(
+  "kyc_verifications",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull(),
+    department_id: text("department_id").notNull().references(() => departments.id),
+    status: text("status", { enum: ["pending", "verified", "rejected"] }).notNull(),
+    legal_name: text("legal_name").notNull(),
+    siret: text("siret").notNull(),
+    account_holder_name: text("account_holder_name").notNull(),
+    bank_account_id: text("bank_account_id").notNull(),
+    rejection_reason: text("rejection_reason"),
+    warnings: text("warnings", { mode: "json" }).$type<Warning[]>().notNull(),
+    submitted_at: text("submitted_at").notNull(),
+    decided_at: text("decided_at"),
+    ...timestamps,
+  },
+  (t) => [index("kyc_department").on(t.department_id, t.created_at)],
+);
+
+export const auditLogs = sqliteTable(
+  "audit_logs",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    /** Null for operator actions on the partner itself (credentials). */
+    organization_id: text("organization_id"),
+    resource_type: text("resource_type").notNull(),
+    resource_id: text("resource_id").notNull(),
+    action: text("action").notNull(),
+    user_id: text("user_id").notNull(),
+    user_type: text("user_type", { enum: ["partner", "operator", "system", "payer"] }).notNull(),
+    ip_address: text("ip_address"),
+    request_id: text("request_id"),
+    changes: text("changes", { mode: "json" })
+      .$type<{ before: Record<string, unknown> | null; after: Record<string, unknown> | null }>()
+      .notNull(),
+    created_at: text("created_at").notNull(),
+  },
+  (t) => [
+    index("audit_org_time").on(t.organization_id, t.created_at),
+    index("audit_resource").on(t.partner_id, t.livemode, t.resource_type, t.resource_id),
+  ],
+);
+
+/** The outbox: one row per event, written in the same batch as the change it describes. */
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id"),
+    type: text("type").notNull(),
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    created_at: text("created_at").notNull(),
+    /** Set once the event is handed to the webhooks queue; null rows are re-enqueued by cron. */
+    enqueued_at: text("enqueued_at"),
+  },
+  (t) => [
+    index("events_tenant_time").on(t.partner_id, t.livemode, t.created_at),
+    index("events_unenqueued").on(t.enqueued_at, t.created_at),
+  ],
+);
+
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    partner_id: text("partner_id").notNull(),
+    livemode: integer("livemode", { mode: "boolean" }).notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of method, path and raw body: the same key with anything else is a misuse. */
+    request_hash: text("request_hash").notNull(),
+    status: text("status", { enum: ["in_flight", "completed"] }).notNull(),
+    response_status: integer("response_status"),
+    response_body: text("response_body"),
+    created_at: text("created_at").notNull(),
+    expires_at: text("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partner_id, t.livemode, t.key] }), index("idempotency_expiry").on(t.expires_at)],
+);

@@ -1,0 +1,31 @@
+import { isSandboxIban, SANDBOX_IBANS } from "./sandbox";
+
+/** KYC of a department's payee identity: `pending → verified | rejected`. */
+export const KYC_STATUSES = ["pending", "verified", "rejected"] as const;
+export type KycStatus = (typeof KYC_STATUSES)[number];
+
+export const KYC_TRANSITIONS: Record<KycStatus, readonly KycStatus[]> = {
+  pending: ["verified", "rejected"],
+  verified: [],
+  rejected: [],
+};
+
+export function canTransition(from: KycStatus, to: KycStatus): boolean {
+  return KYC_TRANSITIONS[from].includes(to);
+}
+
+/**
+ * The sandbox verifier decides at once, deterministically, so partners can test both outcomes:
+ * an account on the seed's "blocked account" IBAN (FR76…125) or a holder named "Rejected …" is
+ * rejected; anything else is verified.
+ */
+export function sandboxKycDecision(subject: { account_holder_name: string; iban: string }):
+  | { status: "verified" }
+  | { status: "rejected"; reason: string } {
+  const sandbox = isSandboxIban(subject.iban) ? SANDBOX_IBANS[subject.iban] : undefined;
+  if (sandbox && "failure_code" in sandbox && sandbox.failure_code === "account_blocked") {
+    return { status: "rejected", reason: "bank_account_blocked" };
+  }
+  if (/^rejected\b/i.test(subject.account_holder_name.trim())) return { status: "rejected", reason: "identity_mismatch" };
+  return { status: "verified" };
+}

@@ -1,0 +1,74 @@
+import { DurableObject } from "cloudflare:workers";
+import { PLAN_RATE_LIMITS } from "../domain/plans";
+import type { Env } from "../env";
+import type { Plan } from "../lib/principal";
+
+export interface GateDecision {
+  /** False when the credential was revoked: the request is answered 401. */
+  credentialActive: boolean;
+  /** False when over the limit: the request is answered 429. */
+  allowed: boolean;
+  limit: number | null;
+  remaining: number | null;
+  /** Unix seconds at which the current window ends. */
+  resetAt: number;
+}
+
+const WINDOW_MS = 60_000;
+
+/**
+ * One per partner. Counts requests in fixed one-minute windows (exact, unlike the platform's
+ * approximate rate-limit binding) and knows which credentials are revoked, so a revoked key or
+ * a token minted from it stops working at once, without a D1 lookup on each request.
+ * Every method is synchronous SQLite work: no await, so calls never interleave.
+ */
+export class PartnerGate extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      ctx.storage.sql.exec(`
+        CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS revoked_credentials (credential_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS request_window (id INTEGER PRIMARY KEY CHECK (id = 1), window_start INTEGER NOT NULL, count INTEGER NOT NULL);
+      `);
+    });
+  }
+
+  setPlan(plan: Plan): void {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO settings (key, value) VALUES ('plan', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      plan,
+    );
+  }
+
+  revoke(credentialId: string, now = Date.now()): void {
+    this.ctx.storage.sql.exec(
+      "INSERT OR IGNORE INTO revoked_credentials (credential_id, revoked_at) VALUES (?, ?)",
+      credentialId,
+      now,
+    );
+  }
+
+  /** Counts one request of `credentialId` and says whether it may proceed. */
+  hit(credentialId: string, fallbackPlan: Plan, now = Date.now()): GateDecision {
+    const sql = this.ctx.storage.sql;
+    const windowStart = Math.floor(now / WINDOW_MS) * WINDOW_MS;
+    const resetAt = (windowStart + WINDOW_MS) / 1000;
+    const revoked = sql.exec("SELECT 1 FROM revoked_credentials WHERE credential_id = ?", credentialId).toArray().length > 0;
+    if (revoked) return { credentialActive: false, allowed: false, limit: null, remaining: null, resetAt };
+
+    const planRow = sql.exec<{ value: string }>("SELECT value FROM settings WHERE key = 'plan'").toArray()[0];
+    const plan = (planRow?.value as Plan | undefined) ?? fallbackPlan;
+    const limit = PLAN_RATE_LIMITS[plan];
+
+    const row = sql.exec<{ window_start: number; count: number }>("SELECT window_start, count FROM request_window WHERE id = 1").toArray()[0];
+    const count = row && row.window_start === windowStart ? row.count + 1 : 1;
+    sql.exec(
+      "INSERT INTO request_window (id, window_start, count) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET window_start = excluded.window_start, count = excluded.count",
+      windowStart,
+      count,
+    );
+    if (limit === null) return { credentialActive: true, allowed: true, limit: null, remaining: null, resetAt };
+    return { credentialActive: true, allowed: count <= limit, limit, remaining: Math.max(0, limit - count), resetAt };
+  }
+}

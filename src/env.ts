@@ -1,0 +1,36 @@
+import type { PartnerGate } from "./durable/partner-gate";
+import type { PaymentIntent } from "./durable/payment-intent";
+import type { Db } from "./db/client";
+import type { StorageTimer } from "./lib/timing";
+import type { Principal } from "./lib/principal";
+
+/** Bindings declared in wrangler.toml plus the secrets of `.dev.vars` (or `wrangler secret`). */
+export interface Env {
+  DB: D1Database;
+  PAYMENT_INTENT: DurableObjectNamespace<PaymentIntent>;
+  PARTNER_GATE: DurableObjectNamespace<PartnerGate>;
+  WEBHOOKS: Queue<WebhookMessage>;
+  ASSETS: Fetcher;
+  ADMIN_API_KEY: string;
+  JWT_SECRET: string;
+  /** 32 bytes, base64: AES-256-GCM key for IBANs and payer personal data. */
+  ENCRYPTION_KEY: string;
+  PUBLIC_BASE_URL: string;
+  ENVIRONMENT?: string;
+}
+
+export interface WebhookMessage {
+  event_id: string;
+}
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    timer: StorageTimer;
+    db: Db;
+    principal: Principal;
+    /** Organization named by X-Entity-Id, not yet checked against the caller: services check it in their own query. */
+    entityId: string | undefined;
+  };
+};

@@ -1,0 +1,15 @@
+import { createApp } from "./app";
+import { runScheduled } from "./cron";
+import type { Env, WebhookMessage } from "./env";
+import { handleQueueBatch } from "./queues";
+
+export { PartnerGate } from "./durable/partner-gate";
+export { PaymentIntent } from "./durable/payment-intent";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  queue: (batch: MessageBatch<WebhookMessage>, env: Env, ctx: ExecutionContext) => handleQueueBatch(batch, env, ctx),
+  scheduled: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => runScheduled(controller, env, ctx),
+} satisfies ExportedHandler<Env, WebhookMessage>;

@@ -1,0 +1,40 @@
+/** Object ids: `<prefix>-<uuidv7>`, as in the seeds (`org-…`, `inv-…`); v7 keeps index inserts local. */
+
+export const ID_PREFIX = {
+  partner: "ptn",
+  credential: "cred",
+  organization: "org",
+  department: "dept",
+  bank_account: "ba",
+  kyc: "kyc",
+  audit_log: "log",
+  event: "evt",
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIX;
+
+export function uuidv7(now = Date.now()): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  const ms = BigInt(now);
+  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function newId(kind: IdKind): string {
+  return `${ID_PREFIX[kind]}-${uuidv7()}`;
+}
+
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+/** True when `value` looks like an id of that kind; used to answer 404 early without a query. */
+export function isId(kind: IdKind, value: string): boolean {
+  return new RegExp(`^${ID_PREFIX[kind]}-${UUID}$`).test(value);
+}
+
+export function idPattern(kind: IdKind): RegExp {
+  return new RegExp(`^${ID_PREFIX[kind]}-${UUID}$`);
+}

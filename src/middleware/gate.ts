@@ -1,0 +1,59 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { envelope, RateLimited, Unauthenticated } from "../lib/errors";
+import type { GateDecision } from "../durable/partner-gate";
+
+const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Asks the partner's gate (rate limit + revocation) on every authenticated request.
+ * Reads run the gate call in parallel with the handler's own query, so it adds no sequential
+ * round trip, and the answer is swapped for a 401/429 if the gate says no. Mutations wait for
+ * the gate first: nothing may be written by a revoked or throttled caller.
+ */
+export const gate = createMiddleware<AppEnv>(async (c, next) => {
+  const principal = c.get("principal");
+  const stub = c.env.PARTNER_GATE.getByName(principal.partnerId);
+  const isMutation = MUTATIONS.has(c.req.method);
+  const decision = c
+    .get("timer")
+    .measure("gate", "rate limit + revocation", () => stub.hit(principal.credentialId, principal.plan), !isMutation);
+
+  if (isMutation) {
+    const d = await decision;
+    const refused = refusal(d);
+    if (refused) {
+      c.res = respond(c.json.bind(c), refused, c.get("requestId"));
+    } else {
+      await next();
+    }
+    stampHeaders(c.res.headers, d);
+    return;
+  }
+  // Reads: let the query run while the gate answers; a refusal replaces whatever it produced.
+  decision.catch(() => undefined);
+  await next();
+  const d = await decision;
+  const refused = refusal(d);
+  if (refused) c.res = respond(c.json.bind(c), refused, c.get("requestId"));
+  stampHeaders(c.res.headers, d);
+});
+
+function refusal(d: GateDecision): Unauthenticated | RateLimited | null {
+  if (!d.credentialActive) return new Unauthenticated("These credentials have been revoked.", "credentials_revoked");
+  if (!d.allowed) return new RateLimited(Math.max(1, Math.ceil(d.resetAt - Date.now() / 1000)), d.limit ?? 0);
+  return null;
+}
+
+function respond(json: (body: unknown, status: 401 | 429) => Response, e: Unauthenticated | RateLimited, requestId: string): Response {
+  const res = json(envelope(e, requestId), e.status as 401 | 429);
+  if (e instanceof RateLimited) res.headers.set("Retry-After", String(e.retryAfterSeconds));
+  return res;
+}
+
+function stampHeaders(headers: Headers, d: GateDecision): void {
+  if (d.limit === null) return;
+  headers.set("X-RateLimit-Limit", String(d.limit));
+  headers.set("X-RateLimit-Remaining", String(d.remaining));
+  headers.set("X-RateLimit-Reset", String(d.resetAt));
+}

@@ -1,0 +1,35 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { issueCredential } from "../../services/partners/admin";
+import { operatorContext } from "./context";
+import { ADMIN_SECURITY, IssuedCredentialSchema, PartnerIdParam, ScopeSchema } from "./schema";
+
+const route = createRoute({
+  method: "post",
+  path: "/partners/{id}/credentials",
+  operationId: "createCredential",
+  tags: ["Admin"],
+  summary: "Issue another credential set (test or live)",
+  description: "Rotation is: issue a new set, move traffic, revoke the old one.",
+  security: ADMIN_SECURITY,
+  request: {
+    params: PartnerIdParam,
+    body: jsonBody(
+      z.object({
+        mode: z.enum(["test", "live"]).openapi({ example: "live" }),
+        scopes: z
+          .array(ScopeSchema)
+          .min(1)
+          .optional()
+          .openapi({ description: "Restrict the credential (default `partner`, i.e. everything).", example: ["invoices:read", "payments:read"] }),
+      }),
+    ),
+  },
+  responses: { 201: jsonResponse(IssuedCredentialSchema, "The credential, with its secrets shown this once."), ...errorResponses(404) },
+});
+
+export function registerCreateCredential(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(await issueCredential(operatorContext(c), c.req.valid("param").id, c.req.valid("json")), 201),
+  );
+}

@@ -1,0 +1,47 @@
+import { z } from "@hono/zod-openapi";
+import { SCOPES } from "../../domain/scopes";
+import { Timestamp } from "../../lib/openapi";
+
+export const PlanSchema = z.enum(["standard", "business", "enterprise"]).openapi({
+  description: "Rate-limit tier: standard 100/min, business 1 000/min (default), enterprise unlimited.",
+  example: "business",
+});
+
+export const ScopeSchema = z.enum(SCOPES);
+
+export const CredentialSchema = z
+  .object({
+    id: z.string().openapi({ example: "cred-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    object: z.literal("credential"),
+    mode: z.enum(["test", "live"]),
+    livemode: z.boolean(),
+    client_id: z.string().openapi({ example: "cli_test_4eC39HqLyjWDarjtT1zdp7dc" }),
+    publishable_key: z.string().openapi({ example: "pk_test_TYooMQauvdEDq54NiTphI7jx" }),
+    secret_key_hint: z.string().openapi({ description: "Last characters of the secret key, to tell keys apart.", example: "sk_test_…p7dc" }),
+    scopes: z.array(ScopeSchema),
+    status: z.enum(["active", "revoked"]),
+    revoked_at: Timestamp.nullable(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .openapi("Credential");
+
+export const IssuedCredentialSchema = CredentialSchema.extend({
+  client_secret: z.string().openapi({ description: "Shown this once; only its hash is stored.", example: "cs_test_…" }),
+  secret_key: z.string().openapi({ description: "Shown this once; only its hash is stored.", example: "sk_test_…" }),
+}).openapi("IssuedCredential");
+
+export const PartnerSchema = z
+  .object({
+    id: z.string().openapi({ example: "ptn-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    object: z.literal("partner"),
+    name: z.string().openapi({ example: "Acme Intégrations" }),
+    plan: PlanSchema,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .openapi("Partner");
+
+export const PartnerIdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "ptn-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }) });
+
+export const ADMIN_SECURITY = [{ adminKey: [] }];

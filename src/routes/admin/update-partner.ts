@@ -1,0 +1,30 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { updatePartner } from "../../services/partners/admin";
+import { operatorContext } from "./context";
+import { ADMIN_SECURITY, PartnerIdParam, PartnerSchema, PlanSchema } from "./schema";
+
+const route = createRoute({
+  method: "patch",
+  path: "/partners/{id}",
+  operationId: "updatePartner",
+  tags: ["Admin"],
+  summary: "Rename a partner or change its plan (rate limit applies at once)",
+  security: ADMIN_SECURITY,
+  request: {
+    params: PartnerIdParam,
+    body: jsonBody(
+      z.object({
+        name: z.string().trim().min(1).max(200).optional(),
+        plan: PlanSchema.optional(),
+      }),
+    ),
+  },
+  responses: { 200: jsonResponse(PartnerSchema, "The updated partner."), ...errorResponses(404) },
+});
+
+export function registerUpdatePartner(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(await updatePartner(operatorContext(c), c.req.valid("param").id, c.req.valid("json")), 200),
+  );
+}

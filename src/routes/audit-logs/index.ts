@@ -1,0 +1,75 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { isCalendarDate, boundToInstant } from "../../domain/dates";
+import { EntityHeader, errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, Timestamp, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { requireEntity } from "../../middleware/tenancy";
+import { listAuditLogs } from "../../services/audit-logs/list-audit-logs";
+import { serviceContext } from "../../services/context";
+
+const DateBound = z
+  .string()
+  .refine((v) => boundToInstant(v, "start") !== null, "must be an ISO 8601 instant (2024-02-01T00:00:00Z) or a date (2024-02-01, read in Europe/Paris)");
+
+const AuditLogSchema = z
+  .object({
+    id: z.string().openapi({ example: "log-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    object: z.literal("audit_log"),
+    livemode: z.boolean(),
+    timestamp: Timestamp,
+    organization_id: z.string().nullable(),
+    resource_type: z.string().openapi({ example: "organization" }),
+    resource_id: z.string(),
+    action: z.string().openapi({ example: "created" }),
+    user_id: z.string().openapi({ description: "The credential that acted (or `operator`, `system`).", example: "cred-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    user_type: z.enum(["partner", "operator", "system", "payer"]),
+    ip_address: z.string().nullable().openapi({ example: "203.0.113.42" }),
+    request_id: z.string().nullable(),
+    changes: z.object({
+      before: z.record(z.string(), z.unknown()).nullable(),
+      after: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  })
+  .openapi("AuditLog");
+
+const route = createRoute({
+  method: "get",
+  path: "/audit_logs",
+  operationId: "listAuditLogs",
+  tags: ["Audit"],
+  summary: "The organization's audit trail, oldest first",
+  description: "Every change made through the API, with who, from where, in which request, and the before/after values.",
+  middleware: [requireScope("audit:read"), requireEntity] as const,
+  request: {
+    headers: EntityHeader,
+    query: PaginationQuery.extend({
+      resource_type: z.string().max(50).optional().openapi({ example: "organization" }),
+      resource_id: z.string().max(100).optional(),
+      action: z.string().max(50).optional().openapi({ example: "created" }),
+      from_date: DateBound.optional().openapi({ description: "Inclusive; an instant, or a Paris date.", example: "2024-02-01T00:00:00Z" }),
+      to_date: DateBound.optional().openapi({ description: "Inclusive; a Paris date covers the whole day.", example: "2024-02-29" }),
+    }),
+  },
+  responses: { 200: jsonResponse(paginated(AuditLogSchema, "AuditLogList"), "A page of audit entries."), ...errorResponses(404) },
+});
+
+export function registerAuditLogRoutes(app: Router) {
+  app.openapi(route, async (c) => {
+    const q = c.req.valid("query");
+    return c.json(
+      await listAuditLogs({
+        ctx: serviceContext(c),
+        organizationId: c.get("entityId")!,
+        input: {
+          ...pageParams(q),
+          resource_type: q.resource_type,
+          resource_id: q.resource_id,
+          action: q.action,
+          from: q.from_date ? boundToInstant(q.from_date, "start")! : undefined,
+          to: q.to_date ? boundToInstant(q.to_date, "end")! : undefined,
+          toExclusive: q.to_date ? isCalendarDate(q.to_date) : undefined,
+        },
+      }),
+      200,
+    );
+  });
+}

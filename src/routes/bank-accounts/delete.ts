@@ -1,0 +1,25 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { deleteBankAccount } from "../../services/bank-accounts/delete-bank-account";
+import { serviceContext } from "../../services/context";
+import { BankAccountParams, BankAccountSchema } from "./schema";
+
+const route = createRoute({
+  method: "delete",
+  path: "/departments/{id}/bank_accounts/{ba_id}",
+  operationId: "deleteBankAccount",
+  tags: ["Departments"],
+  summary: "Remove a bank account",
+  description: "Soft delete: kept for the audit trail, no longer listed. If it was the default, the most recent remaining account becomes the default.",
+  middleware: [requireScope("organizations:write")] as const,
+  request: { params: BankAccountParams, headers: IdempotencyHeader },
+  responses: { 200: jsonResponse(BankAccountSchema, "The removed bank account (status `deleted`)."), ...errorResponses(404, 409) },
+});
+
+export function registerDeleteBankAccount(app: Router) {
+  app.openapi(route, async (c) => {
+    const { id, ba_id } = c.req.valid("param");
+    return c.json(await deleteBankAccount({ ctx: serviceContext(c), departmentId: id, id: ba_id }), 200);
+  });
+}

@@ -1,0 +1,24 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { getBankAccount } from "../../services/bank-accounts/get-bank-account";
+import { serviceContext } from "../../services/context";
+import { BankAccountParams, BankAccountSchema } from "./schema";
+
+const route = createRoute({
+  method: "get",
+  path: "/departments/{id}/bank_accounts/{ba_id}",
+  operationId: "getBankAccount",
+  tags: ["Departments"],
+  summary: "Retrieve a bank account",
+  middleware: [requireScope("organizations:read")] as const,
+  request: { params: BankAccountParams },
+  responses: { 200: jsonResponse(BankAccountSchema, "The bank account."), ...errorResponses(404) },
+});
+
+export function registerGetBankAccount(app: Router) {
+  app.openapi(route, async (c) => {
+    const { id, ba_id } = c.req.valid("param");
+    return c.json(await getBankAccount({ ctx: serviceContext(c), departmentId: id, id: ba_id }), 200);
+  });
+}

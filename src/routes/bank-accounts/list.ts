@@ -1,0 +1,24 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { listBankAccounts } from "../../services/bank-accounts/list-bank-accounts";
+import { serviceContext } from "../../services/context";
+import { DepartmentIdParam } from "../departments/schema";
+import { BankAccountSchema } from "./schema";
+
+const route = createRoute({
+  method: "get",
+  path: "/departments/{id}/bank_accounts",
+  operationId: "listBankAccounts",
+  tags: ["Departments"],
+  summary: "List a department's bank accounts, default first",
+  middleware: [requireScope("organizations:read")] as const,
+  request: { params: DepartmentIdParam, query: PaginationQuery },
+  responses: { 200: jsonResponse(paginated(BankAccountSchema, "BankAccountList"), "A page of bank accounts."), ...errorResponses(404) },
+});
+
+export function registerListBankAccounts(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(await listBankAccounts({ ctx: serviceContext(c), departmentId: c.req.valid("param").id, input: pageParams(c.req.valid("query")) }), 200),
+  );
+}

@@ -1,0 +1,55 @@
+import { z } from "@hono/zod-openapi";
+import { Timestamp } from "../../lib/openapi";
+
+export const BankAccountParams = z.object({
+  id: z.string().openapi({ param: { name: "id", in: "path" }, example: "dept-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+  ba_id: z.string().openapi({ param: { name: "ba_id", in: "path" }, example: "ba-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+});
+
+export const BankAccountCreate = z
+  .strictObject({
+    iban: z
+      .string()
+      .trim()
+      .min(1)
+      .max(50)
+      .openapi({
+        description:
+          "IBAN (spaces allowed). Checked with mod-97 and the country's length; test mode also accepts the sandbox IBANs FR7612345678901234567890123/124/125.",
+        example: "FR7612345678901234567890123",
+      }),
+    bic: z.string().trim().max(11).nullable().optional().openapi({ description: "BIC (8 or 11 characters), optional for SEPA.", example: "BNPAFRPPXXX" }),
+    account_name: z.string().trim().min(1).max(140).openapi({ description: "Account holder name, as the bank knows it.", example: "Compte Régie Eau" }),
+    bank_name: z.string().trim().max(140).nullable().optional().openapi({ example: "BNP Paribas" }),
+    is_default: z.boolean().optional().openapi({ description: "Make it the department's default account (the first account always is)." }),
+  })
+  .openapi("BankAccountCreate", {
+    example: {
+      iban: "FR7612345678901234567890123",
+      bic: "BNPAFRPPXXX",
+      account_name: "Compte Régie Eau",
+      bank_name: "BNP Paribas",
+      is_default: true,
+    },
+  });
+
+export const BankAccountSchema = z
+  .object({
+    id: z.string().openapi({ example: "ba-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    object: z.literal("bank_account"),
+    livemode: z.boolean(),
+    organization_id: z.string(),
+    department_id: z.string(),
+    iban_masked: z.string().openapi({ description: "The IBAN is stored encrypted and never returned.", example: "FR76 **** **** **** **** ***0 123" }),
+    iban_last4: z.string().openapi({ example: "0123" }),
+    country: z.string().openapi({ example: "FR" }),
+    bic: z.string().nullable(),
+    account_name: z.string(),
+    bank_name: z.string().nullable(),
+    is_default: z.boolean(),
+    status: z.enum(["active", "deleted"]),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    deleted_at: Timestamp.nullable(),
+  })
+  .openapi("BankAccount");

@@ -1,0 +1,21 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { serviceContext } from "../../services/context";
+import { getDepartment } from "../../services/departments/get-department";
+import { DepartmentIdParam, DepartmentSchema } from "./schema";
+
+const route = createRoute({
+  method: "get",
+  path: "/departments/{id}",
+  operationId: "getDepartment",
+  tags: ["Departments"],
+  summary: "Retrieve a department",
+  middleware: [requireScope("organizations:read")] as const,
+  request: { params: DepartmentIdParam },
+  responses: { 200: jsonResponse(DepartmentSchema, "The department."), ...errorResponses(404) },
+});
+
+export function registerGetDepartment(app: Router) {
+  app.openapi(route, async (c) => c.json(await getDepartment({ ctx: serviceContext(c), id: c.req.valid("param").id }), 200));
+}

@@ -1,0 +1,27 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { serviceContext } from "../../services/context";
+import { listDepartments } from "../../services/departments/list-departments";
+import { OrganizationIdParam } from "../organizations/schema";
+import { DepartmentSchema } from "./schema";
+
+const route = createRoute({
+  method: "get",
+  path: "/organizations/{id}/departments",
+  operationId: "listDepartments",
+  tags: ["Departments"],
+  summary: "List an organization's departments, newest first",
+  middleware: [requireScope("organizations:read")] as const,
+  request: { params: OrganizationIdParam, query: PaginationQuery },
+  responses: { 200: jsonResponse(paginated(DepartmentSchema, "DepartmentList"), "A page of departments."), ...errorResponses(404) },
+});
+
+export function registerListDepartments(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(
+      await listDepartments({ ctx: serviceContext(c), organizationId: c.req.valid("param").id, input: pageParams(c.req.valid("query")) }),
+      200,
+    ),
+  );
+}

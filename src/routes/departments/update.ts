@@ -1,0 +1,23 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { serviceContext } from "../../services/context";
+import { updateDepartment } from "../../services/departments/update-department";
+import { DepartmentIdParam, DepartmentSchema, DepartmentUpdate } from "./schema";
+
+const route = createRoute({
+  method: "patch",
+  path: "/departments/{id}",
+  operationId: "updateDepartment",
+  tags: ["Departments"],
+  summary: "Update a department",
+  middleware: [requireScope("organizations:write")] as const,
+  request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(DepartmentUpdate) },
+  responses: { 200: jsonResponse(DepartmentSchema, "The updated department."), ...errorResponses(404, 409, 413, 415, 422) },
+});
+
+export function registerUpdateDepartment(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(await updateDepartment({ ctx: serviceContext(c), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
+  );
+}

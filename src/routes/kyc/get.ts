@@ -1,0 +1,22 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { serviceContext } from "../../services/context";
+import { getKyc } from "../../services/kyc/get-kyc";
+import { DepartmentIdParam } from "../departments/schema";
+import { KycWithHistorySchema } from "./schema";
+
+const route = createRoute({
+  method: "get",
+  path: "/departments/{id}/kyc",
+  operationId: "getKyc",
+  tags: ["Departments"],
+  summary: "The department's current KYC verification",
+  middleware: [requireScope("organizations:read")] as const,
+  request: { params: DepartmentIdParam },
+  responses: { 200: jsonResponse(KycWithHistorySchema, "The latest submission and the earlier ones."), ...errorResponses(404) },
+});
+
+export function registerGetKyc(app: Router) {
+  app.openapi(route, async (c) => c.json(await getKyc({ ctx: serviceContext(c), departmentId: c.req.valid("param").id }), 200));
+}

@@ -1,0 +1,26 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { serviceContext } from "../../services/context";
+import { submitKyc } from "../../services/kyc/submit-kyc";
+import { DepartmentIdParam } from "../departments/schema";
+import { KycSchema, KycSubmit } from "./schema";
+
+const route = createRoute({
+  method: "post",
+  path: "/departments/{id}/kyc",
+  operationId: "submitKyc",
+  tags: ["Departments"],
+  summary: "Submit the department's payee identity for verification (KYC)",
+  description:
+    "Seed 001 quickstart step 6. Every field is optional: defaults come from the organization and the department's default bank account. In test mode the sandbox decides at once: the blocked-account IBAN (…125) or a holder named 'Rejected …' is rejected, anything else verified.",
+  middleware: [requireScope("organizations:write")] as const,
+  request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(KycSubmit) },
+  responses: { 201: jsonResponse(KycSchema, "The verification."), ...errorResponses(404, 413, 415, 422) },
+});
+
+export function registerSubmitKyc(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(await submitKyc({ ctx: serviceContext(c), departmentId: c.req.valid("param").id, input: c.req.valid("json") }), 201),
+  );
+}

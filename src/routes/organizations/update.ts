@@ -1,0 +1,24 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { serviceContext } from "../../services/context";
+import { updateOrganization } from "../../services/organizations/update-organization";
+import { OrganizationIdParam, OrganizationSchema, OrganizationUpdate } from "./schema";
+
+const route = createRoute({
+  method: "patch",
+  path: "/organizations/{id}",
+  operationId: "updateOrganization",
+  tags: ["Organizations"],
+  summary: "Update an organization",
+  description: "Only the fields sent change; `null` clears an optional field. The audit trail records the difference.",
+  middleware: [requireScope("organizations:write")] as const,
+  request: { params: OrganizationIdParam, headers: IdempotencyHeader, body: jsonBody(OrganizationUpdate) },
+  responses: { 200: jsonResponse(OrganizationSchema, "The updated organization."), ...errorResponses(404, 409, 413, 415, 422) },
+});
+
+export function registerUpdateOrganization(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(await updateOrganization({ ctx: serviceContext(c), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
+  );
+}

@@ -1,0 +1,61 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { credentials, partners } from "../../db/schema";
+import { isScope, narrowScopes, parseScopeString, type Scope } from "../../domain/scopes";
+import { safeEqual, sha256Hex } from "../../lib/crypto";
+import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "./tokens";
+
+/** RFC 6749 §5.2 error: the token endpoint's own envelope. */
+export class OAuthError extends Error {
+  constructor(
+    readonly error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope",
+    readonly description: string,
+    readonly status: 400 | 401 = 400,
+  ) {
+    super(description);
+  }
+}
+
+export interface TokenRequest {
+  grant_type?: string | undefined;
+  client_id?: string | undefined;
+  client_secret?: string | undefined;
+  scope?: string | undefined;
+}
+
+export async function issueToken(db: Db, jwtSecret: string, req: TokenRequest) {
+  if (!req.grant_type) throw new OAuthError("invalid_request", "grant_type is required.");
+  if (req.grant_type !== "client_credentials") {
+    throw new OAuthError("unsupported_grant_type", "Only grant_type=client_credentials is supported.");
+  }
+  if (!req.client_id || !req.client_secret) {
+    throw new OAuthError("invalid_request", "client_id and client_secret are required (in the body or as HTTP Basic).");
+  }
+  const [row] = await db
+    .select({ cred: credentials, plan: partners.plan })
+    .from(credentials)
+    .innerJoin(partners, eq(partners.id, credentials.partner_id))
+    .where(and(eq(credentials.client_id, req.client_id), eq(credentials.status, "active")));
+  // Compare hashes even when the client is unknown, so timing does not tell which part was wrong.
+  const presented = await sha256Hex(req.client_secret);
+  const ok = await safeEqual(presented, row?.cred.client_secret_hash ?? "0".repeat(64));
+  if (!row || !ok) throw new OAuthError("invalid_client", "Client authentication failed.", 401);
+
+  const held = row.cred.scopes.filter(isScope) as Scope[];
+  let scopes: Scope[] = held;
+  if (req.scope !== undefined && req.scope.trim() !== "") {
+    const { scopes: requested, unknown } = parseScopeString(req.scope);
+    if (unknown.length) throw new OAuthError("invalid_scope", `Unknown scope: ${unknown.join(" ")}.`);
+    const { granted, refused } = narrowScopes(held, requested);
+    if (refused.length) throw new OAuthError("invalid_scope", `This client may not request: ${refused.join(" ")}.`);
+    scopes = granted;
+  }
+  const accessToken = await signAccessToken(jwtSecret, {
+    partnerId: row.cred.partner_id,
+    credentialId: row.cred.id,
+    mode: row.cred.mode,
+    plan: row.plan,
+    scopes,
+  });
+  return { access_token: accessToken, token_type: "Bearer" as const, expires_in: ACCESS_TOKEN_TTL_SECONDS, scope: scopes.join(" ") };
+}

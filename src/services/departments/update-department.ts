@@ -1,0 +1,46 @@
+import { and, eq, sql } from "drizzle-orm";
+import { changes, isUniqueViolation } from "../../db/guarded";
+import { departments } from "../../db/schema";
+import { Conflict } from "../../lib/errors";
+import { auditEntry, diff, type ServiceContext } from "../context";
+import type { DepartmentInput } from "./create-department";
+import { departmentWhere, findDepartment } from "./get-department";
+import { presentDepartment, type DepartmentRow } from "./present";
+
+export async function updateDepartment({ ctx, id, input }: { ctx: ServiceContext; id: string; input: Partial<DepartmentInput> }) {
+  const before = await findDepartment(ctx, id);
+  const after: DepartmentRow = {
+    ...before,
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    ...(input.code !== undefined ? { code: input.code } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+    updated_at: ctx.now,
+  };
+  const presentedBefore = presentDepartment(before);
+  const presentedAfter = presentDepartment(after);
+  const changed = diff(presentedBefore, { ...presentedAfter, updated_at: before.updated_at });
+  if (Object.keys(changed.after).length === 0) return presentedBefore;
+
+  const unchangedSince = and(departmentWhere(ctx, id), eq(departments.updated_at, before.updated_at));
+  try {
+    const [, updated] = await ctx.db.batch([
+      auditEntry(
+        ctx,
+        { organizationId: before.organization_id, resourceType: "department", resourceId: id, action: "updated", ...changed },
+        sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${unchangedSince})`,
+      ),
+      ctx.db
+        .update(departments)
+        .set({ name: after.name, code: after.code, description: after.description, metadata: after.metadata, updated_at: after.updated_at })
+        .where(unchangedSince),
+    ]);
+    if (changes(updated) === 0) throw new Conflict("The department was modified by another request; read it again and retry.", "concurrent_update");
+  } catch (err) {
+    if (isUniqueViolation(err, "departments")) {
+      throw new Conflict(`A department with code '${after.code}' already exists in this organization.`, "department_code_taken", "code");
+    }
+    throw err;
+  }
+  return presentedAfter;
+}

@@ -1,0 +1,119 @@
+import { and, eq } from "drizzle-orm";
+import { bankAccounts, departments, kycVerifications, organizations } from "../../db/schema";
+import { assessOrganizationIdentity, assessIban, type Warning } from "../../domain/identity";
+import { sandboxKycDecision } from "../../domain/kyc";
+import { unseal } from "../../lib/crypto";
+import { BusinessRule, NotFound } from "../../lib/errors";
+import { isId, newId } from "../../lib/ids";
+import { auditEntry, type ServiceContext } from "../context";
+import { departmentWhere } from "../departments/get-department";
+import { ibanFingerprint } from "../bank-accounts/fingerprint";
+import { presentKyc, type KycRow } from "./present";
+
+export interface KycInput {
+  legal_name?: string | undefined;
+  siret?: string | undefined;
+  account_holder_name?: string | undefined;
+  bank_account_id?: string | undefined;
+  /** Seed 001's example sends the bank-account body: the IBAN picks the account, `account_name` is the holder. */
+  iban?: string | undefined;
+  account_name?: string | undefined;
+  bic?: string | undefined;
+  bank_name?: string | undefined;
+  is_default?: boolean | undefined;
+}
+
+/**
+ * Submits the department's payee identity: who collects (legal name, SIRET) and into which
+ * account (holder name, bank account). Defaults come from the organization and the department's
+ * default account. Test mode decides at once through the sandbox verifier; live mode stays
+ * pending until a KYC provider answers (not connected yet).
+ */
+export async function submitKyc({ ctx, departmentId, input }: { ctx: ServiceContext; departmentId: string; input: KycInput }) {
+  if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");
+  const iban = input.iban !== undefined ? assessIban(input.iban, ctx.principal.livemode) : undefined;
+  const fingerprint = iban ? await ibanFingerprint(ctx.env.ENCRYPTION_KEY, iban) : undefined;
+
+  const [found, accounts] = await ctx.db.batch([
+    ctx.db
+      // Named fields only: in a D1 batch rows come back as objects, so same-named columns of a join would collide.
+      .select({ organization_id: departments.organization_id, organization_name: organizations.name, organization_siret: organizations.siret })
+      .from(departments)
+      .innerJoin(organizations, eq(organizations.id, departments.organization_id))
+      .where(departmentWhere(ctx, departmentId)),
+    ctx.db
+      .select()
+      .from(bankAccounts)
+      .where(and(eq(bankAccounts.department_id, departmentId), eq(bankAccounts.status, "active"))),
+  ]);
+  const subject = found[0];
+  if (!subject) throw new NotFound("department", departmentId, "id");
+
+  const account = input.bank_account_id
+    ? accounts.find((a) => a.id === input.bank_account_id)
+    : fingerprint
+      ? accounts.find((a) => a.iban_fingerprint === fingerprint)
+      : accounts.find((a) => a.is_default);
+  if (!account) {
+    if (input.bank_account_id) throw new NotFound("bank_account", input.bank_account_id, "bank_account_id");
+    if (iban) throw new BusinessRule("No bank account of this department has this IBAN: add it first with POST /v1/departments/{id}/bank_accounts.", "bank_account_not_found", "iban");
+    throw new BusinessRule("The department has no bank account: add one before submitting KYC.", "bank_account_required", "bank_account_id");
+  }
+
+  const identity = assessOrganizationIdentity({ siret: input.siret ?? subject.organization_siret }, ctx.principal.livemode);
+  const warnings: Warning[] = identity.warnings;
+  const holder = input.account_holder_name ?? input.account_name ?? account.account_name;
+  const id = newId("kyc");
+  const base: KycRow = {
+    id,
+    partner_id: ctx.principal.partnerId,
+    livemode: ctx.principal.livemode,
+    organization_id: subject.organization_id,
+    department_id: departmentId,
+    status: "pending",
+    legal_name: input.legal_name ?? subject.organization_name,
+    siret: identity.siret,
+    account_holder_name: holder,
+    bank_account_id: account.id,
+    rejection_reason: null,
+    warnings,
+    submitted_at: ctx.now,
+    decided_at: null,
+    created_at: ctx.now,
+    updated_at: ctx.now,
+  };
+
+  const audit = [
+    auditEntry(ctx, {
+      organizationId: base.organization_id,
+      resourceType: "kyc_verification",
+      resourceId: id,
+      action: "submitted",
+      before: null,
+      after: presentKyc(base),
+    }),
+  ];
+  let row = base;
+  if (!ctx.principal.livemode) {
+    const accountIban = await unseal(ctx.env.ENCRYPTION_KEY, account.iban_encrypted, `bank_account:${account.id}`);
+    const decision = sandboxKycDecision({ account_holder_name: holder, iban: accountIban });
+    row = {
+      ...base,
+      status: decision.status,
+      rejection_reason: decision.status === "rejected" ? decision.reason : null,
+      decided_at: ctx.now,
+    };
+    audit.push(
+      auditEntry(ctx, {
+        organizationId: base.organization_id,
+        resourceType: "kyc_verification",
+        resourceId: id,
+        action: "status_changed",
+        before: { status: "pending" },
+        after: { status: row.status, rejection_reason: row.rejection_reason },
+      }),
+    );
+  }
+  await ctx.db.batch([ctx.db.insert(kycVerifications).values(row), ...audit]);
+  return presentKyc(row);
+}

@@ -1,0 +1,38 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Test-only secrets: the worker reads them from env exactly as it reads .dev.vars in dev.
+export const TEST_SECRETS = {
+  ADMIN_API_KEY: "test_admin_key_0123456789abcdef",
+  JWT_SECRET: "test_jwt_secret_0123456789abcdef0123456789abcdef",
+  ENCRYPTION_KEY: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+  PUBLIC_BASE_URL: "https://pay.test.example",
+};
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        remoteBindings: false,
+        miniflare: {
+          bindings: { ...TEST_SECRETS, TEST_MIGRATIONS: migrations },
+        },
+      }),
+    ],
+    test: {
+      setupFiles: ["./test/helpers/apply-migrations.ts"],
+      include: ["test/**/*.test.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+      // Durable Object RPC rejections leak as unhandled errors in the plugin (workers-sdk#14736):
+      // they are asserted where they happen, so do not fail the run for them.
+      onUnhandledError(error: unknown) {
+        const e = error as { remote?: unknown; durableObjectId?: unknown } | null;
+        if (e?.remote === true && typeof e?.durableObjectId === "string") return false;
+      },
+    },
+  };
+});
