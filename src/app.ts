@@ -83,7 +83,6 @@ export function createApp() {
   registerAuditLogRoutes(partner);
   v1.route("/", partner);
 
-  app.route("/v1", v1);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -120,6 +119,8 @@ export function createApp() {
       { name: "Ops", description: "Health." },
     ],
   }));
+  // Mounted after the document routes: the partner middleware of /v1 must not guard them.
+  app.route("/v1", v1);
   app.get(
     "/docs",
     Scalar({ url: "/v1/openapi.json", pageTitle: "Paiements API — reference", cdn: "/docs/scalar.js" }),

@@ -21,11 +21,15 @@ function apply(result: CheckResult, param: string, label: string, livemode: bool
     warnings.push({
       code: `${param.split(".").pop()}_checksum_failed`,
       param,
-      message: `${result.message} Accepted in test mode only: live mode refuses this ${label}.`,
+      message: `${sentence(result.message)} Accepted in test mode only: live mode refuses this ${label}.`,
     });
     return result.normalized;
   }
   throw new ValidationError(`Invalid ${label}: ${result.message}`, param, `invalid_${param.split(".").pop()}`);
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 export interface OrganizationIdentity {

@@ -8,6 +8,8 @@ import { ApiError, ValidationError } from "../lib/errors";
 const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** A claim older than this whose request never finished (the isolate died) may be taken over. */
+const ABANDONED_AFTER_MS = 60_000;
 
 /**
  * `Idempotency-Key` (alias `X-Idempotency-Key`) on any mutation, per partner and mode, for 24 h:
@@ -15,7 +17,8 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  * - same key, another method, path or body: 422 `idempotency_key_reused`;
  * - same key while the first is still running: 409 `idempotency_request_in_progress`.
  * As at Stripe, a result is kept only once the operation ran: a request refused by validation
- * (400, 413, 415) or failing with 5xx releases its key, so a corrected retry can use it.
+ * (400, 413, 415) or failing with 5xx releases its key, so a corrected retry can use it; a claim
+ * left in flight for over a minute (its isolate died) is taken over by the next attempt.
  */
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("idempotency-key") ?? c.req.header("x-idempotency-key");
@@ -26,7 +29,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const principal = c.get("principal");
   const db = c.get("db");
   const body = await c.req.text();
-  const requestHash = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${body}`);
+  const url = new URL(c.req.url);
+  const requestHash = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${body}`);
   const now = new Date();
   const where = and(
     eq(idempotencyKeys.partner_id, principal.partnerId),
@@ -57,7 +61,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
           created_at: now.toISOString(),
           expires_at: new Date(now.getTime() + IDEMPOTENCY_TTL_MS).toISOString(),
         },
-        setWhere: sql`${idempotencyKeys.expires_at} < ${now.toISOString()}`,
+        setWhere: sql`${idempotencyKeys.expires_at} < ${now.toISOString()} OR (${idempotencyKeys.status} = 'in_flight' AND ${idempotencyKeys.created_at} < ${new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString()})`,
       })
       .returning({ key: idempotencyKeys.key }),
     db.select().from(idempotencyKeys).where(where),

@@ -22,7 +22,7 @@ const route = createRoute({
           .min(1)
           .optional()
           .openapi({ description: "Restrict the credential (default `partner`, i.e. everything).", example: ["invoices:read", "payments:read"] }),
-      }),
+      }).openapi("CredentialCreate", { example: { mode: "live" } }),
     ),
   },
   responses: { 201: jsonResponse(IssuedCredentialSchema, "The credential, with its secrets shown this once."), ...errorResponses(404) },

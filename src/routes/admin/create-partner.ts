@@ -17,7 +17,7 @@ const route = createRoute({
       z.object({
         name: z.string().trim().min(1).max(200).openapi({ example: "Acme Intégrations" }),
         plan: PlanSchema.optional(),
-      }),
+      }).openapi("PartnerCreate", { example: { name: "Acme Intégrations", plan: "business" } }),
     ),
   },
   responses: {

@@ -17,7 +17,7 @@ const route = createRoute({
       z.object({
         name: z.string().trim().min(1).max(200).optional(),
         plan: PlanSchema.optional(),
-      }),
+      }).openapi("PartnerUpdate", { example: { plan: "enterprise" } }),
     ),
   },
   responses: { 200: jsonResponse(PartnerSchema, "The updated partner."), ...errorResponses(404) },

@@ -47,6 +47,7 @@ const Siret = z
 const VatNumber = z
   .string()
   .trim()
+  .min(1)
   .max(20)
   .openapi({ description: "French intra-EU VAT number (FR + key + SIREN).", example: "FR21216901234" });
 

@@ -19,7 +19,7 @@ export async function deleteBankAccount({ ctx, departmentId, id }: { ctx: Servic
     .select({ id: bankAccounts.id })
     .from(bankAccounts)
     .where(and(eq(bankAccounts.department_id, departmentId), eq(bankAccounts.status, "active"), ne(bankAccounts.id, id)))
-    .orderBy(desc(bankAccounts.created_at))
+    .orderBy(desc(bankAccounts.created_at), desc(bankAccounts.id))
     .limit(1);
   const statements = [
     auditEntry(
