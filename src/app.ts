@@ -15,8 +15,10 @@ import { registerAuditLogRoutes } from "./routes/audit-logs";
 import { registerBankAccountRoutes } from "./routes/bank-accounts";
 import { registerDepartmentRoutes } from "./routes/departments";
 import { registerHealthRoute } from "./routes/health";
+import { registerInvoiceRoutes } from "./routes/invoices";
 import { registerKycRoutes } from "./routes/kyc";
 import { registerOrganizationRoutes } from "./routes/organizations";
+import { registerSandboxSweeps } from "./routes/sandbox/sweeps";
 
 export const API_VERSION = "1.0.0";
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -80,6 +82,8 @@ export function createApp() {
   registerDepartmentRoutes(partner);
   registerBankAccountRoutes(partner);
   registerKycRoutes(partner);
+  registerInvoiceRoutes(partner);
+  registerSandboxSweeps(partner);
   registerAuditLogRoutes(partner);
   v1.route("/", partner);
 
@@ -114,6 +118,8 @@ export function createApp() {
       { name: "Auth", description: "OAuth2 client credentials." },
       { name: "Organizations", description: "Companies and public bodies you collect for." },
       { name: "Departments", description: "Régies and services, each with its bank accounts and KYC." },
+      { name: "Invoices", description: "French invoices: VAT per rate, numbers at issue, credit notes." },
+      { name: "Sandbox", description: "Test-mode helpers: run scheduled jobs as of a date." },
       { name: "Audit", description: "Who changed what, when, from where." },
       { name: "Admin", description: "Operator endpoints (ADMIN_API_KEY)." },
       { name: "Ops", description: "Health." },

@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { markOverdueInvoices } from "./overdue-invoices";
 import { purgeExpiredIdempotencyKeys } from "./purge-idempotency-keys";
 import { relayOutbox } from "./relay-outbox";
 
@@ -8,14 +9,15 @@ export const SCHEDULES = {
   hourly: "0 * * * *",
 } as const;
 
-type Job = (env: Env, now: Date) => Promise<unknown>;
+type Job = (env: Env, now: Date, ctx: ExecutionContext) => Promise<unknown>;
 
 const JOBS: Record<string, Job[]> = {
   [SCHEDULES.everyMinute]: [relayOutbox],
-  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys],
+  // Hourly, so invoices turn overdue within an hour of midnight in Paris whatever the DST offset.
+  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices],
 };
 
-export async function runScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext) {
+export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
   const jobs = JOBS[controller.cron];
   if (!jobs) {
     console.error(JSON.stringify({ level: "error", msg: "no job for this cron", cron: controller.cron }));
@@ -23,7 +25,7 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
   }
   const now = new Date(controller.scheduledTime);
   // Jobs are independent: one failing must not stop the others, but each failure is reported.
-  const results = await Promise.allSettled(jobs.map((job) => job(env, now)));
+  const results = await Promise.allSettled(jobs.map((job) => job(env, now, ctx)));
   results.forEach((r, i) => {
     if (r.status === "rejected") {
       console.error(JSON.stringify({ level: "error", msg: "cron job failed", job: jobs[i]!.name, error: String(r.reason) }));

@@ -214,3 +214,93 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.partner_id, t.livemode, t.key] }), index("idempotency_expiry").on(t.expires_at)],
 );
+
+export interface StoredLine {
+  description: string;
+  quantity: number;
+  unit_price: number;
+  vat_rate: number;
+  net_amount: number;
+}
+
+export const invoices = sqliteTable(
+  "invoices",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull().references(() => organizations.id),
+    department_id: text("department_id").notNull().references(() => departments.id),
+    status: text("status", { enum: ["draft", "issued", "partially_paid", "paid", "overdue", "cancelled"] }).notNull(),
+    /** Null while draft; `FAC-YYYY-NNNNN` from the gap-free counter at issue. */
+    invoice_number: text("invoice_number"),
+    currency: text("currency").notNull(),
+    /** The payer (name, email, address, SIREN, VAT number) sealed with AES-GCM: personal data. */
+    payer_encrypted: text("payer_encrypted").notNull(),
+    /** Keyed hash of the lower-cased payer email, for the `payer_email` filter. */
+    payer_email_hash: text("payer_email_hash").notNull(),
+    line_items: text("line_items", { mode: "json" }).$type<StoredLine[]>().notNull(),
+    subtotal_amount: integer("subtotal_amount").notNull(),
+    tax_amount: integer("tax_amount").notNull(),
+    total_amount: integer("total_amount").notNull(),
+    tax_breakdown: text("tax_breakdown", { mode: "json" }).$type<{ vat_rate: number; taxable_amount: number; tax_amount: number }[]>().notNull(),
+    amount_paid: integer("amount_paid").notNull(),
+    amount_due: integer("amount_due").notNull(),
+    /** YYYY-MM-DD, read in Europe/Paris; null on a draft means "30 days after issue". */
+    due_date: text("due_date"),
+    payment_terms: text("payment_terms"),
+    vat_exemption_reason: text("vat_exemption_reason"),
+    /** Frozen at issue: the mandatory mentions (domain/invoice-mentions.ts). */
+    mentions: text("mentions", { mode: "json" }).$type<Record<string, unknown>>(),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    warnings: text("warnings", { mode: "json" }).$type<Warning[]>().notNull(),
+    credit_note_id: text("credit_note_id"),
+    issued_at: text("issued_at"),
+    paid_at: text("paid_at"),
+    cancelled_at: text("cancelled_at"),
+    /** Bumped by every change: guards concurrent writers and orders webhook payloads. */
+    version: integer("version").notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    index("invoices_org_time").on(t.organization_id, t.created_at),
+    index("invoices_org_status_due").on(t.organization_id, t.status, t.due_date),
+    index("invoices_due_sweep").on(t.status, t.due_date),
+    index("invoices_org_payer").on(t.organization_id, t.payer_email_hash),
+    uniqueIndex("invoices_org_number").on(t.organization_id, t.invoice_number),
+  ],
+);
+
+/** One row per (organization, series, year): the last number given. Incremented inside the issuing batch. */
+export const invoiceCounters = sqliteTable(
+  "invoice_counters",
+  {
+    organization_id: text("organization_id").notNull(),
+    series: text("series", { enum: ["invoice", "credit_note"] }).notNull(),
+    year: integer("year").notNull(),
+    last_number: integer("last_number").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organization_id, t.series, t.year] })],
+);
+
+export const creditNotes = sqliteTable(
+  "credit_notes",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull(),
+    invoice_id: text("invoice_id").notNull().references(() => invoices.id),
+    credit_note_number: text("credit_note_number").notNull(),
+    invoice_number: text("invoice_number").notNull(),
+    invoice_issue_date: text("invoice_issue_date").notNull(),
+    reason: text("reason"),
+    currency: text("currency").notNull(),
+    subtotal_amount: integer("subtotal_amount").notNull(),
+    tax_amount: integer("tax_amount").notNull(),
+    total_amount: integer("total_amount").notNull(),
+    tax_breakdown: text("tax_breakdown", { mode: "json" }).$type<{ vat_rate: number; taxable_amount: number; tax_amount: number }[]>().notNull(),
+    mentions: text("mentions", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    issued_at: text("issued_at").notNull(),
+    created_at: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("credit_notes_invoice").on(t.invoice_id), uniqueIndex("credit_notes_org_number").on(t.organization_id, t.credit_note_number)],
+);

@@ -9,6 +9,8 @@ export const ID_PREFIX = {
   kyc: "kyc",
   audit_log: "log",
   event: "evt",
+  invoice: "inv",
+  credit_note: "cn",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -1,10 +1,10 @@
-import type { SQL } from "drizzle-orm";
+import { inArray, is, SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { insertWhere } from "../db/guarded";
+import { newId } from "../lib/ids";
 import type { Db } from "../db/client";
 import { auditLogs, events } from "../db/schema";
 import type { AppEnv, Env } from "../env";
-import { newId } from "../lib/ids";
 import type { Principal } from "../lib/principal";
 
 /** What every service receives: storage, the caller, and the request's identity for the audit trail. */
@@ -16,16 +16,23 @@ export interface ServiceContext {
   ip: string | null;
   /** One clock reading per request, so all rows of a change share a timestamp. */
   now: string;
+  /** Who the audit trail names: the calling credential, or the system for scheduled jobs. */
+  actor: { id: string; type: "partner" | "operator" | "system" | "payer" };
+  /** Work that may finish after the response (e.g. handing committed events to the queue). */
+  defer: (work: Promise<unknown>) => void;
 }
 
 export function serviceContext(c: Context<AppEnv>): ServiceContext {
+  const principal = c.get("principal");
   return {
     db: c.get("db"),
     env: c.env,
-    principal: c.get("principal"),
+    principal,
     requestId: c.get("requestId"),
     ip: c.req.header("cf-connecting-ip") ?? null,
     now: new Date().toISOString(),
+    actor: { id: principal.credentialId, type: "partner" },
+    defer: (work) => c.executionCtx.waitUntil(work),
   };
 }
 
@@ -36,6 +43,8 @@ export interface AuditInput {
   action: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
+  /** Instead of before/after: the changes built in SQL (a value assigned inside the same batch). */
+  changesSql?: SQL;
 }
 
 /**
@@ -51,34 +60,55 @@ export function auditEntry(ctx: ServiceContext, input: AuditInput, guard?: SQL) 
     resource_type: input.resourceType,
     resource_id: input.resourceId,
     action: input.action,
-    user_id: ctx.principal.credentialId,
-    user_type: "partner",
+    user_id: ctx.actor.id,
+    user_type: ctx.actor.type,
     ip_address: ctx.ip,
     request_id: ctx.requestId,
-    changes: { before: input.before, after: input.after },
+    changes: (input.changesSql ?? { before: input.before, after: input.after }) as { before: null; after: null },
     created_at: ctx.now,
   } satisfies typeof auditLogs.$inferInsert;
-  return guard ? insertWhere(ctx.db, auditLogs, values, guard) : ctx.db.insert(auditLogs).values(values);
+  return guard || input.changesSql ? insertWhere(ctx.db, auditLogs, values, guard ?? sql`1`) : ctx.db.insert(auditLogs).values(values);
 }
 
 export interface EventInput {
+  /** Minted by the caller, so it can publish the event once the batch has committed. */
+  id: string;
   organizationId: string | null;
   type: string;
-  data: Record<string, unknown>;
+  /** The payload, or an SQL expression building it (e.g. with a number assigned in the batch). */
+  data: Record<string, unknown> | SQL;
 }
 
-/** The outbox row of an event, in the same batch as the change it reports. */
-export function eventEntry(ctx: ServiceContext, input: EventInput) {
-  return ctx.db.insert(events).values({
-    id: newId("event"),
+/**
+ * The outbox row of an event, in the same batch as the change it reports; with a guard, it is
+ * written exactly when the guarded change is, so each state change yields exactly one event.
+ */
+export function eventEntry(ctx: ServiceContext, input: EventInput, guard?: SQL) {
+  const values = {
+    id: input.id,
     partner_id: ctx.principal.partnerId,
     livemode: ctx.principal.livemode,
     organization_id: input.organizationId,
     type: input.type,
-    data: input.data,
+    data: input.data as Record<string, unknown>,
     created_at: ctx.now,
     enqueued_at: null,
-  });
+  } satisfies typeof events.$inferInsert;
+  return guard || is(input.data, SQL) ? insertWhere(ctx.db, events, values, guard ?? sql`1`) : ctx.db.insert(events).values(values);
+}
+
+/**
+ * Hands committed events to the webhooks queue right away and marks them enqueued; if this
+ * fails (or the isolate dies first), the outbox relay cron sends them within a minute or two.
+ */
+export function publishEvents(ctx: ServiceContext, eventIds: string[]) {
+  if (eventIds.length === 0) return;
+  ctx.defer(
+    (async () => {
+      await ctx.env.WEBHOOKS.sendBatch(eventIds.map((id) => ({ body: { event_id: id } })));
+      await ctx.db.update(events).set({ enqueued_at: new Date().toISOString() }).where(inArray(events.id, eventIds));
+    })().catch((err) => console.error(JSON.stringify({ level: "warn", msg: "event publish deferred to the relay", error: String(err) }))),
+  );
 }
 
 /** Fields of `after` that differ from `before`, for a compact audit diff of an update. */
@@ -92,4 +122,30 @@ export function diff(before: Record<string, unknown>, after: Record<string, unkn
     }
   }
   return { before: b, after: a };
+}
+
+/** A context for scheduled jobs acting on one tenant's rows: the audit trail names the job. */
+export function systemContext(
+  base: { db: Db; env: Env; requestId: string; defer: ServiceContext["defer"] },
+  tenant: { partnerId: string; livemode: boolean },
+  job: string,
+): ServiceContext {
+  return {
+    db: base.db,
+    env: base.env,
+    principal: {
+      partnerId: tenant.partnerId,
+      credentialId: job,
+      mode: tenant.livemode ? "live" : "test",
+      livemode: tenant.livemode,
+      plan: "enterprise",
+      scopes: [],
+      via: "api_key",
+    },
+    requestId: base.requestId,
+    ip: null,
+    now: new Date().toISOString(),
+    actor: { id: job, type: "system" },
+    defer: base.defer,
+  };
 }

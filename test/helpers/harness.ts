@@ -118,6 +118,21 @@ export const SEED = {
   },
 } as const;
 
+/** Seed 001 "Étape 1", verbatim but for the department id. */
+export function seedInvoiceBody(departmentId: string) {
+  return {
+    department_id: departmentId,
+    payer: {
+      name: "Jean Dupont",
+      email: "jean.dupont@example.com",
+      address: { line1: "15 rue de la Paix", postal_code: "69002", city: "Lyon", country: "FR" },
+    },
+    line_items: [{ description: "Consommation eau T1 2024", quantity: 125, unit_price: 320, vat_rate: 5.5 }],
+    due_date: "2024-03-31",
+    payment_terms: "Paiement sous 30 jours",
+  };
+}
+
 /** A checksum-valid organization, as live mode requires. */
 export const VALID_ORGANIZATION = {
   type: "company",
@@ -131,11 +146,15 @@ export async function expectOk<T = any>(res: CallResult<T>, status = 200): Promi
   return res.body;
 }
 
-/** Organization → department → bank account → KYC, through the API (seed 001 steps 3 to 6). */
+/** Organization → department → bank account → KYC → draft invoice, through the API (seed 001 quickstart and "Étape 1"). */
 export async function seedWorld(t: Tenant) {
   const org = await expectOk(await call("/v1/organizations", { token: t.token, body: SEED.organization }), 201);
   const dept = await expectOk(await call(`/v1/organizations/${org.id}/departments`, { token: t.token, body: SEED.department }), 201);
   const account = await expectOk(await call(`/v1/departments/${dept.id}/bank_accounts`, { token: t.token, body: SEED.bankAccount }), 201);
   const kyc = await expectOk(await call(`/v1/departments/${dept.id}/kyc`, { token: t.token, body: SEED.kyc }), 201);
-  return { org, dept, account, kyc };
+  const invoice = await expectOk(
+    await call("/v1/invoices", { token: t.token, headers: { "x-entity-id": org.id }, body: seedInvoiceBody(dept.id) }),
+    201,
+  );
+  return { org, dept, account, kyc, invoice };
 }

@@ -47,13 +47,24 @@ function concretePath(path: string, w: World): string {
   return path
     .replace("/v1/organizations/{id}", `/v1/organizations/${w.org.id}`)
     .replace("/v1/departments/{id}", `/v1/departments/${w.dept.id}`)
+    .replace("/v1/invoices/{id}", `/v1/invoices/${w.invoice.id}`)
     .replace("{dept_id}", w.dept.id)
     .replace("{ba_id}", w.account.id);
 }
 
-/** The documented example, with its sandbox IBAN swapped for a real one so the body is valid in live mode too. */
-function portableBody(example: unknown): unknown {
-  return JSON.parse(JSON.stringify(example).replaceAll("FR7612345678901234567890123", "FR7630006000011234567890189"));
+/**
+ * The documented example, pointed at the fixture's objects (examples use one placeholder uuid),
+ * and made valid in live mode too: its sandbox IBAN swapped for a real one,
+ * and a past due date (accepted in test mode only) moved to the future.
+ */
+function portableBody(example: unknown, w: World): unknown {
+  return JSON.parse(
+    JSON.stringify(example)
+      .replaceAll(`dept-${EXAMPLE_UUID}`, w.dept.id)
+      .replaceAll(`ba-${EXAMPLE_UUID}`, w.account.id)
+      .replaceAll("FR7612345678901234567890123", "FR7630006000011234567890189")
+      .replace(/"due_date":"\d{4}-\d{2}-\d{2}"/g, '"due_date":"2099-12-31"'),
+  );
 }
 
 function request(op: Operation, w: World, auth: Record<string, string>) {
@@ -62,9 +73,11 @@ function request(op: Operation, w: World, auth: Record<string, string>) {
   return call(concretePath(op.path, w), {
     method: op.method,
     headers,
-    ...(op.bodyExample !== undefined ? { body: portableBody(op.bodyExample) } : op.method === "GET" || op.method === "DELETE" ? {} : { body: {} }),
+    ...(op.bodyExample !== undefined ? { body: portableBody(op.bodyExample, w) } : op.method === "GET" || op.method === "DELETE" ? {} : { body: {} }),
   });
 }
+
+const EXAMPLE_UUID = "0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b";
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -86,6 +99,13 @@ it("the document lists the partner operations this matrix checks", () => {
       "createBankAccount",
       "createDepartment",
       "createOrganization",
+      "createInvoice",
+      "getInvoice",
+      "listInvoices",
+      "updateInvoice",
+      "issueInvoice",
+      "cancelInvoice",
+      "runSandboxSweeps",
       "deleteBankAccount",
       "getBankAccount",
       "getDepartment",

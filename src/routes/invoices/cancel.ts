@@ -1,0 +1,42 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { requireEntity } from "../../middleware/tenancy";
+import { serviceContext } from "../../services/context";
+import { cancelInvoice } from "../../services/invoices/cancel-invoice";
+import { InvoiceIdParam, InvoiceSchema } from "./schema";
+
+const route = createRoute({
+  method: "post",
+  path: "/invoices/{id}/cancel",
+  operationId: "cancelInvoice",
+  tags: ["Invoices"],
+  summary: "Cancel an invoice (a credit note if it was issued)",
+  description:
+    "A draft is cancelled. An issued or overdue invoice with nothing paid is cancelled by a credit note (`AV-2026-00001`) citing its number and date. With money on it → 409 `invoice_has_payments`.",
+  middleware: [requireScope("invoices:write"), requireEntity] as const,
+  request: {
+    params: InvoiceIdParam,
+    headers: EntityHeader.merge(IdempotencyHeader),
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .strictObject({ reason: z.string().trim().min(1).max(500).optional().openapi({ example: "Erreur de facturation" }) })
+            .openapi("InvoiceCancel", { example: { reason: "Erreur de facturation" } }),
+        },
+      },
+    },
+  },
+  responses: { 200: jsonResponse(InvoiceSchema, "The cancelled invoice, with its credit note."), ...errorResponses(404, 409, 413, 415) },
+});
+
+export function registerCancelInvoice(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(
+      await cancelInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId")!, id: c.req.valid("param").id, input: c.req.valid("json") }),
+      200,
+    ),
+  );
+}

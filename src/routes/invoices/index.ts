@@ -1,0 +1,16 @@
+import type { Router } from "../../lib/openapi";
+import { registerCancelInvoice } from "./cancel";
+import { registerCreateInvoice } from "./create";
+import { registerGetInvoice } from "./get";
+import { registerIssueInvoice } from "./issue";
+import { registerListInvoices } from "./list";
+import { registerUpdateInvoice } from "./update";
+
+export function registerInvoiceRoutes(app: Router) {
+  registerListInvoices(app);
+  registerCreateInvoice(app);
+  registerGetInvoice(app);
+  registerUpdateInvoice(app);
+  registerIssueInvoice(app);
+  registerCancelInvoice(app);
+}

@@ -1,0 +1,32 @@
+import { and, eq } from "drizzle-orm";
+import { creditNotes, invoices } from "../../db/schema";
+import { NotFound } from "../../lib/errors";
+import { isId } from "../../lib/ids";
+import type { ServiceContext } from "../context";
+import { presentInvoice } from "./present";
+
+export function invoiceWhere(ctx: ServiceContext, organizationId: string, id: string) {
+  return and(
+    eq(invoices.id, id),
+    eq(invoices.organization_id, organizationId),
+    eq(invoices.partner_id, ctx.principal.partnerId),
+    eq(invoices.livemode, ctx.principal.livemode),
+  );
+}
+
+/** The invoice and its credit note (if cancelled by one), in one round trip. */
+export async function findInvoice(ctx: ServiceContext, organizationId: string, id: string) {
+  if (!isId("invoice", id)) throw new NotFound("invoice", id, "id");
+  const [rows, notes] = await ctx.db.batch([
+    ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)),
+    ctx.db.select().from(creditNotes).where(and(eq(creditNotes.invoice_id, id), eq(creditNotes.partner_id, ctx.principal.partnerId))),
+  ]);
+  const row = rows[0];
+  if (!row) throw new NotFound("invoice", id, "id");
+  return { row, creditNote: notes[0] ?? null };
+}
+
+export async function getInvoice({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+  const { row, creditNote } = await findInvoice(ctx, organizationId, id);
+  return presentInvoice(ctx.env.ENCRYPTION_KEY, row, creditNote);
+}

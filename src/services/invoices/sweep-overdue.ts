@@ -1,0 +1,80 @@
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
+import { changes } from "../../db/guarded";
+import type { Db } from "../../db/client";
+import { invoices } from "../../db/schema";
+import { OVERDUE_CANDIDATES } from "../../domain/invoice-status";
+import type { Env } from "../../env";
+import { newId } from "../../lib/ids";
+import { auditEntry, eventEntry, publishEvents, systemContext, type ServiceContext } from "../context";
+import { unsealPayer } from "./payer";
+import { presentInvoiceWith } from "./present";
+
+const PAGE = 50;
+const MAX_PAGES = 40;
+export const OVERDUE_JOB = "overdue-sweep";
+
+/**
+ * Marks issued and partially paid invoices whose due date (Paris) is before `asOf` as overdue.
+ * Each invoice moves in a statement guarded on the version read, with its audit entry and its
+ * `invoice.status_changed` under the same guard: a concurrent payment wins, and no invoice is
+ * reported twice. Scoped to one tenant for the sandbox endpoint; all tenants from cron.
+ */
+export async function sweepOverdue(
+  base: { db: Db; env: Env; requestId: string; defer: ServiceContext["defer"] },
+  options: { asOf: string; tenant?: { partnerId: string; livemode: boolean } },
+): Promise<{ invoices_marked_overdue: number }> {
+  let marked = 0;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const due = await base.db
+      .select()
+      .from(invoices)
+      .where(
+        and(
+          inArray(invoices.status, [...OVERDUE_CANDIDATES]),
+          lt(invoices.due_date, options.asOf),
+          options.tenant ? eq(invoices.partner_id, options.tenant.partnerId) : undefined,
+          options.tenant ? eq(invoices.livemode, options.tenant.livemode) : undefined,
+        ),
+      )
+      .orderBy(asc(invoices.due_date), asc(invoices.id))
+      .limit(PAGE);
+    if (due.length === 0) break;
+
+    const eventIds: string[] = [];
+    const statements = [];
+    for (const row of due) {
+      const ctx = systemContext(base, { partnerId: row.partner_id, livemode: row.livemode }, OVERDUE_JOB);
+      const payer = await unsealPayer(base.env.ENCRYPTION_KEY, row.id, row.payer_encrypted);
+      const after = { ...row, status: "overdue" as const, version: row.version + 1, updated_at: ctx.now };
+      const unchanged = and(eq(invoices.id, row.id), eq(invoices.status, row.status), eq(invoices.version, row.version));
+      const guard = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${unchanged})`;
+      const eventId = newId("event");
+      eventIds.push(eventId);
+      statements.push(
+        auditEntry(
+          ctx,
+          { organizationId: row.organization_id, resourceType: "invoice", resourceId: row.id, action: "status_changed", before: { status: row.status }, after: { status: "overdue", as_of: options.asOf } },
+          guard,
+        ),
+        eventEntry(
+          ctx,
+          {
+            id: eventId,
+            organizationId: row.organization_id,
+            type: "invoice.status_changed",
+            data: { invoice_id: row.id, previous_status: row.status, current_status: "overdue", invoice: presentInvoiceWith(after, payer) },
+          },
+          guard,
+        ),
+        ctx.db.update(invoices).set({ status: "overdue", version: after.version, updated_at: ctx.now }).where(unchanged),
+      );
+    }
+    const results = await base.db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+    // Invoice k's update is statement 3k+2; its event exists only if that update happened.
+    const written = eventIds.filter((_, k) => changes(results[3 * k + 2]) === 1);
+    marked += written.length;
+    publishEvents(systemContext(base, { partnerId: "", livemode: false }, OVERDUE_JOB), written);
+    if (due.length < PAGE || written.length === 0) break;
+  }
+  return { invoices_marked_overdue: marked };
+}
