@@ -18,6 +18,10 @@ import { registerHealthRoute } from "./routes/health";
 import { registerInvoiceRoutes } from "./routes/invoices";
 import { registerKycRoutes } from "./routes/kyc";
 import { registerOrganizationRoutes } from "./routes/organizations";
+import { registerPaymentIntentRoutes } from "./routes/payment-intents";
+import { registerPaymentLinkRoutes } from "./routes/payment-links";
+import { registerPaymentRoutes } from "./routes/payments";
+import { registerSandboxSimulate } from "./routes/sandbox/simulate";
 import { registerSandboxSweeps } from "./routes/sandbox/sweeps";
 
 export const API_VERSION = "1.0.0";
@@ -83,7 +87,11 @@ export function createApp() {
   registerBankAccountRoutes(partner);
   registerKycRoutes(partner);
   registerInvoiceRoutes(partner);
+  registerPaymentLinkRoutes(partner);
+  registerPaymentIntentRoutes(partner);
+  registerPaymentRoutes(partner);
   registerSandboxSweeps(partner);
+  registerSandboxSimulate(partner);
   registerAuditLogRoutes(partner);
   v1.route("/", partner);
 
@@ -119,6 +127,9 @@ export function createApp() {
       { name: "Organizations", description: "Companies and public bodies you collect for." },
       { name: "Departments", description: "Régies and services, each with its bank accounts and KYC." },
       { name: "Invoices", description: "French invoices: VAT per rate, numbers at issue, credit notes." },
+      { name: "Payment links", description: "Links to the hosted payment page, one payment intent each." },
+      { name: "Payment intents", description: "One per link; its state lives in a Durable Object, projected to D1." },
+      { name: "Payments", description: "The ledger: money collected." },
       { name: "Sandbox", description: "Test-mode helpers: run scheduled jobs as of a date." },
       { name: "Audit", description: "Who changed what, when, from where." },
       { name: "Admin", description: "Operator endpoints (ADMIN_API_KEY)." },

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { markOverdueInvoices } from "./overdue-invoices";
+import { expireLinks, reconcileIntents } from "./payment-links";
 import { purgeExpiredIdempotencyKeys } from "./purge-idempotency-keys";
 import { relayOutbox } from "./relay-outbox";
 
@@ -12,7 +13,7 @@ export const SCHEDULES = {
 type Job = (env: Env, now: Date, ctx: ExecutionContext) => Promise<unknown>;
 
 const JOBS: Record<string, Job[]> = {
-  [SCHEDULES.everyMinute]: [relayOutbox],
+  [SCHEDULES.everyMinute]: [relayOutbox, expireLinks, reconcileIntents],
   // Hourly, so invoices turn overdue within an hour of midnight in Paris whatever the DST offset.
   [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices],
 };

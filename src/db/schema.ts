@@ -304,3 +304,89 @@ export const creditNotes = sqliteTable(
   },
   (t) => [uniqueIndex("credit_notes_invoice").on(t.invoice_id), uniqueIndex("credit_notes_org_number").on(t.organization_id, t.credit_note_number)],
 );
+
+export const paymentLinks = sqliteTable(
+  "payment_links",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull(),
+    invoice_id: text("invoice_id").notNull().references(() => invoices.id),
+    payment_intent_id: text("payment_intent_id").notNull(),
+    /** The opaque secret in the payment page URL (/p/{token}). */
+    token: text("token").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    payment_methods: text("payment_methods", { mode: "json" }).$type<("sepa_credit" | "card")[]>().notNull(),
+    status: text("status", { enum: ["active", "completed", "expired", "revoked"] }).notNull(),
+    return_url: text("return_url"),
+    expires_at: text("expires_at"),
+    completed_at: text("completed_at"),
+    revoked_at: text("revoked_at"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("payment_links_token").on(t.token),
+    index("payment_links_invoice").on(t.invoice_id, t.status),
+    index("payment_links_org_time").on(t.organization_id, t.created_at),
+    index("payment_links_expiry").on(t.status, t.expires_at),
+  ],
+);
+
+/** The D1 projection of each PaymentIntent Durable Object (the object is the source of truth). */
+export const paymentIntents = sqliteTable(
+  "payment_intents",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull(),
+    invoice_id: text("invoice_id").notNull(),
+    payment_link_id: text("payment_link_id").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    status: text("status").notNull(),
+    selected_payment_method: text("selected_payment_method"),
+    provider: text("provider"),
+    aiia_status: text("aiia_status"),
+    aiia_transaction_id: text("aiia_transaction_id"),
+    provider_status: text("provider_status"),
+    amount_received: integer("amount_received").notNull(),
+    refunded_amount: integer("refunded_amount").notNull(),
+    failure_code: text("failure_code"),
+    failure_message: text("failure_message"),
+    completed_at: text("completed_at"),
+    /** The object's version; a projection only ever moves it forward. */
+    version: integer("version").notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    index("payment_intents_org_time").on(t.organization_id, t.created_at),
+    index("payment_intents_invoice").on(t.invoice_id),
+    index("payment_intents_status").on(t.status, t.updated_at),
+  ],
+);
+
+/** The ledger: one entry per succeeded payment intent (money collected). */
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull(),
+    invoice_id: text("invoice_id").notNull(),
+    payment_intent_id: text("payment_intent_id").notNull(),
+    payment_link_id: text("payment_link_id").notNull(),
+    amount: integer("amount").notNull(),
+    refunded_amount: integer("refunded_amount").notNull(),
+    currency: text("currency").notNull(),
+    method: text("method", { enum: ["sepa_credit", "card"] }).notNull(),
+    status: text("status", { enum: ["completed", "partially_refunded", "refunded"] }).notNull(),
+    paid_at: text("paid_at").notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("payments_intent").on(t.payment_intent_id),
+    index("payments_invoice").on(t.invoice_id),
+    index("payments_org_time").on(t.organization_id, t.paid_at),
+  ],
+);

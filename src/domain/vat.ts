@@ -68,7 +68,8 @@ export function vatOn(taxable: number, rate: VatRate): number {
 
 /** Line nets, then VAT per rate on the sum of nets at that rate; breakdown ordered by rate. */
 export function computeInvoiceAmounts(lines: readonly LineInput[]): InvoiceAmounts {
-  const computed = lines.map((l) => ({ ...l, net_amount: lineNet(l.quantity, l.unit_price) }));
+  // Quantities are kept as the 3-decimal value they were read as (0.1 + 0.2 is stored 0.3).
+  const computed = lines.map((l) => ({ ...l, quantity: quantityToMilli(l.quantity)! / 1000, net_amount: lineNet(l.quantity, l.unit_price) }));
   const byRate = new Map<VatRate, number>();
   for (const l of computed) byRate.set(l.vat_rate, (byRate.get(l.vat_rate) ?? 0) + l.net_amount);
   const tax_breakdown = [...byRate.entries()]

@@ -1,18 +1,483 @@
 import { DurableObject } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
+import { createDb, type Db } from "../db/client";
+import { paymentIntents, paymentLinks } from "../db/schema";
+import { parisToday } from "../domain/dates";
+import {
+  publicIntent,
+  transition,
+  TransitionRefused,
+  type IntentState,
+  type IntentStatus,
+  type PaymentMethod,
+  type PublicIntent,
+} from "../domain/payment-intent";
 import type { Env } from "../env";
+import { newId } from "../lib/ids";
+import type { ProviderStep } from "../providers/types";
+import { markEnqueued, project, type ProjectionRecord } from "../services/payment-intents/project";
+
+export type Actor = ProjectionRecord["actor"];
+
+/** RPC answers are values, not exceptions: a refusal is part of the contract, not a crash. */
+export type IntentResult =
+  | { ok: true; intent: PublicIntent; attempt: number; allowed_methods: PaymentMethod[] }
+  | { ok: false; code: string; message: string; status: 400 | 404 | 409 | 422 };
+
+interface CommandMeta {
+  actor: Actor;
+  requestId?: string | null;
+}
+
+type Timer =
+  | { kind: "expire" }
+  | { kind: "provider_step"; attempt: number; step: ProviderStep };
+
+const MAX_RETRY_MS = 60_000;
 
 /**
- * One object per payment intent: the source of truth for its state, serializing every
- * transition and refund balance check (DESIGN.md §2). Built by the payments issue; here it only
- * prepares its storage so the class, its binding and its SQLite migration exist from day one.
+ * One object per payment intent, the source of truth for its state (DESIGN.md §2). Every
+ * transition is one synchronous storage transaction that saves the new state, appends an
+ * outbox record and arms the alarm; only then does the object talk to D1, projecting the
+ * outbox there in one idempotent batch per record. If D1 is unreachable the alarm retries with
+ * backoff, and the reconciliation cron asks stale intents to drain. Timers (link expiry,
+ * provider settlement) share the one alarm.
  */
 export class PaymentIntent extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec(`
-        CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, payload TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, record TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS timers (id INTEGER PRIMARY KEY AUTOINCREMENT, due_at INTEGER NOT NULL, timer TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       `);
     });
   }
+
+  /** The D1 handle projections go through (a seam for fault-injection tests). */
+  protected projectionDb(): Db {
+    return createDb(this.env.DB);
+  }
+
+  // ── RPC ──────────────────────────────────────────────────────────────────────────────
+
+  /** Called right after the link and the intent's first D1 row were written. Idempotent. */
+  async init(initial: IntentState): Promise<IntentResult> {
+    if (!this.load()) {
+      this.ctx.storage.transactionSync(() => {
+        this.save(initial);
+        if (initial.expires_at !== null) this.addTimer(initial.expires_at, { kind: "expire" });
+      });
+      await this.reschedule();
+    }
+    return this.answer();
+  }
+
+  async get(intentId: string): Promise<IntentResult> {
+    if (!(await this.ensure(intentId))) return notFound(intentId);
+    await this.drain();
+    return this.answer();
+  }
+
+  /** The payer picks a method for attempt `attempt` (the one the page was rendered for). */
+  async choose(intentId: string, input: { method: PaymentMethod; attempt: number } & CommandMeta): Promise<IntentResult> {
+    return this.command(intentId, input, (s) => {
+      if (!s.allowed_methods.includes(input.method)) throw new TransitionRefused("payment_method_not_allowed", `This link does not accept ${input.method}.`, 400);
+      if (input.attempt !== s.attempt) throw new TransitionRefused("stale_form", "This form was already used; the page shows the payment's current state.");
+      if (s.status === "pending") {
+        if (s.selected_payment_method === input.method) return null;
+        return { next: { ...s, selected_payment_method: input.method, version: s.version + 1, updated_at: nowIso() }, action: "method_changed" };
+      }
+      if (s.status !== "created" && s.status !== "failed") throw refusedFor(s.status);
+      const next = transition(
+        s,
+        "pending",
+        {
+          selected_payment_method: input.method,
+          attempt: s.attempt + 1,
+          failure_code: null,
+          failure_message: null,
+          aiia_status: null,
+          aiia_transaction_id: null,
+          provider_status: null,
+          provider: null,
+          provider_reference: null,
+        },
+        nowIso(),
+      );
+      return { next, action: "status_changed" };
+    });
+  }
+
+  /**
+   * The provider's answer to the payer's authorization for attempt `attempt`: the first step
+   * applies now (usually pending → processing), later ones are timers (sandbox settlement).
+   */
+  async applyProviderSteps(
+    intentId: string,
+    input: { attempt: number; provider: string; reference: string; steps: ProviderStep[] } & CommandMeta,
+  ): Promise<IntentResult> {
+    return this.command(intentId, input, (s) => {
+      if (input.attempt !== s.attempt || s.status !== "pending") {
+        throw new TransitionRefused("stale_form", "This payment attempt was already submitted; the page shows its current state.");
+      }
+      const [first, ...later] = input.steps;
+      if (!first) throw new TransitionRefused("no_provider_step", "The provider returned nothing to apply.", 422);
+      const started = { ...s, provider: input.provider, provider_reference: input.reference };
+      const now = Date.now();
+      for (const step of later) this.addTimer(now + step.afterMs, { kind: "provider_step", attempt: s.attempt, step });
+      return this.stepTransition(started, first);
+    });
+  }
+
+  /** Link revoked by the partner, or expired: only before money is on its way. */
+  async cancel(intentId: string, input: { reason: "revoked" | "expired" } & CommandMeta): Promise<IntentResult> {
+    return this.command(intentId, input, (s) => {
+      if (s.status === "canceled") return null;
+      if (!["created", "pending", "failed"].includes(s.status)) throw refusedFor(s.status);
+      return { next: transition(s, "canceled", {}, nowIso()), action: "status_changed", linkStatus: input.reason };
+    });
+  }
+
+  /** Sandbox: drive an outcome through the same transitions a payer and the provider would. */
+  async simulate(intentId: string, input: { outcome: SimulatedOutcome } & CommandMeta): Promise<IntentResult> {
+    if (!(await this.ensure(intentId))) return notFound(intentId);
+    const meta = { actor: input.actor, requestId: input.requestId ?? null };
+    if (this.load()!.livemode) return { ok: false, code: "test_mode_only", message: "Simulations are for test-mode intents.", status: 409 };
+    if (input.outcome === "expired") return this.cancel(intentId, { reason: "expired", ...meta });
+
+    const [first, ...rest] = simulatedSteps(input.outcome);
+    let s = this.load()!;
+    if (s.status === "created" || s.status === "failed") {
+      const method: PaymentMethod = input.outcome === "card_declined" ? "card" : (s.selected_payment_method ?? s.allowed_methods[0]!);
+      const chosen = await this.choose(intentId, { method, attempt: s.attempt, ...meta });
+      if (!chosen.ok) return chosen;
+      s = this.load()!;
+    }
+    if (s.status === "pending") {
+      const started = await this.applyProviderSteps(intentId, {
+        attempt: s.attempt,
+        provider: s.selected_payment_method === "card" ? "sandbox_card" : "sandbox_bank",
+        reference: `sbx-simulated-${s.attempt}`,
+        steps: [first!],
+        ...meta,
+      });
+      if (!started.ok) return started;
+      return this.applyStepsNow(rest, meta);
+    }
+    if (s.status === "processing") return this.applyStepsNow(rest, meta);
+    return { ok: false, code: "invalid_intent_transition", message: `A ${s.status} payment intent cannot be simulated to ${input.outcome}.`, status: 409 };
+  }
+
+  /** Drains the outbox now (reconciliation cron and tests). */
+  async reconcile(intentId: string): Promise<IntentResult> {
+    return this.get(intentId);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const due = this.ctx.storage.sql
+      .exec<{ id: number; timer: string }>("SELECT id, timer FROM timers WHERE due_at <= ? ORDER BY due_at, id", now)
+      .toArray();
+    for (const { id, timer } of due) {
+      const t = JSON.parse(timer) as Timer;
+      try {
+        this.ctx.storage.transactionSync(() => {
+          this.ctx.storage.sql.exec("DELETE FROM timers WHERE id = ?", id);
+          this.fireTimer(t);
+        });
+      } catch (err) {
+        if (!(err instanceof TransitionRefused)) throw err;
+      }
+    }
+    await this.drain();
+    await this.reschedule();
+  }
+
+  // ── transitions ─────────────────────────────────────────────────────────────────────
+
+  private fireTimer(t: Timer): void {
+    const s = this.load();
+    if (!s) return;
+    const system: Actor = { id: "payment-intent", type: "system" };
+    if (t.kind === "expire") {
+      if (["created", "pending", "failed"].includes(s.status)) {
+        this.appendTransition(s, transition(s, "canceled", {}, nowIso()), "status_changed", system, null, "expired");
+      } else if (s.status === "processing") {
+        this.addTimer(Date.now() + 60_000, { kind: "expire" }); // decide once the transfer has settled
+      }
+      return;
+    }
+    if (t.attempt !== s.attempt || s.status !== "processing") return;
+    const { next, action, linkStatus } = this.stepTransition(s, t.step);
+    this.appendTransition(s, next, action, system, null, linkStatus ?? null);
+  }
+
+  private stepTransition(s: IntentState, step: ProviderStep): Transition {
+    const now = nowIso();
+    const patch: Partial<IntentState> = {
+      provider_status: step.providerStatus,
+      ...(step.aiiaStatus ? { aiia_status: step.aiiaStatus } : {}),
+      ...(step.transactionId ? { aiia_transaction_id: step.transactionId } : {}),
+    };
+    if (step.intentStatus === "succeeded") {
+      return { next: transition(s, "succeeded", { ...patch, amount_received: s.amount, completed_at: now }, now), action: "status_changed", linkStatus: "completed" };
+    }
+    if (step.intentStatus === "failed") {
+      return {
+        next: transition(s, "failed", { ...patch, failure_code: step.failureCode ?? "payment_failed", failure_message: step.failureMessage ?? null }, now),
+        action: "status_changed",
+      };
+    }
+    if (s.status === "processing") return { next: { ...s, ...patch, version: s.version + 1, updated_at: now }, action: "provider_update" };
+    return { next: transition(s, "processing", patch, now), action: "status_changed" };
+  }
+
+  private async applyStepsNow(steps: ProviderStep[], meta: CommandMeta): Promise<IntentResult> {
+    for (const step of steps) {
+      const s = this.load()!;
+      if (s.status !== "processing") break;
+      const { next, action, linkStatus } = this.stepTransition(s, step);
+      this.ctx.storage.transactionSync(() => this.appendTransition(s, next, action, meta.actor, meta.requestId ?? null, linkStatus ?? null));
+    }
+    await this.drain();
+    await this.reschedule();
+    return this.answer();
+  }
+
+  /**
+   * Runs a command: decide from the current state (synchronously), persist state + outbox in
+   * one transaction, then project. A refusal writes nothing.
+   */
+  private async command(intentId: string, meta: CommandMeta, decide: (s: IntentState) => Transition | null): Promise<IntentResult> {
+    if (!(await this.ensure(intentId))) return notFound(intentId);
+    try {
+      this.ctx.storage.transactionSync(() => {
+        const s = this.load()!;
+        const t = decide(s);
+        if (t) this.appendTransition(s, t.next, t.action, meta.actor, meta.requestId ?? null, t.linkStatus ?? null);
+      });
+    } catch (err) {
+      if (err instanceof TransitionRefused) return { ok: false, code: err.code, message: err.message, status: err.httpStatus };
+      throw err;
+    }
+    await this.drain();
+    await this.reschedule();
+    return this.answer();
+  }
+
+  /** Inside a storage transaction: the new state and its outbox record. */
+  private appendTransition(prev: IntentState, next: IntentState, action: string, actor: Actor, requestId: string | null, linkStatus: ProjectionRecord["link_status"]): void {
+    const at = next.updated_at;
+    const statusChanged = prev.status !== next.status;
+    const pub = publicIntent(next);
+    const record: ProjectionRecord = {
+      at,
+      today: parisToday(),
+      intent: next,
+      previous_status: statusChanged ? prev.status : null,
+      event: statusChanged
+        ? {
+            id: newId("event"),
+            type: "payment_intent.status_changed",
+            data: { payment_intent_id: next.id, previous_status: prev.status, current_status: next.status, payment_intent: pub },
+          }
+        : null,
+      audit: {
+        id: newId("audit_log"),
+        action,
+        before: pick(publicIntent(prev)),
+        after: pick(pub),
+      },
+      actor,
+      request_id: requestId,
+      link_status: linkStatus,
+      ledger: statusChanged && next.status === "succeeded"
+        ? { id: `pay-${next.id.slice(3)}`, amount: next.amount_received, method: next.selected_payment_method!, paid_at: next.completed_at! }
+        : null,
+      invoice_event_id: newId("event"),
+      invoice_audit_id: newId("audit_log"),
+    };
+    this.save(next);
+    this.ctx.storage.sql.exec("INSERT INTO outbox (record, created_at) VALUES (?, ?)", JSON.stringify(record), Date.now());
+  }
+
+  // ── projection ──────────────────────────────────────────────────────────────────────
+
+  /** Projects every outbox record in order; stops at the first failure and lets the alarm retry. */
+  private async drain(): Promise<void> {
+    const rows = this.ctx.storage.sql.exec<{ seq: number; record: string }>("SELECT seq, record FROM outbox ORDER BY seq").toArray();
+    for (const { seq, record } of rows) {
+      const r = JSON.parse(record) as ProjectionRecord;
+      let written: string[];
+      try {
+        written = await project(this.projectionDb(), r);
+      } catch (err) {
+        const failures = Number(this.meta("projection_failures") ?? "0") + 1;
+        this.setMeta("projection_failures", String(failures));
+        this.setMeta("retry_at", String(Date.now() + Math.min(500 * 2 ** failures, MAX_RETRY_MS)));
+        console.error(JSON.stringify({ level: "warn", msg: "payment intent projection failed; alarm will retry", intent: r.intent.id, version: r.intent.version, error: String(err) }));
+        return;
+      }
+      this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
+      this.setMeta("projection_failures", "0");
+      await this.publish(written);
+    }
+  }
+
+  /** Hands written events to the webhooks queue; the outbox relay cron covers a failure here. */
+  private async publish(eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    try {
+      await this.env.WEBHOOKS.sendBatch(eventIds.map((id) => ({ body: { event_id: id } })));
+      await markEnqueued(this.projectionDb(), eventIds, nowIso());
+    } catch (err) {
+      console.error(JSON.stringify({ level: "warn", msg: "event publish deferred to the relay", error: String(err) }));
+    }
+  }
+
+  /** One alarm for everything: the next timer, or the projection retry while the outbox is not empty. */
+  private async reschedule(): Promise<void> {
+    const nextTimer = this.ctx.storage.sql.exec<{ t: number | null }>("SELECT min(due_at) AS t FROM timers").one().t;
+    const pending = this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n > 0;
+    const retryAt = pending ? Number(this.meta("retry_at") ?? Date.now()) : null;
+    const candidates = [nextTimer, retryAt].filter((t): t is number => t !== null);
+    if (candidates.length === 0) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    await this.ctx.storage.setAlarm(Math.min(...candidates));
+  }
+
+  // ── storage ─────────────────────────────────────────────────────────────────────────
+
+  private load(): IntentState | null {
+    const row = this.ctx.storage.sql.exec<{ json: string }>("SELECT json FROM state WHERE id = 1").toArray()[0];
+    return row ? (JSON.parse(row.json) as IntentState) : null;
+  }
+
+  private save(s: IntentState): void {
+    this.ctx.storage.sql.exec("INSERT INTO state (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json", JSON.stringify(s));
+  }
+
+  private addTimer(dueAt: number, timer: Timer): void {
+    this.ctx.storage.sql.exec("INSERT INTO timers (due_at, timer) VALUES (?, ?)", dueAt, JSON.stringify(timer));
+  }
+
+  private meta(key: string): string | null {
+    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
+  }
+
+  /**
+   * An object created before its init call landed (the worker died in between) initializes
+   * itself from its D1 row, which is written first.
+   */
+  private async ensure(intentId: string): Promise<boolean> {
+    if (this.load()) return true;
+    const db = this.projectionDb();
+    const [row] = await db
+      .select({ intent: paymentIntents, methods: paymentLinks.payment_methods, expires_at: paymentLinks.expires_at })
+      .from(paymentIntents)
+      .innerJoin(paymentLinks, eq(paymentLinks.id, paymentIntents.payment_link_id))
+      .where(and(eq(paymentIntents.id, intentId)));
+    if (!row) return false;
+    const i = row.intent;
+    await this.init({
+      id: i.id,
+      partner_id: i.partner_id,
+      livemode: i.livemode,
+      organization_id: i.organization_id,
+      invoice_id: i.invoice_id,
+      payment_link_id: i.payment_link_id,
+      amount: i.amount,
+      currency: i.currency,
+      status: i.status as IntentStatus,
+      allowed_methods: row.methods,
+      selected_payment_method: i.selected_payment_method as PaymentMethod | null,
+      provider: i.provider,
+      provider_reference: null,
+      aiia_status: i.aiia_status as IntentState["aiia_status"],
+      aiia_transaction_id: i.aiia_transaction_id,
+      provider_status: i.provider_status,
+      amount_received: i.amount_received,
+      refunded_amount: i.refunded_amount,
+      failure_code: i.failure_code,
+      failure_message: i.failure_message,
+      completed_at: i.completed_at,
+      expires_at: row.expires_at ? Date.parse(row.expires_at) : null,
+      attempt: 0,
+      version: i.version,
+      created_at: i.created_at,
+      updated_at: i.updated_at,
+    });
+    return true;
+  }
+
+  private answer(): IntentResult {
+    const s = this.load()!;
+    return { ok: true, intent: publicIntent(s), attempt: s.attempt, allowed_methods: s.allowed_methods };
+  }
+}
+
+interface Transition {
+  next: IntentState;
+  action: string;
+  linkStatus?: ProjectionRecord["link_status"];
+}
+
+export type SimulatedOutcome = "succeeded" | "insufficient_funds" | "account_blocked" | "card_declined" | "expired";
+
+function simulatedSteps(outcome: Exclude<SimulatedOutcome, "expired">): ProviderStep[] {
+  const initiated: ProviderStep = { afterMs: 0, aiiaStatus: "initiated", providerStatus: "initiated", intentStatus: "processing", transactionId: `aiia-tx-sim-${Date.now()}` };
+  if (outcome === "card_declined") {
+    return [{ afterMs: 0, providerStatus: "declined", intentStatus: "failed", failureCode: "card_declined", failureMessage: "Paiement refusé par la banque émettrice." }];
+  }
+  if (outcome === "succeeded") {
+    return [initiated, { afterMs: 0, aiiaStatus: "authorized", providerStatus: "authorized", intentStatus: "processing" }, { afterMs: 0, aiiaStatus: "settled", providerStatus: "settled", intentStatus: "succeeded" }];
+  }
+  return [
+    initiated,
+    {
+      afterMs: 0,
+      aiiaStatus: "rejected",
+      providerStatus: "rejected",
+      intentStatus: "failed",
+      failureCode: outcome,
+      failureMessage: outcome === "insufficient_funds" ? "Fonds insuffisants sur le compte du payeur." : "Le compte du payeur est bloqué.",
+    },
+  ];
+}
+
+function refusedFor(status: IntentStatus): TransitionRefused {
+  if (status === "processing") return new TransitionRefused("payment_processing", "The payment is being processed; it can no longer be changed or revoked.");
+  if (status === "succeeded" || status === "partially_refunded" || status === "refunded") {
+    return new TransitionRefused("payment_completed", "The payment has already succeeded.");
+  }
+  return new TransitionRefused("payment_intent_canceled", "The payment link was revoked or has expired.");
+}
+
+function notFound(intentId: string): IntentResult {
+  return { ok: false, code: "resource_missing", message: `No such payment_intent: '${intentId}'.`, status: 404 };
+}
+
+/** The fields an audit entry of an intent keeps. */
+function pick(p: PublicIntent) {
+  return {
+    status: p.status,
+    selected_payment_method: p.selected_payment_method,
+    aiia_status: p.aiia_status,
+    provider_status: p.provider_status,
+    failure_code: p.failure_code,
+    version: p.version,
+  };
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
 }

@@ -11,6 +11,9 @@ export const ID_PREFIX = {
   event: "evt",
   invoice: "inv",
   credit_note: "cn",
+  payment_link: "pl",
+  payment_intent: "pi",
+  payment: "pay",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

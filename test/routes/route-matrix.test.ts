@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { accessToken, adminHeaders, call, createPartner, issueCredential, seedWorld, VALID_ORGANIZATION, expectOk, SEED, type Tenant } from "../helpers/harness";
+import { accessToken, adminHeaders, call, createPartner, issueCredential, seedInvoiceBody, seedWorld, VALID_ORGANIZATION, expectOk, SEED, type Tenant } from "../helpers/harness";
 
 /**
  * Every partner operation of the OpenAPI document, checked for the same promises: who may call
@@ -41,13 +41,32 @@ async function partnerOperations(): Promise<Operation[]> {
 
 const operations = await partnerOperations();
 
-type World = Awaited<ReturnType<typeof seedWorld>>;
+/**
+ * seedWorld (organization → KYC → draft invoice), plus an issued invoice paid through a payment
+ * link in the sandbox: ids for every kind of path parameter.
+ */
+async function matrixWorld(t: Tenant) {
+  const w = await seedWorld(t);
+  const headers = { "x-entity-id": w.org.id };
+  const draft = await expectOk(await call("/v1/invoices", { token: t.token, headers, body: { ...seedInvoiceBody(w.dept.id), due_date: "2099-01-01" } }), 201);
+  const issued = await expectOk(await call(`/v1/invoices/${draft.id}/issue`, { method: "POST", token: t.token, headers }));
+  const link = await expectOk(await call("/v1/payment_links", { token: t.token, headers, body: { invoice_id: issued.id, payment_methods: ["sepa_credit", "card"] } }), 201);
+  await expectOk(await call(`/v1/sandbox/payment_intents/${link.payment_intent_id}/simulate`, { token: t.token, body: { outcome: "succeeded" } }));
+  const paid = await expectOk(await call(`/v1/invoices/${issued.id}/payments`, { token: t.token, headers }));
+  return { ...w, issued, link, payment: paid.data[0] };
+}
+
+type World = Awaited<ReturnType<typeof matrixWorld>>;
 
 function concretePath(path: string, w: World): string {
   return path
     .replace("/v1/organizations/{id}", `/v1/organizations/${w.org.id}`)
     .replace("/v1/departments/{id}", `/v1/departments/${w.dept.id}`)
+    .replace("/v1/invoices/{id}/payments", `/v1/invoices/${w.issued.id}/payments`)
     .replace("/v1/invoices/{id}", `/v1/invoices/${w.invoice.id}`)
+    .replace("/v1/payment_links/{id}", `/v1/payment_links/${w.link.id}`)
+    .replace("/v1/payment_intents/{id}", `/v1/payment_intents/${w.link.payment_intent_id}`)
+    .replace("/v1/payments/{id}", `/v1/payments/${w.payment.id}`)
     .replace("{dept_id}", w.dept.id)
     .replace("{ba_id}", w.account.id);
 }
@@ -62,6 +81,7 @@ function portableBody(example: unknown, w: World): unknown {
     JSON.stringify(example)
       .replaceAll(`dept-${EXAMPLE_UUID}`, w.dept.id)
       .replaceAll(`ba-${EXAMPLE_UUID}`, w.account.id)
+      .replaceAll(`inv-${EXAMPLE_UUID}`, w.issued.id)
       .replaceAll("FR7612345678901234567890123", "FR7630006000011234567890189")
       .replace(/"due_date":"\d{4}-\d{2}-\d{2}"/g, '"due_date":"2099-12-31"'),
   );
@@ -106,6 +126,16 @@ it("the document lists the partner operations this matrix checks", () => {
       "issueInvoice",
       "cancelInvoice",
       "runSandboxSweeps",
+      "createPaymentLink",
+      "getPaymentLink",
+      "listPaymentLinks",
+      "revokePaymentLink",
+      "getPaymentIntent",
+      "listPaymentIntents",
+      "listPayments",
+      "getPayment",
+      "listInvoicePayments",
+      "simulatePaymentIntent",
       "deleteBankAccount",
       "getBankAccount",
       "getDepartment",
@@ -126,7 +156,7 @@ it("the document lists the partner operations this matrix checks", () => {
 describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s", (_name, op) => {
   it("answers 401 without credentials, with garbage, an expired or forged token, or a revoked key", async () => {
     const t = await createPartner();
-    const w = await seedWorld(t);
+    const w = await matrixWorld(t);
     const nowS = Math.floor(Date.now() / 1000);
     const claims = { sub: t.partnerId, cid: t.credential.id, mode: "test", plan: "business", scope: "partner" };
     const cases: [string, Record<string, string>, string][] = [
@@ -157,7 +187,7 @@ describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s"
 
   it("answers 403 to a credential without the needed scope", async () => {
     const t = await createPartner();
-    const w = await seedWorld(t);
+    const w = await matrixWorld(t);
     const restricted = await issueCredential(t.partnerId, "test", ["webhooks:read"]);
     const res = await request(op, w, bearer(await accessToken(restricted)));
     expect(res.status).toBe(403);
@@ -166,7 +196,7 @@ describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s"
 
   it("reaches the caller's own objects, and nobody else's (other partner, other mode: 404)", async () => {
     const owner = await createPartner();
-    const w = await seedWorld(owner);
+    const w = await matrixWorld(owner);
     const stranger: Tenant = await createPartner();
     const live = await accessToken(await issueCredential(owner.partnerId, "live"));
     const touchesObjects = op.path.includes("{") || op.hasEntityHeader;
@@ -177,6 +207,12 @@ describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s"
         ["the owner's live mode", live],
       ] as const) {
         const res = await request(op, w, bearer(token));
+        if (op.path.startsWith("/v1/sandbox/") && label === "the owner's live mode") {
+          // Sandbox helpers refuse live credentials outright, before looking anything up.
+          expect(res.status, label).toBe(403);
+          expect(res.body.error.code, label).toBe("test_mode_only");
+          continue;
+        }
         expect(res.status, label).toBe(404);
         expect(res.body.error.type, label).toBe("not_found_error");
       }

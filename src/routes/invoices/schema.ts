@@ -34,7 +34,7 @@ export const LineItemInput = z
       .number()
       .positive()
       .max(MAX_QUANTITY)
-      .refine((q) => quantityToMilli(q) !== null, "at most 3 decimals")
+      .refine((q) => (quantityToMilli(q) ?? 0) > 0, "at most 3 decimals (at least 0.001)")
       .openapi({ description: "Up to 3 decimals (e.g. 1.5 hours, 0.125 m³).", example: 125 }),
     unit_price: z.number().int().min(0).max(MAX_UNIT_PRICE_CENTS).openapi({ description: "Unit price excluding VAT, in cents.", example: 320 }),
     vat_rate: z

@@ -3,7 +3,9 @@ import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router 
 import { Forbidden } from "../../lib/errors";
 import { requireScope } from "../../middleware/scopes";
 import { serviceContext } from "../../services/context";
+import { addDays, parisStartOfDay } from "../../domain/dates";
 import { sweepOverdue } from "../../services/invoices/sweep-overdue";
+import { expirePaymentLinks } from "../../services/payment-links/expire-links";
 import { CalendarDate } from "../invoices/schema";
 
 const route = createRoute({
@@ -13,7 +15,7 @@ const route = createRoute({
   tags: ["Sandbox"],
   summary: "Run the scheduled jobs on your test data as if today were `as_of`",
   description:
-    "Test mode only. Runs the same jobs as the platform's cron (today: the overdue sweep) restricted to the caller's test data, with `as_of` as today's date in Europe/Paris: invoices due before it turn `overdue`, each emitting `invoice.status_changed` once.",
+    "Test mode only. Runs the same jobs as the platform's cron on the caller's test data as if today were `as_of` (Europe/Paris): payment links expiring on or before that day expire (their intents are canceled), and invoices due before it turn `overdue`, each emitting `invoice.status_changed` once.",
   middleware: [requireScope("invoices:write")] as const,
   request: {
     headers: IdempotencyHeader,
@@ -21,7 +23,9 @@ const route = createRoute({
   },
   responses: {
     200: jsonResponse(
-      z.object({ object: z.literal("sandbox_sweep"), as_of: z.string(), invoices_marked_overdue: z.number().int() }).openapi("SandboxSweepResult"),
+      z
+        .object({ object: z.literal("sandbox_sweep"), as_of: z.string(), invoices_marked_overdue: z.number().int(), payment_links_expired: z.number().int() })
+        .openapi("SandboxSweepResult"),
       "What the jobs changed.",
     ),
     ...errorResponses(413, 415),
@@ -33,7 +37,9 @@ export function registerSandboxSweeps(app: Router) {
     const ctx = serviceContext(c);
     if (ctx.principal.livemode) throw new Forbidden("Sandbox endpoints need test-mode credentials.", "test_mode_only");
     const { as_of } = c.req.valid("json");
-    const result = await sweepOverdue(ctx, { asOf: as_of, tenant: { partnerId: ctx.principal.partnerId, livemode: false } });
-    return c.json({ object: "sandbox_sweep" as const, as_of, ...result }, 200);
+    const tenant = { partnerId: ctx.principal.partnerId, livemode: false };
+    const links = await expirePaymentLinks(ctx, { cutoff: parisStartOfDay(addDays(as_of, 1)), tenant });
+    const invoices = await sweepOverdue(ctx, { asOf: as_of, tenant });
+    return c.json({ object: "sandbox_sweep" as const, as_of, ...invoices, ...links }, 200);
   });
 }

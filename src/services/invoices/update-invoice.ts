@@ -35,6 +35,8 @@ export async function updateInvoice({
   }
   const payerBefore = await unsealPayer(ctx.env.ENCRYPTION_KEY, id, before.payer_encrypted);
   const payer = input.payer ?? payerBefore;
+  // The same payer sent again is no change (sealing is randomized, so compare the clear values).
+  const payerChanged = input.payer !== undefined && JSON.stringify(input.payer) !== JSON.stringify(payerBefore);
   const amounts = input.line_items ? draftAmounts(input.line_items) : null;
   requireExemptionReason(
     amounts?.line_items ?? before.line_items,
@@ -48,7 +50,7 @@ export async function updateInvoice({
   const after: InvoiceRow = {
     ...before,
     department_id: input.department_id ?? before.department_id,
-    ...(input.payer
+    ...(payerChanged && input.payer
       ? {
           payer_encrypted: await sealPayer(ctx.env.ENCRYPTION_KEY, id, input.payer),
           payer_email_hash: await payerEmailHash(ctx.env.ENCRYPTION_KEY, input.payer.email),
@@ -66,7 +68,7 @@ export async function updateInvoice({
   const presentedBefore = presentInvoiceWith(before, payerBefore);
   const presentedAfter = presentInvoiceWith(after, payer);
   const changed = diff(auditedInvoice(presentedBefore), { ...auditedInvoice(presentedAfter), version: before.version, updated_at: before.updated_at });
-  if (Object.keys(changed.after).length === 0 && !input.payer) return presentedBefore;
+  if (Object.keys(changed.after).length === 0 && !payerChanged) return presentedBefore;
 
   const unchanged = and(invoiceWhere(ctx, organizationId, id), eq(invoices.status, "draft"), eq(invoices.version, before.version));
   const departmentOk = sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${and(
