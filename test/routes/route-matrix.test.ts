@@ -66,6 +66,7 @@ function concretePath(path: string, w: World): string {
     .replace("/v1/invoices/{id}", `/v1/invoices/${w.invoice.id}`)
     .replace("/v1/payment_links/{id}", `/v1/payment_links/${w.link.id}`)
     .replace("/v1/payment_intents/{id}", `/v1/payment_intents/${w.link.payment_intent_id}`)
+    .replace("/v1/sandbox/payment_intents/{id}", `/v1/sandbox/payment_intents/${w.link.payment_intent_id}`)
     .replace("/v1/payments/{id}", `/v1/payments/${w.payment.id}`)
     .replace("{dept_id}", w.dept.id)
     .replace("{ba_id}", w.account.id);
