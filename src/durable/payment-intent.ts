@@ -21,7 +21,7 @@ export type Actor = ProjectionRecord["actor"];
 
 /** RPC answers are values, not exceptions: a refusal is part of the contract, not a crash. */
 export type IntentResult =
-  | { ok: true; intent: PublicIntent; attempt: number; allowed_methods: PaymentMethod[] }
+  | { ok: true; intent: PublicIntent; allowed_methods: PaymentMethod[] }
   | { ok: false; code: string; message: string; status: 400 | 404 | 409 | 422 };
 
 interface CommandMeta {
@@ -81,11 +81,14 @@ export class PaymentIntent extends DurableObject<Env> {
     return this.answer();
   }
 
-  /** The payer picks a method for attempt `attempt` (the one the page was rendered for). */
-  async choose(intentId: string, input: { method: PaymentMethod; attempt: number } & CommandMeta): Promise<IntentResult> {
+  /**
+   * The payer picks a method. `version` is the intent version the page was rendered for: a form
+   * replayed after the intent moved on is refused (`stale_form`) and changes nothing.
+   */
+  async choose(intentId: string, input: { method: PaymentMethod; version: number } & CommandMeta): Promise<IntentResult> {
     return this.command(intentId, input, (s) => {
       if (!s.allowed_methods.includes(input.method)) throw new TransitionRefused("payment_method_not_allowed", `This link does not accept ${input.method}.`, 400);
-      if (input.attempt !== s.attempt) throw new TransitionRefused("stale_form", "This form was already used; the page shows the payment's current state.");
+      if (input.version !== s.version) throw new TransitionRefused("stale_form", "This form was already used; the page shows the payment's current state.");
       if (s.status === "pending") {
         if (s.selected_payment_method === input.method) return null;
         return { next: { ...s, selected_payment_method: input.method, version: s.version + 1, updated_at: nowIso() }, action: "method_changed" };
@@ -112,15 +115,16 @@ export class PaymentIntent extends DurableObject<Env> {
   }
 
   /**
-   * The provider's answer to the payer's authorization for attempt `attempt`: the first step
-   * applies now (usually pending → processing), later ones are timers (sandbox settlement).
+   * The provider's answer to the payer's authorization of the intent at `version` (pending):
+   * the first step applies now (usually → processing), later ones are timers (settlement).
+   * Submitting the same authorization twice finds the intent moved on: nothing moves twice.
    */
   async applyProviderSteps(
     intentId: string,
-    input: { attempt: number; provider: string; reference: string; steps: ProviderStep[] } & CommandMeta,
+    input: { version: number; provider: string; reference: string; steps: ProviderStep[] } & CommandMeta,
   ): Promise<IntentResult> {
     return this.command(intentId, input, (s) => {
-      if (input.attempt !== s.attempt || s.status !== "pending") {
+      if (input.version !== s.version || s.status !== "pending") {
         throw new TransitionRefused("stale_form", "This payment attempt was already submitted; the page shows its current state.");
       }
       const [first, ...later] = input.steps;
@@ -152,13 +156,13 @@ export class PaymentIntent extends DurableObject<Env> {
     let s = this.load()!;
     if (s.status === "created" || s.status === "failed") {
       const method: PaymentMethod = input.outcome === "card_declined" ? "card" : (s.selected_payment_method ?? s.allowed_methods[0]!);
-      const chosen = await this.choose(intentId, { method, attempt: s.attempt, ...meta });
+      const chosen = await this.choose(intentId, { method, version: s.version, ...meta });
       if (!chosen.ok) return chosen;
       s = this.load()!;
     }
     if (s.status === "pending") {
       const started = await this.applyProviderSteps(intentId, {
-        attempt: s.attempt,
+        version: s.version,
         provider: s.selected_payment_method === "card" ? "sandbox_card" : "sandbox_bank",
         reference: `sbx-simulated-${s.attempt}`,
         steps: [first!],
@@ -421,7 +425,7 @@ export class PaymentIntent extends DurableObject<Env> {
 
   private answer(): IntentResult {
     const s = this.load()!;
-    return { ok: true, intent: publicIntent(s), attempt: s.attempt, allowed_methods: s.allowed_methods };
+    return { ok: true, intent: publicIntent(s), allowed_methods: s.allowed_methods };
   }
 }
 

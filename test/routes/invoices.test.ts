@@ -1086,3 +1086,24 @@ describe("Idempotency-Key on invoice writes", () => {
     expect((await issued(api, seedInvoiceBody(dept.id))).invoice_number).toBe(fac(2));
   });
 });
+
+describe("cancelling an invoice with a payment link", () => {
+  it("is refused while a link is active, and allowed once it is revoked (credit note)", async () => {
+    const t = await createPartner();
+    const { org, dept } = await orgAndDept(t.token);
+    const api = scoped(t.token, org.id);
+    const inv = await issued(api, body(dept.id));
+    const headers = { "x-entity-id": org.id };
+    const link = await call("/v1/payment_links", { token: t.token, headers, body: { invoice_id: inv.id, payment_methods: ["sepa_credit"] } });
+    expect(link.status).toBe(201);
+    const before = await rowCounts(t.partnerId);
+    const refused = await call(`/v1/invoices/${inv.id}/cancel`, { method: "POST", token: t.token, headers });
+    expectError(refused, 409, { code: "invoice_has_active_links" });
+    expect(await rowCounts(t.partnerId)).toEqual(before);
+
+    expect((await call(`/v1/payment_links/${link.body.id}`, { method: "DELETE", token: t.token, headers })).status).toBe(200);
+    const cancelled = await call(`/v1/invoices/${inv.id}/cancel`, { method: "POST", token: t.token, headers });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.credit_note.credit_note_number).toBe(av(1));
+  });
+});

@@ -13,7 +13,7 @@ const route = createRoute({
   tags: ["Invoices"],
   summary: "Cancel an invoice (a credit note if it was issued)",
   description:
-    "A draft is cancelled. An issued or overdue invoice with nothing paid is cancelled by a credit note (`AV-2026-00001`) citing its number and date. With money on it → 409 `invoice_has_payments`.",
+    "A draft is cancelled. An issued or overdue invoice with nothing paid is cancelled by a credit note (`AV-2026-00001`) citing its number and date. With money on it → 409 `invoice_has_payments`; with an active payment link → 409 `invoice_has_active_links` (revoke it first).",
   middleware: [requireScope("invoices:write"), requireEntity] as const,
   request: {
     params: InvoiceIdParam,

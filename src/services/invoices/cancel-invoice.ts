@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { changes, insertWhere } from "../../db/guarded";
-import { creditNotes, invoices } from "../../db/schema";
+import { creditNotes, invoices, paymentLinks } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
 import { CANCELLABLE_BY_CREDIT_NOTE } from "../../domain/invoice-status";
 import { Conflict } from "../../lib/errors";
@@ -37,6 +37,15 @@ export async function cancelInvoice({
     );
   }
 
+  const [activeLink] = await ctx.db
+    .select({ id: paymentLinks.id })
+    .from(paymentLinks)
+    .where(and(eq(paymentLinks.invoice_id, id), eq(paymentLinks.status, "active")))
+    .limit(1);
+  if (activeLink) {
+    throw new Conflict(`Invoice has an active payment link (${activeLink.id}): revoke it before cancelling.`, "invoice_has_active_links");
+  }
+
   const payer = await unsealPayer(ctx.env.ENCRYPTION_KEY, id, before.payer_encrypted);
   const after: InvoiceRow = {
     ...before,
@@ -46,7 +55,9 @@ export async function cancelInvoice({
     version: before.version + 1,
     updated_at: ctx.now,
   };
-  const unchanged = and(invoiceWhere(ctx, organizationId, id), eq(invoices.status, before.status), eq(invoices.amount_paid, 0), eq(invoices.version, before.version));
+  // No link may become active between the check above and this batch (link creation is guarded the other way round).
+  const noActiveLink = sql`NOT EXISTS (SELECT 1 FROM ${paymentLinks} WHERE ${paymentLinks.invoice_id} = ${id} AND ${paymentLinks.status} = 'active')`;
+  const unchanged = and(invoiceWhere(ctx, organizationId, id), eq(invoices.status, before.status), eq(invoices.amount_paid, 0), eq(invoices.version, before.version), noActiveLink);
   const guard = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${unchanged})`;
   const eventId = newId("event");
   const statusEvent = { invoice_id: id, previous_status: before.status, current_status: "cancelled" };
