@@ -152,10 +152,13 @@ export class PaymentIntent extends DurableObject<Env> {
     if (this.load()!.livemode) return { ok: false, code: "test_mode_only", message: "Simulations are for test-mode intents.", status: 409 };
     if (input.outcome === "expired") return this.cancel(intentId, { reason: "expired", ...meta });
 
-    const [first, ...rest] = simulatedSteps(input.outcome);
     let s = this.load()!;
+    const method = simulatedMethod(input.outcome, s);
+    if (!s.allowed_methods.includes(method)) {
+      return { ok: false, code: "payment_method_not_allowed", message: `Outcome ${input.outcome} needs ${method}, which this link does not accept.`, status: 400 };
+    }
+    const [first, ...rest] = simulatedSteps(input.outcome, s.status === "processing" ? (s.selected_payment_method ?? method) : method);
     if (s.status === "created" || s.status === "failed") {
-      const method: PaymentMethod = input.outcome === "card_declined" ? "card" : (s.selected_payment_method ?? s.allowed_methods[0]!);
       const chosen = await this.choose(intentId, { method, version: s.version, ...meta });
       if (!chosen.ok) return chosen;
       s = this.load()!;
@@ -223,8 +226,9 @@ export class PaymentIntent extends DurableObject<Env> {
     const now = nowIso();
     const patch: Partial<IntentState> = {
       provider_status: step.providerStatus,
+      // The aiia_* fields describe an open-banking transfer; a card payment leaves them null.
       ...(step.aiiaStatus ? { aiia_status: step.aiiaStatus } : {}),
-      ...(step.transactionId ? { aiia_transaction_id: step.transactionId } : {}),
+      ...(step.aiiaStatus && step.transactionId ? { aiia_transaction_id: step.transactionId } : {}),
     };
     if (step.intentStatus === "succeeded") {
       return { next: transition(s, "succeeded", { ...patch, amount_received: s.amount, completed_at: now }, now), action: "status_changed", linkStatus: "completed" };
@@ -437,11 +441,26 @@ interface Transition {
 
 export type SimulatedOutcome = "succeeded" | "insufficient_funds" | "account_blocked" | "card_declined" | "expired";
 
-function simulatedSteps(outcome: Exclude<SimulatedOutcome, "expired">): ProviderStep[] {
-  const initiated: ProviderStep = { afterMs: 0, aiiaStatus: "initiated", providerStatus: "initiated", intentStatus: "processing", transactionId: `aiia-tx-sim-${Date.now()}` };
+/** The method a simulated outcome goes through: the payer's choice, else the link's first method. */
+function simulatedMethod(outcome: Exclude<SimulatedOutcome, "expired">, s: IntentState): PaymentMethod {
+  if (outcome === "card_declined") return "card";
+  if (outcome === "account_blocked") return "sepa_credit";
+  return s.selected_payment_method ?? s.allowed_methods[0]!;
+}
+
+function simulatedSteps(outcome: Exclude<SimulatedOutcome, "expired">, method: PaymentMethod): ProviderStep[] {
   if (outcome === "card_declined") {
     return [{ afterMs: 0, providerStatus: "declined", intentStatus: "failed", failureCode: "card_declined", failureMessage: "Paiement refusé par la banque émettrice." }];
   }
+  if (method === "card") {
+    return outcome === "succeeded"
+      ? [
+          { afterMs: 0, providerStatus: "authorized", intentStatus: "processing" },
+          { afterMs: 0, providerStatus: "captured", intentStatus: "succeeded" },
+        ]
+      : [{ afterMs: 0, providerStatus: "declined", intentStatus: "failed", failureCode: outcome, failureMessage: "Fonds insuffisants." }];
+  }
+  const initiated: ProviderStep = { afterMs: 0, aiiaStatus: "initiated", providerStatus: "initiated", intentStatus: "processing", transactionId: `aiia-tx-sim-${Date.now()}` };
   if (outcome === "succeeded") {
     return [initiated, { afterMs: 0, aiiaStatus: "authorized", providerStatus: "authorized", intentStatus: "processing" }, { afterMs: 0, aiiaStatus: "settled", providerStatus: "settled", intentStatus: "succeeded" }];
   }

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { BusinessRule, Conflict, Forbidden, NotFound } from "../../lib/errors";
+import { BusinessRule, Conflict, Forbidden, NotFound, ValidationError } from "../../lib/errors";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { isId } from "../../lib/ids";
 import { requireScope } from "../../middleware/scopes";
@@ -37,6 +37,8 @@ export function registerSandboxSimulate(app: Router) {
     if (!result.ok) {
       if (result.status === 404) throw new NotFound("payment_intent", id, "id");
       if (result.status === 409) throw new Conflict(result.message, result.code);
+      // e.g. card_declined on a link that takes no card: the object's 400 payment_method_not_allowed.
+      if (result.status === 400) throw new ValidationError(result.message, "outcome", result.code);
       throw new BusinessRule(result.message, result.code);
     }
     return c.json(await getPaymentIntentOfPartner(ctx, id), 200);

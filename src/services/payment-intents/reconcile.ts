@@ -1,4 +1,4 @@
-import { and, inArray, lt } from "drizzle-orm";
+import { and, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { paymentIntents } from "../../db/schema";
 import type { Env } from "../../env";
@@ -8,15 +8,22 @@ const PAGE = 50;
 
 /**
  * The cron half of "retried by alarm until it lands and reconciled by cron": intents whose D1
- * projection has not moved for a while in a state that should move (a transfer processing, a
- * method chosen) are asked to drain their outbox. Their object answers from its own state, so a
- * projection lost for any reason catches up here.
+ * projection has not moved for a while in a non-final state are asked to drain their outbox.
+ * Their object answers from its own state, so a projection lost for any reason catches up here.
+ * Many intents legitimately rest in these states (a payer who left, a transfer settling over
+ * days), so each run samples at random among them rather than always taking the same first page.
  */
 export async function reconcilePaymentIntents(base: { db: Db; env: Env }, now: Date) {
   const stale = await base.db
     .select({ id: paymentIntents.id })
     .from(paymentIntents)
-    .where(and(inArray(paymentIntents.status, ["pending", "processing"]), lt(paymentIntents.updated_at, new Date(now.getTime() - STALE_AFTER_MS).toISOString())))
+    .where(
+      and(
+        inArray(paymentIntents.status, ["created", "pending", "processing", "failed"]),
+        lt(paymentIntents.updated_at, new Date(now.getTime() - STALE_AFTER_MS).toISOString()),
+      ),
+    )
+    .orderBy(sql`random()`)
     .limit(PAGE);
   await Promise.all(stale.map((i) => base.env.PAYMENT_INTENT.getByName(i.id).reconcile(i.id)));
   return { reconciled: stale.length };

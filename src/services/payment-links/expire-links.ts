@@ -1,9 +1,11 @@
-import { and, asc, eq, lt } from "drizzle-orm";
+import { and, asc, eq, lt, ne } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { paymentLinks } from "../../db/schema";
+import { paymentIntents, paymentLinks } from "../../db/schema";
+import { sql } from "drizzle-orm";
 import type { Env } from "../../env";
 
 const PAGE = 50;
+const MAX_PAGES = 20;
 
 /**
  * Expires active links whose `expires_at` is before `cutoff`, through each intent's Durable
@@ -14,27 +16,37 @@ export async function expirePaymentLinks(
   base: { db: Db; env: Env; requestId: string },
   options: { cutoff: Date; tenant?: { partnerId: string; livemode: boolean } },
 ): Promise<{ payment_links_expired: number }> {
-  const due = await base.db
-    .select({ id: paymentLinks.id, intent: paymentLinks.payment_intent_id })
-    .from(paymentLinks)
-    .where(
-      and(
-        eq(paymentLinks.status, "active"),
-        lt(paymentLinks.expires_at, options.cutoff.toISOString()),
-        options.tenant ? eq(paymentLinks.partner_id, options.tenant.partnerId) : undefined,
-        options.tenant ? eq(paymentLinks.livemode, options.tenant.livemode) : undefined,
-      ),
-    )
-    .orderBy(asc(paymentLinks.expires_at))
-    .limit(PAGE);
   let expired = 0;
-  for (const link of due) {
-    const result = await base.env.PAYMENT_INTENT.getByName(link.intent).cancel(link.intent, {
-      reason: "expired",
-      actor: { id: "link-expiry", type: "system" },
-      requestId: base.requestId,
-    });
-    if (result.ok && result.intent.status === "canceled") expired++;
+  let after = "";
+  for (let page = 0; page < MAX_PAGES; page++) {
+    // Links whose transfer is processing wait for it to settle (the object re-checks then).
+    const due = await base.db
+      .select({ id: paymentLinks.id, intent: paymentLinks.payment_intent_id, expires_at: paymentLinks.expires_at })
+      .from(paymentLinks)
+      .innerJoin(paymentIntents, eq(paymentIntents.id, paymentLinks.payment_intent_id))
+      .where(
+        and(
+          eq(paymentLinks.status, "active"),
+          ne(paymentIntents.status, "processing"),
+          lt(paymentLinks.expires_at, options.cutoff.toISOString()),
+          after ? lt(sql`${after}`, sql`${paymentLinks.expires_at} || ${paymentLinks.id}`) : undefined,
+          options.tenant ? eq(paymentLinks.partner_id, options.tenant.partnerId) : undefined,
+          options.tenant ? eq(paymentLinks.livemode, options.tenant.livemode) : undefined,
+        ),
+      )
+      .orderBy(asc(paymentLinks.expires_at), asc(paymentLinks.id))
+      .limit(PAGE);
+    for (const link of due) {
+      const result = await base.env.PAYMENT_INTENT.getByName(link.intent).cancel(link.intent, {
+        reason: "expired",
+        actor: { id: "link-expiry", type: "system" },
+        requestId: base.requestId,
+      });
+      if (result.ok && result.intent.status === "canceled") expired++;
+    }
+    const last = due.at(-1);
+    if (!last || due.length < PAGE) break;
+    after = `${last.expires_at}${last.id}`;
   }
   return { payment_links_expired: expired };
 }

@@ -59,6 +59,8 @@ export async function listPaymentLinks({
 export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
   const link = await findPaymentLink(ctx, organizationId, id);
   if (link.status === "revoked") return presentPaymentLink(link, ctx.env.PUBLIC_BASE_URL);
+  // The same code the intent's object gives when its projection has not landed yet.
+  if (link.status === "completed") throw new Conflict("The payment has already succeeded; a completed link cannot be revoked.", "payment_completed");
   if (link.status !== "active") throw new Conflict(`The link is ${link.status}; only an active link can be revoked.`, `payment_link_${link.status}`);
   const result = await ctx.env.PAYMENT_INTENT.getByName(link.payment_intent_id).cancel(link.payment_intent_id, {
     reason: "revoked",
@@ -69,5 +71,8 @@ export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: Serv
     if (result.status === 409) throw new Conflict(result.message, result.code);
     throw new BusinessRule(result.message, result.code);
   }
-  return presentPaymentLink(await findPaymentLink(ctx, organizationId, id), ctx.env.PUBLIC_BASE_URL);
+  // The object has decided; if its projection has not reached D1 yet (it retries), say what it decided.
+  const after = await findPaymentLink(ctx, organizationId, id);
+  const revoked = after.status === "active" && result.intent.status === "canceled" ? { ...after, status: "revoked" as const, revoked_at: result.intent.updated_at } : after;
+  return presentPaymentLink(revoked, ctx.env.PUBLIC_BASE_URL);
 }

@@ -1,0 +1,118 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { invoices, organizations, paymentIntents, paymentLinks } from "../../db/schema";
+import type { IntentStatus, PaymentMethod } from "../../domain/payment-intent";
+import { unsealPayer } from "../invoices/payer";
+
+/** Payment link tokens are 32 base62 characters (services/payment-links); anything else is unknown. */
+const TOKEN = /^[A-Za-z0-9]{20,64}$/;
+
+export function isPlausibleToken(token: string): boolean {
+  return TOKEN.test(token);
+}
+
+export interface PaymentPageData {
+  link: {
+    id: string;
+    token: string;
+    livemode: boolean;
+    status: "active" | "completed" | "expired" | "revoked";
+    amount: number;
+    currency: string;
+    methods: PaymentMethod[];
+    returnUrl: string | null;
+    expiresAt: string | null;
+  };
+  invoice: { id: string; number: string | null; dueDate: string | null; payerName: string | null };
+  organization: { name: string; logoUrl: string | null; primaryColor: string | null; supportEmail: string | null };
+  intent: {
+    id: string;
+    status: IntentStatus;
+    version: number;
+    method: PaymentMethod | null;
+    failureCode: string | null;
+  };
+}
+
+/**
+ * Everything the hosted payment page shows, in one D1 round trip (DESIGN.md §2): the link by its
+ * token, joined to its invoice, organization and payment intent projection. The payer is
+ * decrypted afterwards (CPU only). The token is the only credential: it is the bearer secret of
+ * the page, so the query needs no tenant filter beyond it. Null when no link has this token.
+ */
+export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; encryptionKey: string; token: string }): Promise<PaymentPageData | null> {
+  if (!isPlausibleToken(token)) return null;
+  const [row] = await db
+    .select({
+      link: {
+        id: paymentLinks.id,
+        token: paymentLinks.token,
+        livemode: paymentLinks.livemode,
+        status: paymentLinks.status,
+        amount: paymentLinks.amount,
+        currency: paymentLinks.currency,
+        methods: paymentLinks.payment_methods,
+        returnUrl: paymentLinks.return_url,
+        expiresAt: paymentLinks.expires_at,
+        intentId: paymentLinks.payment_intent_id,
+      },
+      invoice: {
+        id: invoices.id,
+        number: invoices.invoice_number,
+        dueDate: invoices.due_date,
+        payerSealed: invoices.payer_encrypted,
+      },
+      organization: { name: organizations.name, branding: organizations.branding },
+      intent: {
+        id: paymentIntents.id,
+        status: paymentIntents.status,
+        version: paymentIntents.version,
+        method: paymentIntents.selected_payment_method,
+        failureCode: paymentIntents.failure_code,
+      },
+    })
+    .from(paymentLinks)
+    .innerJoin(invoices, eq(invoices.id, paymentLinks.invoice_id))
+    .innerJoin(organizations, eq(organizations.id, paymentLinks.organization_id))
+    .leftJoin(paymentIntents, eq(paymentIntents.id, paymentLinks.payment_intent_id))
+    .where(eq(paymentLinks.token, token))
+    .limit(1);
+  if (!row) return null;
+
+  let payerName: string | null = null;
+  try {
+    payerName = (await unsealPayer(encryptionKey, row.invoice.id, row.invoice.payerSealed)).name;
+  } catch (err) {
+    // A payer sealed with another key still lets the payer pay; the page just omits the name.
+    console.error(JSON.stringify({ level: "warn", msg: "payment page: payer could not be unsealed", invoice: row.invoice.id, error: String(err) }));
+  }
+  const branding = row.organization.branding ?? {};
+  const { intentId, ...link } = row.link;
+  return {
+    link,
+    invoice: { id: row.invoice.id, number: row.invoice.number, dueDate: row.invoice.dueDate, payerName },
+    organization: {
+      name: branding.display_name?.trim() || row.organization.name,
+      logoUrl: branding.logo_url ?? null,
+      primaryColor: branding.primary_color ?? null,
+      supportEmail: branding.support_email ?? null,
+    },
+    // The intent row is written in the link's own batch; a missing one reads as just created.
+    intent: row.intent
+      ? {
+          id: row.intent.id,
+          status: row.intent.status as IntentStatus,
+          version: row.intent.version,
+          method: row.intent.method as PaymentMethod | null,
+          failureCode: row.intent.failureCode,
+        }
+      : { id: intentId, status: "created", version: 1, method: null, failureCode: null },
+  };
+}
+
+/** Whether the token names a link (the QR code endpoint): one indexed lookup. */
+export async function paymentLinkExists({ db, token }: { db: Db; token: string }): Promise<boolean> {
+  if (!isPlausibleToken(token)) return false;
+  const [row] = await db.select({ id: paymentLinks.id }).from(paymentLinks).where(eq(paymentLinks.token, token)).limit(1);
+  return Boolean(row);
+}
