@@ -55,3 +55,18 @@ export function boundToInstant(value: string, edge: "start" | "end"): string | n
   if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return null;
   return new Date(t).toISOString();
 }
+
+/**
+ * A filter range as given by a client (each bound an ISO instant or a Paris calendar date, both
+ * inclusive) as instants for `column >= from AND column < toExclusive`. A date as upper bound
+ * covers its whole day; an instant as upper bound includes that instant (+1 ms).
+ */
+export function instantRange(from: string | undefined, to: string | undefined): { from?: string; toExclusive?: string } {
+  const out: { from?: string; toExclusive?: string } = {};
+  if (from) out.from = boundToInstant(from, "start")!;
+  if (to) {
+    const end = boundToInstant(to, "end")!;
+    out.toExclusive = isCalendarDate(to) ? end : new Date(Date.parse(end) + 1).toISOString();
+  }
+  return out;
+}

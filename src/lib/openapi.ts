@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Hook } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
+import { boundToInstant } from "../domain/dates";
 import { ValidationError, type ErrorDetail } from "./errors";
 
 /**
@@ -185,3 +186,8 @@ export const WarningSchema = z
   .openapi("Warning", { description: "Accepted in test mode only: live mode refuses the same value with 400." });
 
 export const Timestamp = z.string().openapi({ format: "date-time", example: "2026-02-01T10:30:00.000Z" });
+
+/** A query bound: an ISO 8601 instant, or a calendar date read in Europe/Paris (see domain/dates instantRange). */
+export const DateBound = z
+  .string()
+  .refine((v) => boundToInstant(v, "start") !== null, "must be an ISO 8601 instant (2024-02-01T00:00:00Z) or a date (2024-02-01, read in Europe/Paris)");

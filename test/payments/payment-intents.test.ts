@@ -584,9 +584,10 @@ describe("GET /v1/payment_intents", () => {
     expect(ids(await a.listIntents(`invoice_id=${issued.id}`))).toEqual([i2, i1]);
     expect(ids(await a.listIntents(`invoice_id=${other.id}&status=canceled`))).toEqual([i3]);
 
-    // Instants: from is inclusive, to exclusive.
+    // Instants: both bounds inclusive, like every *_to filter of the API.
     expect(ids(await a.listIntents(`created_from=${encodeURIComponent(l2.created_at)}`))).toEqual([i3, i2]);
-    expect(ids(await a.listIntents(`created_to=${encodeURIComponent(l2.created_at)}`))).toEqual([i1]);
+    expect(ids(await a.listIntents(`created_to=${encodeURIComponent(l2.created_at)}`))).toEqual([i2, i1]);
+    expect(ids(await a.listIntents(`created_to=${encodeURIComponent(new Date(Date.parse(l2.created_at) - 1).toISOString())}`))).toEqual([i1]);
     // Paris dates: the whole day.
     const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date());
     expect(ids(await a.listIntents(`created_from=${today}&created_to=${today}`))).toEqual([i3, i2, i1]);

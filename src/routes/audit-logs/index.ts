@@ -1,14 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { isCalendarDate, boundToInstant } from "../../domain/dates";
-import { EntityHeader, errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, Timestamp, type Router } from "../../lib/openapi";
+import { instantRange } from "../../domain/dates";
+import { DateBound, EntityHeader, errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, Timestamp, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
 import { listAuditLogs } from "../../services/audit-logs/list-audit-logs";
 import { serviceContext } from "../../services/context";
-
-const DateBound = z
-  .string()
-  .refine((v) => boundToInstant(v, "start") !== null, "must be an ISO 8601 instant (2024-02-01T00:00:00Z) or a date (2024-02-01, read in Europe/Paris)");
 
 const AuditLogSchema = z
   .object({
@@ -64,9 +60,7 @@ export function registerAuditLogRoutes(app: Router) {
           resource_type: q.resource_type,
           resource_id: q.resource_id,
           action: q.action,
-          from: q.from_date ? boundToInstant(q.from_date, "start")! : undefined,
-          to: q.to_date ? boundToInstant(q.to_date, "end")! : undefined,
-          toExclusive: q.to_date ? isCalendarDate(q.to_date) : undefined,
+          ...instantRange(q.from_date, q.to_date),
         },
       }),
       200,

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { boundToInstant } from "../../domain/dates";
+import { instantRange } from "../../domain/dates";
 import { INTENT_STATUSES } from "../../domain/payment-intent";
-import { EntityHeader, errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, Timestamp, type Router } from "../../lib/openapi";
+import { DateBound, EntityHeader, errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, Timestamp, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
 import { serviceContext } from "../../services/context";
@@ -38,8 +38,6 @@ export const PaymentIntentIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
 });
 
-const Instant = z.string().refine((v) => boundToInstant(v, "start") !== null, "must be an ISO 8601 instant or a date YYYY-MM-DD (Europe/Paris)");
-
 const get = createRoute({
   method: "get",
   path: "/payment_intents/{id}",
@@ -63,8 +61,8 @@ const list = createRoute({
     query: PaginationQuery.extend({
       status: z.enum(INTENT_STATUSES).optional(),
       invoice_id: z.string().max(100).optional(),
-      created_from: Instant.optional().openapi({ description: "Created at or after (an instant, or a Paris date)." }),
-      created_to: Instant.optional().openapi({ description: "Created before (an instant), or on or before (a Paris date)." }),
+      created_from: DateBound.optional().openapi({ description: "Created at or after (an instant, or a Paris date)." }),
+      created_to: DateBound.optional().openapi({ description: "Created on or before (an instant, or a Paris date covering the whole day)." }),
     }),
   },
   responses: { 200: jsonResponse(paginated(PaymentIntentSchema, "PaymentIntentList"), "A page of intents."), ...errorResponses(404) },
@@ -73,6 +71,7 @@ const list = createRoute({
 export function registerPaymentIntentRoutes(app: Router) {
   app.openapi(list, async (c) => {
     const q = c.req.valid("query");
+    const created = instantRange(q.created_from, q.created_to);
     return c.json(
       await listPaymentIntents({
         ctx: serviceContext(c),
@@ -81,8 +80,8 @@ export function registerPaymentIntentRoutes(app: Router) {
           ...pageParams(q),
           status: q.status,
           invoice_id: q.invoice_id,
-          created_from: q.created_from ? boundToInstant(q.created_from, "start")! : undefined,
-          created_to: q.created_to ? boundToInstant(q.created_to, "end")! : undefined,
+          created_from: created.from,
+          created_to: created.toExclusive,
         },
       }),
       200,

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { boundToInstant } from "../../domain/dates";
-import { EntityHeader, errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, Timestamp, type Router } from "../../lib/openapi";
+import { instantRange } from "../../domain/dates";
+import { DateBound, EntityHeader, errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, Timestamp, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
 import { serviceContext } from "../../services/context";
@@ -28,8 +28,6 @@ const PaymentSchema = z
   })
   .openapi("Payment");
 
-const Bound = z.string().refine((v) => boundToInstant(v, "start") !== null, "must be an ISO 8601 instant or a date YYYY-MM-DD (Europe/Paris)");
-
 const list = createRoute({
   method: "get",
   path: "/payments",
@@ -43,8 +41,8 @@ const list = createRoute({
       status: z.enum(["completed", "partially_refunded", "refunded"]).optional(),
       invoice_id: z.string().max(100).optional(),
       method: PaymentMethodSchema.optional(),
-      from_date: Bound.optional().openapi({ description: "Paid at or after (instant, or Paris date).", example: "2026-01-01" }),
-      to_date: Bound.optional().openapi({ description: "Paid on or before (a Paris date covers the whole day).", example: "2026-03-31" }),
+      from_date: DateBound.optional().openapi({ description: "Paid at or after (instant, or Paris date).", example: "2026-01-01" }),
+      to_date: DateBound.optional().openapi({ description: "Paid on or before (a Paris date covers the whole day).", example: "2026-03-31" }),
     }),
   },
   responses: { 200: jsonResponse(paginated(PaymentSchema, "PaymentList"), "A page of payments."), ...errorResponses(404) },
@@ -78,7 +76,7 @@ const ofInvoice = createRoute({
 export function registerPaymentRoutes(app: Router) {
   app.openapi(list, async (c) => {
     const q = c.req.valid("query");
-    const to = q.to_date ? boundToInstant(q.to_date, "end")! : undefined;
+    const { from, toExclusive } = instantRange(q.from_date, q.to_date);
     return c.json(
       await listPayments({
         ctx: serviceContext(c),
@@ -88,8 +86,8 @@ export function registerPaymentRoutes(app: Router) {
           status: q.status,
           invoice_id: q.invoice_id,
           method: q.method,
-          from: q.from_date ? boundToInstant(q.from_date, "start")! : undefined,
-          to: to && !/^\d{4}-\d{2}-\d{2}$/.test(q.to_date!) ? new Date(Date.parse(to) + 1).toISOString() : to,
+          from,
+          to: toExclusive,
         },
       }),
       200,

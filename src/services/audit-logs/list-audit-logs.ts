@@ -1,4 +1,4 @@
-import { and, count, eq, gte, lt, lte } from "drizzle-orm";
+import { and, count, eq, gte, lt } from "drizzle-orm";
 import { auditLogs, organizations } from "../../db/schema";
 import { NotFound } from "../../lib/errors";
 import { pagination } from "../../lib/openapi";
@@ -29,9 +29,8 @@ export interface AuditLogFilters {
   action?: string | undefined;
   /** Inclusive lower bound, ISO instant. */
   from?: string | undefined;
-  /** Upper bound, ISO instant; exclusive when it came from a calendar date. */
-  to?: string | undefined;
-  toExclusive?: boolean | undefined;
+  /** Exclusive upper bound, ISO instant. */
+  toExclusive?: string | undefined;
 }
 
 /** Oldest first, like a journal. The organization check rides in the same batch as the page. */
@@ -52,7 +51,7 @@ export async function listAuditLogs({
     input.resource_id ? eq(auditLogs.resource_id, input.resource_id) : undefined,
     input.action ? eq(auditLogs.action, input.action) : undefined,
     input.from ? gte(auditLogs.created_at, input.from) : undefined,
-    input.to ? (input.toExclusive ? lt(auditLogs.created_at, input.to) : lte(auditLogs.created_at, input.to)) : undefined,
+    input.toExclusive ? lt(auditLogs.created_at, input.toExclusive) : undefined,
   );
   const [org, rows, [total]] = await ctx.db.batch([
     ctx.db.select({ id: organizations.id }).from(organizations).where(organizationWhere(ctx, organizationId)),

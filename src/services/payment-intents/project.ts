@@ -2,7 +2,7 @@ import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { changes } from "../../db/guarded";
 import { auditLogs, events, invoices, paymentIntents, paymentLinks, payments } from "../../db/schema";
-import type { IntentState, IntentStatus, PaymentMethod } from "../../domain/payment-intent";
+import { publicIntent, type IntentState, type IntentStatus, type PaymentMethod } from "../../domain/payment-intent";
 
 /**
  * One transition of a PaymentIntent object, as written to its outbox inside the transition's
@@ -34,32 +34,10 @@ function invoiceStatusAfter(today: string): SQL {
     ELSE ${invoices.status} END)`;
 }
 
-/** The D1 row of an intent's state (its projection). */
+/** The D1 row of an intent's state (its projection): the public fields plus the tenant and provider. */
 export function intentRow(s: IntentState): typeof paymentIntents.$inferInsert {
-  return {
-    id: s.id,
-    partner_id: s.partner_id,
-    livemode: s.livemode,
-    organization_id: s.organization_id,
-    invoice_id: s.invoice_id,
-    payment_link_id: s.payment_link_id,
-    amount: s.amount,
-    currency: s.currency,
-    status: s.status,
-    selected_payment_method: s.selected_payment_method,
-    provider: s.provider,
-    aiia_status: s.aiia_status,
-    aiia_transaction_id: s.aiia_transaction_id,
-    provider_status: s.provider_status,
-    amount_received: s.amount_received,
-    refunded_amount: s.refunded_amount,
-    failure_code: s.failure_code,
-    failure_message: s.failure_message,
-    completed_at: s.completed_at,
-    version: s.version,
-    created_at: s.created_at,
-    updated_at: s.updated_at,
-  };
+  const { object: _object, ...fields } = publicIntent(s);
+  return { ...fields, partner_id: s.partner_id, provider: s.provider };
 }
 
 /**
