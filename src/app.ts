@@ -9,6 +9,7 @@ import { authenticate } from "./middleware/auth";
 import { gate } from "./middleware/gate";
 import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-context";
+import { pageRoutes } from "./pages";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth/token";
 import { registerAuditLogRoutes } from "./routes/audit-logs";
@@ -21,6 +22,7 @@ import { registerOrganizationRoutes } from "./routes/organizations";
 import { registerPaymentIntentRoutes } from "./routes/payment-intents";
 import { registerPaymentLinkRoutes } from "./routes/payment-links";
 import { registerPaymentRoutes } from "./routes/payments";
+import { registerRefundRoutes } from "./routes/refunds";
 import { registerSandboxSimulate } from "./routes/sandbox/simulate";
 import { registerSandboxSweeps } from "./routes/sandbox/sweeps";
 
@@ -64,6 +66,7 @@ export function createApp() {
   );
 
   registerHealthRoute(app);
+  app.route("/p", pageRoutes());
 
   const v1 = createRouter();
   v1.use(
@@ -90,6 +93,7 @@ export function createApp() {
   registerPaymentLinkRoutes(partner);
   registerPaymentIntentRoutes(partner);
   registerPaymentRoutes(partner);
+  registerRefundRoutes(partner);
   registerSandboxSweeps(partner);
   registerSandboxSimulate(partner);
   registerAuditLogRoutes(partner);
@@ -130,6 +134,7 @@ export function createApp() {
       { name: "Payment links", description: "Links to the hosted payment page, one payment intent each." },
       { name: "Payment intents", description: "One per link; its state lives in a Durable Object, projected to D1." },
       { name: "Payments", description: "The ledger: money collected." },
+      { name: "Refunds", description: "Partial, total and multiple refunds, serialized by the payment intent's Durable Object." },
       { name: "Sandbox", description: "Test-mode helpers: run scheduled jobs as of a date." },
       { name: "Audit", description: "Who changed what, when, from where." },
       { name: "Admin", description: "Operator endpoints (ADMIN_API_KEY)." },

@@ -390,3 +390,24 @@ export const payments = sqliteTable(
     index("payments_org_time").on(t.organization_id, t.paid_at),
   ],
 );
+
+/** The D1 projection of refunds; each refund lives in its payment intent's Durable Object. */
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull(),
+    payment_intent_id: text("payment_intent_id").notNull(),
+    invoice_id: text("invoice_id").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+    reason: text("reason"),
+    failure_code: text("failure_code"),
+    completed_at: text("completed_at"),
+    version: integer("version").notNull(),
+    ...timestamps,
+  },
+  (t) => [index("refunds_intent").on(t.payment_intent_id, t.created_at), index("refunds_org_time").on(t.organization_id, t.created_at)],
+);

@@ -15,6 +15,7 @@ import {
 import type { Env } from "../env";
 import { newId } from "../lib/ids";
 import type { ProviderStep } from "../providers/types";
+import { presentRefund, refundable, refundedStatus, type RefundState } from "../domain/refund";
 import { markEnqueued, project, type ProjectionRecord } from "../services/payment-intents/project";
 
 export type Actor = ProjectionRecord["actor"];
@@ -31,7 +32,15 @@ interface CommandMeta {
 
 type Timer =
   | { kind: "expire" }
-  | { kind: "provider_step"; attempt: number; step: ProviderStep };
+  | { kind: "provider_step"; attempt: number; step: ProviderStep }
+  | { kind: "refund_settle"; refundId: string; outcome: "succeeded" | "failed" };
+
+/** Sandbox refunds: the transfer back to the payer settles within seconds. */
+export const SANDBOX_REFUND_SETTLE_MS = 1500;
+
+export type RefundResult =
+  | { ok: true; refund: ReturnType<typeof presentRefund>; intent: PublicIntent }
+  | { ok: false; code: string; message: string; status: 400 | 404 | 409 | 422 };
 
 const MAX_RETRY_MS = 60_000;
 
@@ -52,6 +61,7 @@ export class PaymentIntent extends DurableObject<Env> {
         CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, record TEXT NOT NULL, created_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS timers (id INTEGER PRIMARY KEY AUTOINCREMENT, due_at INTEGER NOT NULL, timer TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS refunds (id TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL);
       `);
     });
   }
@@ -178,6 +188,85 @@ export class PaymentIntent extends DurableObject<Env> {
     return { ok: false, code: "invalid_intent_transition", message: `A ${s.status} payment intent cannot be simulated to ${input.outcome}.`, status: 409 };
   }
 
+  /**
+   * Creates a refund, its balance check and its creation in one synchronous transaction: the
+   * refunds not failed (pending included) never exceed what was received, however many requests
+   * arrive at once. No amount means everything still refundable. `refundId` is minted by the
+   * caller; a retry with the same id returns the same refund.
+   */
+  async refund(intentId: string, input: { refundId: string; amount?: number | undefined; reason: string | null } & CommandMeta): Promise<RefundResult> {
+    if (!(await this.ensure(intentId))) return notFound(intentId);
+    let created: RefundState | null = null;
+    try {
+      this.ctx.storage.transactionSync(() => {
+        const existing = this.loadRefund(input.refundId);
+        if (existing) {
+          created = existing;
+          return;
+        }
+        const s = this.load()!;
+        if (s.status !== "succeeded" && s.status !== "partially_refunded") {
+          throw new TransitionRefused("payment_intent_not_refundable", `Only a succeeded payment can be refunded; this one is ${s.status}.`, 409);
+        }
+        const remaining = refundable(s.amount_received, this.loadRefunds());
+        const amount = input.amount ?? remaining;
+        if (amount > remaining || amount <= 0) {
+          throw new TransitionRefused(
+            "amount_exceeds_refundable",
+            `The refund (${amount} cents) exceeds what remains refundable on this payment: ${remaining} cents.`,
+            422,
+          );
+        }
+        const now = nowIso();
+        const refund: RefundState = {
+          id: input.refundId,
+          payment_intent_id: s.id,
+          amount,
+          currency: s.currency,
+          status: "pending",
+          reason: input.reason,
+          failure_code: null,
+          completed_at: null,
+          version: 1,
+          created_at: now,
+          updated_at: now,
+        };
+        this.saveRefund(refund);
+        this.addTimer(Date.now() + SANDBOX_REFUND_SETTLE_MS, { kind: "refund_settle", refundId: refund.id, outcome: "succeeded" });
+        this.appendTransition(s, s, null, input.actor, input.requestId ?? null, null, {
+          refund: {
+            state: refund,
+            event: { id: newId("event"), type: "refund.created", data: { refund_id: refund.id, refund: presentRefund(refund, s.livemode) } },
+            audit: { id: newId("audit_log"), action: "created", before: null, after: presentRefund(refund, s.livemode) },
+          },
+          ledger_refund: null,
+        });
+        created = refund;
+      });
+    } catch (err) {
+      if (err instanceof TransitionRefused) return { ok: false, code: err.code, message: err.message, status: err.httpStatus };
+      throw err;
+    }
+    await this.drain();
+    await this.reschedule();
+    const s = this.load()!;
+    return { ok: true, refund: presentRefund(this.loadRefund(created!.id)!, s.livemode), intent: publicIntent(s) };
+  }
+
+  /** Sandbox: settle a pending refund now, as succeeded or failed. */
+  async settleRefund(intentId: string, input: { refundId: string; outcome: "succeeded" | "failed" } & CommandMeta): Promise<RefundResult> {
+    if (!(await this.ensure(intentId))) return notFound(intentId);
+    const s = this.load()!;
+    if (s.livemode) return { ok: false, code: "test_mode_only", message: "Simulations are for test-mode refunds.", status: 409 };
+    const refund = this.loadRefund(input.refundId);
+    if (!refund) return { ok: false, code: "resource_missing", message: `No such refund: '${input.refundId}'.`, status: 404 };
+    if (refund.status !== "pending") return { ok: false, code: "refund_not_pending", message: `The refund is already ${refund.status}.`, status: 409 };
+    this.ctx.storage.transactionSync(() => this.settle(refund.id, input.outcome, input.actor, input.requestId ?? null));
+    await this.drain();
+    await this.reschedule();
+    return { ok: true, refund: presentRefund(this.loadRefund(refund.id)!, s.livemode), intent: publicIntent(this.load()!) };
+  }
+
   /** Drains the outbox now (reconciliation cron and tests). */
   async reconcile(intentId: string): Promise<IntentResult> {
     return this.get(intentId);
@@ -215,6 +304,10 @@ export class PaymentIntent extends DurableObject<Env> {
       } else if (s.status === "processing") {
         this.addTimer(Date.now() + 60_000, { kind: "expire" }); // decide once the transfer has settled
       }
+      return;
+    }
+    if (t.kind === "refund_settle") {
+      this.settle(t.refundId, t.outcome, system, null);
       return;
     }
     if (t.attempt !== s.attempt || s.status !== "processing") return;
@@ -277,8 +370,16 @@ export class PaymentIntent extends DurableObject<Env> {
   }
 
   /** Inside a storage transaction: the new state and its outbox record. */
-  private appendTransition(prev: IntentState, next: IntentState, action: string, actor: Actor, requestId: string | null, linkStatus: ProjectionRecord["link_status"]): void {
-    const at = next.updated_at;
+  private appendTransition(
+    prev: IntentState,
+    next: IntentState,
+    action: string | null,
+    actor: Actor,
+    requestId: string | null,
+    linkStatus: ProjectionRecord["link_status"],
+    refund: Pick<ProjectionRecord, "refund" | "ledger_refund"> = { refund: null, ledger_refund: null },
+  ): void {
+    const at = refund.refund?.state.updated_at ?? next.updated_at;
     const statusChanged = prev.status !== next.status;
     const pub = publicIntent(next);
     const record: ProjectionRecord = {
@@ -293,18 +394,14 @@ export class PaymentIntent extends DurableObject<Env> {
             data: { payment_intent_id: next.id, previous_status: prev.status, current_status: next.status, payment_intent: pub },
           }
         : null,
-      audit: {
-        id: newId("audit_log"),
-        action,
-        before: pick(publicIntent(prev)),
-        after: pick(pub),
-      },
+      audit: action ? { id: newId("audit_log"), action, before: pick(publicIntent(prev)), after: pick(pub) } : null,
       actor,
       request_id: requestId,
       link_status: linkStatus,
       ledger: statusChanged && next.status === "succeeded"
         ? { id: `pay-${next.id.slice(3)}`, amount: next.amount_received, method: next.selected_payment_method!, paid_at: next.completed_at! }
         : null,
+      ...refund,
       invoice_event_id: newId("event"),
       invoice_audit_id: newId("audit_log"),
     };
@@ -312,27 +409,108 @@ export class PaymentIntent extends DurableObject<Env> {
     this.ctx.storage.sql.exec("INSERT INTO outbox (record, created_at) VALUES (?, ?)", JSON.stringify(record), Date.now());
   }
 
+  /**
+   * Inside a storage transaction: a pending refund settles. Succeeded: the intent's refunded
+   * amount grows and its status follows (partially_refunded, refunded), the ledger entry too, and
+   * the projection recomputes the invoice. Failed: the amount is released. Settling twice is a no-op.
+   */
+  private settle(refundId: string, outcome: "succeeded" | "failed", actor: Actor, requestId: string | null): void {
+    const refund = this.loadRefund(refundId);
+    const s = this.load();
+    if (!refund || !s || refund.status !== "pending") return;
+    const now = nowIso();
+    const settled: RefundState = {
+      ...refund,
+      status: outcome,
+      failure_code: outcome === "failed" ? "refund_failed" : null,
+      completed_at: outcome === "succeeded" ? now : null,
+      version: refund.version + 1,
+      updated_at: now,
+    };
+    this.saveRefund(settled);
+    let next = s;
+    let ledgerRefund: ProjectionRecord["ledger_refund"] = null;
+    if (outcome === "succeeded") {
+      const refundedAmount = s.refunded_amount + refund.amount;
+      const status = refundedStatus(s.amount_received, refundedAmount);
+      next = transition(s, status, { refunded_amount: refundedAmount }, now);
+      ledgerRefund = { refunded_amount: refundedAmount, status: status === "refunded" ? "refunded" : "partially_refunded" };
+    }
+    this.appendTransition(s, next, outcome === "succeeded" ? "refunded" : null, actor, requestId, null, {
+      refund: {
+        state: settled,
+        event: {
+          id: newId("event"),
+          type: "refund.status_changed",
+          data: { refund_id: refund.id, previous_status: "pending", current_status: outcome, refund: presentRefund(settled, s.livemode) },
+        },
+        audit: { id: newId("audit_log"), action: "status_changed", before: { status: "pending" }, after: { status: outcome, failure_code: settled.failure_code } },
+      },
+      ledger_refund: ledgerRefund,
+    });
+  }
+
+  private loadRefunds(): RefundState[] {
+    return this.ctx.storage.sql
+      .exec<{ json: string }>("SELECT json FROM refunds ORDER BY created_at, id")
+      .toArray()
+      .map((r) => JSON.parse(r.json) as RefundState);
+  }
+
+  private loadRefund(id: string): RefundState | null {
+    const row = this.ctx.storage.sql.exec<{ json: string }>("SELECT json FROM refunds WHERE id = ?", id).toArray()[0];
+    return row ? (JSON.parse(row.json) as RefundState) : null;
+  }
+
+  private saveRefund(r: RefundState): void {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO refunds (id, json, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+      r.id,
+      JSON.stringify(r),
+      Date.parse(r.created_at),
+    );
+  }
+
   // ── projection ──────────────────────────────────────────────────────────────────────
 
-  /** Projects every outbox record in order; stops at the first failure and lets the alarm retry. */
+  /** Projections of outbox records in flight in this instance, shared by concurrent drains. */
+  private readonly projecting = new Map<number, Promise<boolean>>();
+
+  /**
+   * Projects every outbox record in order; stops at the first failure and lets the alarm retry.
+   * Commands interleave while a drain awaits D1, so several drains can run: a record another
+   * drain is already projecting is awaited, not projected again. Each record thus costs one
+   * batch and publishes its events once, and every caller returns only once its records are in D1.
+   */
   private async drain(): Promise<void> {
     const rows = this.ctx.storage.sql.exec<{ seq: number; record: string }>("SELECT seq, record FROM outbox ORDER BY seq").toArray();
     for (const { seq, record } of rows) {
-      const r = JSON.parse(record) as ProjectionRecord;
-      let written: string[];
-      try {
-        written = await project(this.projectionDb(), r);
-      } catch (err) {
-        const failures = Number(this.meta("projection_failures") ?? "0") + 1;
-        this.setMeta("projection_failures", String(failures));
-        this.setMeta("retry_at", String(Date.now() + Math.min(500 * 2 ** failures, MAX_RETRY_MS)));
-        console.error(JSON.stringify({ level: "warn", msg: "payment intent projection failed; alarm will retry", intent: r.intent.id, version: r.intent.version, error: String(err) }));
-        return;
+      let projection = this.projecting.get(seq);
+      if (!projection) {
+        projection = this.projectOne(seq, record).finally(() => this.projecting.delete(seq));
+        this.projecting.set(seq, projection);
       }
-      this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
-      this.setMeta("projection_failures", "0");
-      await this.publish(written);
+      if (!(await projection)) return;
     }
+  }
+
+  /** Projects one record; on failure leaves it in the outbox and arms the retry. */
+  private async projectOne(seq: number, record: string): Promise<boolean> {
+    const r = JSON.parse(record) as ProjectionRecord;
+    let written: string[];
+    try {
+      written = await project(this.projectionDb(), r);
+    } catch (err) {
+      const failures = Number(this.meta("projection_failures") ?? "0") + 1;
+      this.setMeta("projection_failures", String(failures));
+      this.setMeta("retry_at", String(Date.now() + Math.min(500 * 2 ** failures, MAX_RETRY_MS)));
+      console.error(JSON.stringify({ level: "warn", msg: "payment intent projection failed; alarm will retry", intent: r.intent.id, version: r.intent.version, error: String(err) }));
+      return false;
+    }
+    this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
+    this.setMeta("projection_failures", "0");
+    await this.publish(written);
+    return true;
   }
 
   /** Hands written events to the webhooks queue; the outbox relay cron covers a failure here. */
@@ -485,7 +663,7 @@ function refusedFor(status: IntentStatus): TransitionRefused {
   return new TransitionRefused("payment_intent_canceled", "The payment link was revoked or has expired.");
 }
 
-function notFound(intentId: string): IntentResult {
+function notFound(intentId: string): { ok: false; code: string; message: string; status: 404 } {
   return { ok: false, code: "resource_missing", message: `No such payment_intent: '${intentId}'.`, status: 404 };
 }
 

@@ -14,6 +14,7 @@ export const ID_PREFIX = {
   payment_link: "pl",
   payment_intent: "pi",
   payment: "pay",
+  refund: "ref",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

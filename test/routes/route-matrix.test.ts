@@ -43,7 +43,7 @@ const operations = await partnerOperations();
 
 /**
  * seedWorld (organization → KYC → draft invoice), plus an issued invoice paid through a payment
- * link in the sandbox: ids for every kind of path parameter.
+ * link in the sandbox and partly refunded: ids for every kind of path parameter.
  */
 async function matrixWorld(t: Tenant) {
   const w = await seedWorld(t);
@@ -53,7 +53,8 @@ async function matrixWorld(t: Tenant) {
   const link = await expectOk(await call("/v1/payment_links", { token: t.token, headers, body: { invoice_id: issued.id, payment_methods: ["sepa_credit", "card"] } }), 201);
   await expectOk(await call(`/v1/sandbox/payment_intents/${link.payment_intent_id}/simulate`, { token: t.token, body: { outcome: "succeeded" } }));
   const paid = await expectOk(await call(`/v1/invoices/${issued.id}/payments`, { token: t.token, headers }));
-  return { ...w, issued, link, payment: paid.data[0] };
+  const refund = await expectOk(await call("/v1/refunds", { token: t.token, headers, body: { payment_intent_id: link.payment_intent_id, amount: 1000 } }), 201);
+  return { ...w, issued, link, payment: paid.data[0], refund };
 }
 
 type World = Awaited<ReturnType<typeof matrixWorld>>;
@@ -68,6 +69,8 @@ function concretePath(path: string, w: World): string {
     .replace("/v1/payment_intents/{id}", `/v1/payment_intents/${w.link.payment_intent_id}`)
     .replace("/v1/sandbox/payment_intents/{id}", `/v1/sandbox/payment_intents/${w.link.payment_intent_id}`)
     .replace("/v1/payments/{id}", `/v1/payments/${w.payment.id}`)
+    .replace("/v1/refunds/{id}", `/v1/refunds/${w.refund.id}`)
+    .replace("/v1/sandbox/refunds/{id}", `/v1/sandbox/refunds/${w.refund.id}`)
     .replace("{dept_id}", w.dept.id)
     .replace("{ba_id}", w.account.id);
 }
@@ -83,6 +86,7 @@ function portableBody(example: unknown, w: World): unknown {
       .replaceAll(`dept-${EXAMPLE_UUID}`, w.dept.id)
       .replaceAll(`ba-${EXAMPLE_UUID}`, w.account.id)
       .replaceAll(`inv-${EXAMPLE_UUID}`, w.issued.id)
+      .replaceAll(`pi-${EXAMPLE_UUID}`, w.link.payment_intent_id)
       .replaceAll("FR7612345678901234567890123", "FR7630006000011234567890189")
       .replace(/"due_date":"\d{4}-\d{2}-\d{2}"/g, '"due_date":"2099-12-31"'),
   );
@@ -137,6 +141,10 @@ it("the document lists the partner operations this matrix checks", () => {
       "getPayment",
       "listInvoicePayments",
       "simulatePaymentIntent",
+      "createRefund",
+      "getRefund",
+      "listPaymentIntentRefunds",
+      "simulateRefund",
       "deleteBankAccount",
       "getBankAccount",
       "getDepartment",

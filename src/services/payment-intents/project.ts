@@ -1,8 +1,16 @@
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { changes } from "../../db/guarded";
-import { auditLogs, events, invoices, paymentIntents, paymentLinks, payments } from "../../db/schema";
+import { auditLogs, events, invoices, paymentIntents, paymentLinks, payments, refunds } from "../../db/schema";
 import { publicIntent, type IntentState, type IntentStatus, type PaymentMethod } from "../../domain/payment-intent";
+import type { RefundState } from "../../domain/refund";
+
+interface AuditRecord {
+  id: string;
+  action: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
 
 /**
  * One transition of a PaymentIntent object, as written to its outbox inside the transition's
@@ -15,11 +23,19 @@ export interface ProjectionRecord {
   intent: IntentState;
   previous_status: IntentStatus | null;
   event: { id: string; type: "payment_intent.status_changed"; data: Record<string, unknown> } | null;
-  audit: { id: string; action: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null } | null;
+  audit: AuditRecord | null;
   actor: { id: string; type: "partner" | "system" | "payer" };
   request_id: string | null;
   link_status: "completed" | "expired" | "revoked" | null;
   ledger: { id: string; amount: number; method: PaymentMethod; paid_at: string } | null;
+  /** A refund created or settled by this transition, with its own event and audit entry. */
+  refund: {
+    state: RefundState;
+    event: { id: string; type: "refund.created" | "refund.status_changed"; data: Record<string, unknown> };
+    audit: AuditRecord;
+  } | null;
+  /** The ledger entry's refunded amount after a refund succeeded (absolute, so a replay is harmless). */
+  ledger_refund: { refunded_amount: number; status: "completed" | "partially_refunded" | "refunded" } | null;
   invoice_event_id: string;
   invoice_audit_id: string;
 }
@@ -41,48 +57,49 @@ export function intentRow(s: IntentState): typeof paymentIntents.$inferInsert {
 }
 
 /**
- * The D1 batch mirroring one transition. Idempotent and monotonic: the intent row only moves to
- * a higher version, events/audit/ledger rows are insert-or-ignore on ids minted in the object,
- * the link moves only from active, and the invoice's amounts are recomputed from the ledger,
- * its status event written only when its status actually changes.
+ * The D1 batch mirroring one transition. Idempotent and monotonic: the intent and refund rows
+ * only move to a higher version, events/audit/ledger rows are insert-or-ignore on ids minted in
+ * the object, the link moves only from active, the ledger's refunded amount only grows, and the
+ * invoice's amounts are recomputed from the ledger, its status event written only when its
+ * status actually changes. Returns the statements and where each event insert stands.
  */
 export function projectionStatements(db: Db, r: ProjectionRecord) {
   const s = r.intent;
   const row = intentRow(s);
   const { id: _id, created_at: _c, ...mutable } = row;
-  const statements = [
-    db
-      .insert(paymentIntents)
-      .values(row)
-      .onConflictDoUpdate({ target: paymentIntents.id, set: mutable, setWhere: sql`excluded.version > ${paymentIntents.version}` }),
-  ];
   const tenant = { partner_id: s.partner_id, livemode: s.livemode, organization_id: s.organization_id };
-  const extra = [];
+  const event = (e: { id: string; type: string; data: Record<string, unknown> }) =>
+    db.insert(events).values({ id: e.id, ...tenant, type: e.type, data: e.data, created_at: r.at, enqueued_at: null }).onConflictDoNothing();
+  const audit = (a: AuditRecord, resourceType: string, resourceId: string) =>
+    db
+      .insert(auditLogs)
+      .values({
+        id: a.id,
+        ...tenant,
+        resource_type: resourceType,
+        resource_id: resourceId,
+        action: a.action,
+        user_id: r.actor.id,
+        user_type: r.actor.type,
+        ip_address: null,
+        request_id: r.request_id,
+        changes: { before: a.before, after: a.after },
+        created_at: r.at,
+      })
+      .onConflictDoNothing();
+
+  const statements: BatchItem[] = [
+    db.insert(paymentIntents).values(row).onConflictDoUpdate({ target: paymentIntents.id, set: mutable, setWhere: sql`excluded.version > ${paymentIntents.version}` }),
+  ];
+  /** Where each event insert stands in the batch: its result says whether this run wrote it. */
+  const eventsAt: Record<string, number> = {};
   if (r.event) {
-    extra.push(db.insert(events).values({ id: r.event.id, ...tenant, type: r.event.type, data: r.event.data, created_at: r.at, enqueued_at: null }).onConflictDoNothing());
+    eventsAt[r.event.id] = statements.length;
+    statements.push(event(r.event));
   }
-  if (r.audit) {
-    extra.push(
-      db
-        .insert(auditLogs)
-        .values({
-          id: r.audit.id,
-          ...tenant,
-          resource_type: "payment_intent",
-          resource_id: s.id,
-          action: r.audit.action,
-          user_id: r.actor.id,
-          user_type: r.actor.type,
-          ip_address: null,
-          request_id: r.request_id,
-          changes: { before: r.audit.before, after: r.audit.after },
-          created_at: r.at,
-        })
-        .onConflictDoNothing(),
-    );
-  }
+  if (r.audit) statements.push(audit(r.audit, "payment_intent", s.id));
   if (r.link_status) {
-    extra.push(
+    statements.push(
       db
         .update(paymentLinks)
         .set({
@@ -93,8 +110,30 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
         .where(and(eq(paymentLinks.id, s.payment_link_id), eq(paymentLinks.status, "active"))),
     );
   }
+  if (r.refund) {
+    const f = r.refund.state;
+    const refundRow = {
+      id: f.id,
+      ...tenant,
+      payment_intent_id: s.id,
+      invoice_id: s.invoice_id,
+      amount: f.amount,
+      currency: f.currency,
+      status: f.status,
+      reason: f.reason,
+      failure_code: f.failure_code,
+      completed_at: f.completed_at,
+      version: f.version,
+      created_at: f.created_at,
+      updated_at: f.updated_at,
+    };
+    const { id: _rid, created_at: _rc, ...refundMutable } = refundRow;
+    statements.push(db.insert(refunds).values(refundRow).onConflictDoUpdate({ target: refunds.id, set: refundMutable, setWhere: sql`excluded.version > ${refunds.version}` }));
+    eventsAt[r.refund.event.id] = statements.length;
+    statements.push(event(r.refund.event), audit(r.refund.audit, "refund", f.id));
+  }
   if (r.ledger) {
-    extra.push(
+    statements.push(
       db
         .insert(payments)
         .values({
@@ -114,16 +153,23 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
         })
         .onConflictDoNothing(),
     );
-    extra.push(...invoiceRecompute(db, r));
   }
-  return [...statements, ...extra] as const;
+  if (r.ledger_refund) {
+    statements.push(
+      db
+        .update(payments)
+        .set({ refunded_amount: r.ledger_refund.refunded_amount, status: r.ledger_refund.status, updated_at: r.at })
+        .where(and(eq(payments.payment_intent_id, s.id), lt(payments.refunded_amount, r.ledger_refund.refunded_amount))),
+    );
+  }
+  if (r.ledger || r.ledger_refund) {
+    eventsAt[r.invoice_event_id] = statements.length;
+    statements.push(...invoiceRecompute(db, r));
+  }
+  return { statements, eventsAt };
 }
 
-/** Index, in the projection batch, of the invoice event insert (to learn whether it was written). */
-export function invoiceEventIndex(r: ProjectionRecord): number | null {
-  if (!r.ledger) return null;
-  return 1 + (r.event ? 1 : 0) + (r.audit ? 1 : 0) + (r.link_status ? 1 : 0) + 1;
-}
+type BatchItem = Parameters<Db["batch"]>[0][number];
 
 function invoiceRecompute(db: Db, r: ProjectionRecord) {
   const next = invoiceStatusAfter(r.today);
@@ -146,7 +192,7 @@ function invoiceRecompute(db: Db, r: ProjectionRecord) {
         sql`SELECT ${r.invoice_audit_id}, ${invoices.partner_id}, ${invoices.livemode}, ${invoices.organization_id}, 'invoice', ${invoices.id}, 'status_changed',
           ${r.actor.id}, ${r.actor.type}, NULL, ${r.request_id},
           json_object('before', json_object('status', ${invoices.status}, 'amount_paid', ${invoices.amount_paid}),
-                      'after', json_object('status', ${next}, 'amount_paid', ${paid}, 'payment_intent_id', ${r.intent.id})),
+                      'after', json_object('status', ${next}, 'amount_paid', ${paid}, 'payment_intent_id', ${r.intent.id}, 'refund_id', ${r.refund?.state.id ?? null})),
           ${r.at} FROM ${invoices} WHERE ${changed}`,
       )
       .onConflictDoNothing(),
@@ -164,15 +210,16 @@ function invoiceRecompute(db: Db, r: ProjectionRecord) {
   ];
 }
 
-/** Runs the projection of one record; returns the ids of the events it wrote, to publish. */
+/**
+ * Runs the projection of one record; returns the ids of the events this run wrote (a replay
+ * writes none), for the caller to publish.
+ */
 export async function project(db: Db, r: ProjectionRecord): Promise<string[]> {
-  const statements = projectionStatements(db, r);
-  const results = await db.batch(statements as unknown as [(typeof statements)[number], ...(typeof statements)[number][]]);
-  const written: string[] = [];
-  if (r.event) written.push(r.event.id);
-  const i = invoiceEventIndex(r);
-  if (i !== null && changes(results[i]) === 1) written.push(r.invoice_event_id);
-  return written;
+  const { statements, eventsAt } = projectionStatements(db, r);
+  const results = await db.batch(statements as [BatchItem, ...BatchItem[]]);
+  return Object.entries(eventsAt)
+    .filter(([, at]) => changes(results[at]) === 1)
+    .map(([id]) => id);
 }
 
 /** Marks events as handed to the webhooks queue. */

@@ -1,0 +1,45 @@
+/** A refund: `pending → succeeded | failed`. A pending refund already counts against the balance. */
+export const REFUND_STATUSES = ["pending", "succeeded", "failed"] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+export interface RefundState {
+  id: string;
+  payment_intent_id: string;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  reason: string | null;
+  failure_code: string | null;
+  completed_at: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What may still be refunded: received minus every refund not failed. */
+export function refundable(amountReceived: number, refunds: readonly Pick<RefundState, "amount" | "status">[]): number {
+  const committed = refunds.filter((r) => r.status !== "failed").reduce((sum, r) => sum + r.amount, 0);
+  return amountReceived - committed;
+}
+
+/** The intent's refund status once refunds have succeeded. */
+export function refundedStatus(amountReceived: number, refundedAmount: number): "succeeded" | "partially_refunded" | "refunded" {
+  if (refundedAmount <= 0) return "succeeded";
+  return refundedAmount >= amountReceived ? "refunded" : "partially_refunded";
+}
+
+export function presentRefund(r: RefundState, livemode: boolean) {
+  return {
+    id: r.id,
+    object: "refund" as const,
+    livemode,
+    payment_intent_id: r.payment_intent_id,
+    amount: r.amount,
+    currency: r.currency,
+    status: r.status,
+    reason: r.reason,
+    failure_code: r.failure_code,
+    created_at: r.created_at,
+    completed_at: r.completed_at,
+  };
+}

@@ -1,0 +1,254 @@
+import { PARIS } from "../domain/dates";
+import type { PaymentMethod } from "../domain/payment-intent";
+
+/** The payment pages speak French by default, English on request (`?lang=en` or Accept-Language). */
+export const LANGS = ["fr", "en"] as const;
+export type Lang = (typeof LANGS)[number];
+
+export function isLang(value: unknown): value is Lang {
+  return value === "fr" || value === "en";
+}
+
+/**
+ * The language of a request: an explicit `lang` (query or form field) wins; otherwise the best
+ * of fr/en in Accept-Language by q-value; otherwise French.
+ */
+export function negotiateLang(explicit: string | undefined, acceptLanguage: string | undefined): { lang: Lang; explicit: boolean } {
+  if (isLang(explicit)) return { lang: explicit, explicit: true };
+  let best: { lang: Lang; q: number } | null = null;
+  for (const part of (acceptLanguage ?? "").split(",")) {
+    const [range = "", ...params] = part.trim().toLowerCase().split(";");
+    const primary = range.split("-")[0];
+    if (!isLang(primary)) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!Number.isFinite(q) || q <= 0) continue;
+    if (!best || q > best.q) best = { lang: primary, q };
+  }
+  return { lang: best?.lang ?? "fr", explicit: false };
+}
+
+const LOCALE: Record<Lang, string> = { fr: "fr-FR", en: "en-GB" };
+
+/** Integer minor units to a localized amount: 42200 → "422,00 €" (fr) / "€422.00" (en). */
+export function formatMoney(cents: number, currency: string, lang: Lang): string {
+  return new Intl.NumberFormat(LOCALE[lang], { style: "currency", currency }).format(cents / 100);
+}
+
+/** A calendar date (YYYY-MM-DD, read in Paris) → "31 mars 2024" / "31 March 2024". */
+export function formatDate(date: string, lang: Lang): string {
+  // Noon UTC is the same calendar day in Paris whatever the season.
+  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: PARIS, day: "numeric", month: "long", year: "numeric" }).format(new Date(`${date}T12:00:00Z`));
+}
+
+const fr = {
+  lang_switch: "English",
+  lang_switch_code: "en",
+  test_mode: "Mode test : aucun argent réel ne circule.",
+  secure: "Paiement sécurisé",
+  help: "Une question ?",
+  amount_to_pay: "Montant à payer",
+  amount_paid: "Montant payé",
+  amount: "Montant",
+  invoice: "Facture",
+  payer: "Payeur",
+  due_date: "Échéance",
+  payee: "Bénéficiaire",
+  method: "Moyen de paiement",
+  reference: "Référence",
+  method_sepa_credit: "Virement SEPA",
+  method_sepa_credit_hint: "Depuis votre banque en ligne, sans saisir d'IBAN",
+  method_card: "Carte bancaire",
+  method_card_hint: "CB, Visa, Mastercard",
+  choose_legend: "Choisissez votre moyen de paiement",
+  retry_legend: "Réessayez avec le même moyen ou un autre",
+  continue: "Continuer",
+
+  h_pay: "Payer votre facture",
+  h_processing: "Paiement en cours",
+  h_success: "Paiement reçu",
+  h_failed: "Le paiement n'a pas abouti",
+  h_expired: "Ce lien de paiement a expiré",
+  h_revoked: "Ce lien de paiement a été annulé",
+  h_not_found: "Lien de paiement introuvable",
+  h_tampered: "Formulaire non valide",
+  h_replayed: "Ce formulaire a déjà été utilisé",
+  h_unavailable: "Moyen de paiement indisponible",
+  h_error: "Une erreur est survenue",
+  h_bank: "Banque de test : autoriser le virement",
+  h_card: "Paiement par carte",
+  h_3ds: "Vérification 3-D Secure",
+
+  processing_text: "Votre banque traite le paiement. Cela prend en général quelques secondes.",
+  processing_auto: "Cette page s'actualise automatiquement toutes les 2 secondes.",
+  processing_stop: "Arrêter l'actualisation automatique",
+  processing_stopped: "L'actualisation automatique est arrêtée.",
+  processing_refresh: "Actualiser le statut",
+  processing_resume: "Reprendre l'actualisation automatique",
+  processing_long: "Le paiement est toujours en cours. Vous pouvez fermer cette page : vous serez informé du résultat.",
+  refresh_notice: "Après validation, la page de suivi s'actualise automatiquement ; vous pourrez arrêter l'actualisation.",
+  success_text: "Merci ! Votre paiement a bien été reçu.",
+  success_close: "Vous pouvez fermer cette page.",
+  failed_text: "Aucun montant n'a été débité.",
+  expired_text: "Ce lien n'est plus valable. Aucun paiement n'a été effectué. Demandez un nouveau lien à l'organisme qui vous l'a envoyé.",
+  revoked_text: "L'organisme a annulé ce lien. Aucun paiement n'a été effectué.",
+  not_found_text: "Ce lien n'existe pas ou n'est plus disponible. Vérifiez l'adresse reçue ou contactez l'organisme qui vous l'a envoyé.",
+  tampered_text: "Ce formulaire n'a pas pu être vérifié : il a peut-être expiré ou été modifié. Aucun paiement n'a été effectué.",
+  replayed_text: "Ce formulaire avait déjà été envoyé. Rien n'a été débité une seconde fois.",
+  unavailable_text: "Ce moyen de paiement n'est pas encore disponible pour ce lien. Aucun paiement n'a été effectué.",
+  error_text: "Le service est momentanément indisponible. Réessayez dans un instant.",
+  back_to_payment: "Revenir à la page de paiement",
+  see_status: "Voir l'état du paiement",
+  return_to_site: "Retourner sur le site",
+  change_method: "Changer de moyen de paiement",
+
+  failure_insufficient_funds: "Le compte n'est pas suffisamment approvisionné (fonds insuffisants).",
+  failure_account_blocked: "Le compte à débiter est bloqué.",
+  failure_card_declined: "La carte a été refusée par la banque émettrice.",
+  failure_authentication_failed: "L'authentification 3-D Secure a échoué.",
+  failure_default: "La banque a refusé le paiement.",
+
+  bank_intro: "Simulation d'une banque en ligne. Choisissez le compte à débiter puis confirmez avec le code d'authentification forte.",
+  bank_accounts_legend: "Compte à débiter",
+  bank_outcome_ok: "le virement aboutit",
+  bank_outcome_insufficient_funds: "refusé : fonds insuffisants",
+  bank_outcome_account_blocked: "refusé : compte bloqué",
+  sca_label: "Code d'authentification forte",
+  sca_hint: "Code de test : 123456",
+  sca_wrong: "Code incorrect. Saisissez le code reçu (code de test : 123456).",
+  authorize: "Autoriser le virement",
+  cancel: "Annuler",
+
+  card_number: "Numéro de carte",
+  card_expiry: "Expiration (MM/AA)",
+  card_cvc: "Cryptogramme",
+  card_test_hint: "Cartes de test : 4242 4242 4242 4242 (acceptée), 4000 0000 0000 0002 (refusée), 4000 0000 0000 3220 (3-D Secure). Date future, CVC au choix.",
+  card_number_invalid: "Numéro de carte non valide.",
+  card_expiry_invalid: "Date d'expiration non valide ou dépassée (format MM/AA).",
+  card_cvc_invalid: "Cryptogramme non valide (3 ou 4 chiffres).",
+  pay_amount: "Payer",
+  card_ending: "Carte se terminant par",
+  tds_intro: "Votre banque vous demande de confirmer ce paiement.",
+  tds_label: "Code reçu par SMS",
+  tds_hint: "Code de test : 123456",
+  confirm: "Valider",
+  required: "obligatoire",
+};
+
+export type Dict = typeof fr;
+
+const en: Dict = {
+  lang_switch: "Français",
+  lang_switch_code: "fr",
+  test_mode: "Test mode: no real money moves.",
+  secure: "Secure payment",
+  help: "Questions?",
+  amount_to_pay: "Amount to pay",
+  amount_paid: "Amount paid",
+  amount: "Amount",
+  invoice: "Invoice",
+  payer: "Payer",
+  due_date: "Due date",
+  payee: "Payee",
+  method: "Payment method",
+  reference: "Reference",
+  method_sepa_credit: "SEPA bank transfer",
+  method_sepa_credit_hint: "From your online bank, no IBAN to type",
+  method_card: "Card",
+  method_card_hint: "CB, Visa, Mastercard",
+  choose_legend: "Choose how to pay",
+  retry_legend: "Try again with the same method or another",
+  continue: "Continue",
+
+  h_pay: "Pay your invoice",
+  h_processing: "Payment in progress",
+  h_success: "Payment received",
+  h_failed: "The payment did not go through",
+  h_expired: "This payment link has expired",
+  h_revoked: "This payment link was cancelled",
+  h_not_found: "Payment link not found",
+  h_tampered: "Invalid form",
+  h_replayed: "This form was already used",
+  h_unavailable: "Payment method unavailable",
+  h_error: "Something went wrong",
+  h_bank: "Test bank: authorize the transfer",
+  h_card: "Card payment",
+  h_3ds: "3-D Secure check",
+
+  processing_text: "Your bank is processing the payment. This usually takes a few seconds.",
+  processing_auto: "This page refreshes automatically every 2 seconds.",
+  processing_stop: "Stop automatic refresh",
+  processing_stopped: "Automatic refresh is stopped.",
+  processing_refresh: "Refresh the status",
+  processing_resume: "Resume automatic refresh",
+  processing_long: "The payment is still in progress. You may close this page: you will be told the outcome.",
+  refresh_notice: "Once confirmed, the status page refreshes automatically; you can stop it.",
+  success_text: "Thank you! Your payment was received.",
+  success_close: "You may close this page.",
+  failed_text: "Nothing was debited.",
+  expired_text: "This link is no longer valid. No payment was made. Ask the sender for a new link.",
+  revoked_text: "The sender cancelled this link. No payment was made.",
+  not_found_text: "This link does not exist or is no longer available. Check the address you received or contact the sender.",
+  tampered_text: "This form could not be verified: it may have expired or been altered. No payment was made.",
+  replayed_text: "This form had already been sent. Nothing was debited twice.",
+  unavailable_text: "This payment method is not available for this link yet. No payment was made.",
+  error_text: "The service is temporarily unavailable. Please try again in a moment.",
+  back_to_payment: "Back to the payment page",
+  see_status: "See the payment status",
+  return_to_site: "Return to the website",
+  change_method: "Change payment method",
+
+  failure_insufficient_funds: "The account does not have enough funds.",
+  failure_account_blocked: "The account to debit is blocked.",
+  failure_card_declined: "The card was declined by the issuing bank.",
+  failure_authentication_failed: "3-D Secure authentication failed.",
+  failure_default: "The bank refused the payment.",
+
+  bank_intro: "A simulated online bank. Choose the account to debit, then confirm with the strong authentication code.",
+  bank_accounts_legend: "Account to debit",
+  bank_outcome_ok: "the transfer succeeds",
+  bank_outcome_insufficient_funds: "refused: insufficient funds",
+  bank_outcome_account_blocked: "refused: account blocked",
+  sca_label: "Strong authentication code",
+  sca_hint: "Test code: 123456",
+  sca_wrong: "Wrong code. Enter the code you received (test code: 123456).",
+  authorize: "Authorize the transfer",
+  cancel: "Cancel",
+
+  card_number: "Card number",
+  card_expiry: "Expiry (MM/YY)",
+  card_cvc: "Security code",
+  card_test_hint: "Test cards: 4242 4242 4242 4242 (accepted), 4000 0000 0000 0002 (declined), 4000 0000 0000 3220 (3-D Secure). Any future date and CVC.",
+  card_number_invalid: "Invalid card number.",
+  card_expiry_invalid: "Invalid or past expiry date (MM/YY).",
+  card_cvc_invalid: "Invalid security code (3 or 4 digits).",
+  pay_amount: "Pay",
+  card_ending: "Card ending in",
+  tds_intro: "Your bank asks you to confirm this payment.",
+  tds_label: "Code received by text message",
+  tds_hint: "Test code: 123456",
+  confirm: "Confirm",
+  required: "required",
+};
+
+export const DICTIONARIES: Record<Lang, Dict> = { fr, en };
+
+export function methodLabel(t: Dict, method: PaymentMethod): string {
+  return method === "sepa_credit" ? t.method_sepa_credit : t.method_card;
+}
+
+/** A failure code of the intent, as a sentence the payer understands. */
+export function failureReason(t: Dict, code: string | null): string {
+  switch (code) {
+    case "insufficient_funds":
+      return t.failure_insufficient_funds;
+    case "account_blocked":
+      return t.failure_account_blocked;
+    case "card_declined":
+      return t.failure_card_declined;
+    case "authentication_failed":
+      return t.failure_authentication_failed;
+    default:
+      return t.failure_default;
+  }
+}

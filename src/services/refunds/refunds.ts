@@ -1,0 +1,111 @@
+import { and, asc, eq } from "drizzle-orm";
+import { paymentIntents, refunds } from "../../db/schema";
+import { BusinessRule, Conflict, NotFound, ValidationError } from "../../lib/errors";
+import { isId, newId } from "../../lib/ids";
+import type { ServiceContext } from "../context";
+
+export type RefundRow = typeof refunds.$inferSelect;
+
+export function presentRefundRow(row: RefundRow) {
+  return {
+    id: row.id,
+    object: "refund" as const,
+    livemode: row.livemode,
+    payment_intent_id: row.payment_intent_id,
+    amount: row.amount,
+    currency: row.currency,
+    status: row.status,
+    reason: row.reason,
+    failure_code: row.failure_code,
+    created_at: row.created_at,
+    completed_at: row.completed_at,
+  };
+}
+
+async function findIntent(ctx: ServiceContext, organizationId: string, intentId: string, param: string) {
+  if (!isId("payment_intent", intentId)) throw new NotFound("payment_intent", intentId, param);
+  const [row] = await ctx.db
+    .select({ id: paymentIntents.id })
+    .from(paymentIntents)
+    .where(
+      and(
+        eq(paymentIntents.id, intentId),
+        eq(paymentIntents.organization_id, organizationId),
+        eq(paymentIntents.partner_id, ctx.principal.partnerId),
+        eq(paymentIntents.livemode, ctx.principal.livemode),
+      ),
+    );
+  if (!row) throw new NotFound("payment_intent", intentId, param);
+}
+
+/**
+ * The balance check and the refund's creation happen in the intent's Durable Object (one
+ * synchronous transaction), which projects the refund to D1 before answering.
+ */
+export async function createRefund({
+  ctx,
+  organizationId,
+  input,
+}: {
+  ctx: ServiceContext;
+  organizationId: string;
+  input: { payment_intent_id: string; amount?: number | undefined; reason?: string | undefined };
+}) {
+  await findIntent(ctx, organizationId, input.payment_intent_id, "payment_intent_id");
+  const result = await ctx.env.PAYMENT_INTENT.getByName(input.payment_intent_id).refund(input.payment_intent_id, {
+    refundId: newId("refund"),
+    amount: input.amount,
+    reason: input.reason ?? null,
+    actor: { id: ctx.actor.id, type: "partner" },
+    requestId: ctx.requestId,
+  });
+  if (!result.ok) {
+    if (result.status === 404) throw new NotFound("payment_intent", input.payment_intent_id, "payment_intent_id");
+    if (result.status === 409) throw new Conflict(result.message, result.code, "payment_intent_id");
+    if (result.status === 422) throw new BusinessRule(result.message, result.code, "amount");
+    throw new ValidationError(result.message, "amount", result.code);
+  }
+  return result.refund;
+}
+
+export async function getRefund({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+  if (!isId("refund", id)) throw new NotFound("refund", id, "id");
+  const [row] = await ctx.db
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.id, id), eq(refunds.organization_id, organizationId), eq(refunds.partner_id, ctx.principal.partnerId), eq(refunds.livemode, ctx.principal.livemode)));
+  if (!row) throw new NotFound("refund", id, "id");
+  return presentRefundRow(row);
+}
+
+/** Seed 001 "Suivi des remboursements": every refund of a payment intent, oldest first. */
+export async function listIntentRefunds({ ctx, organizationId, intentId }: { ctx: ServiceContext; organizationId: string; intentId: string }) {
+  if (!isId("payment_intent", intentId)) throw new NotFound("payment_intent", intentId, "id");
+  const [intent, rows] = await ctx.db.batch([
+    ctx.db
+      .select({ id: paymentIntents.id })
+      .from(paymentIntents)
+      .where(
+        and(
+          eq(paymentIntents.id, intentId),
+          eq(paymentIntents.organization_id, organizationId),
+          eq(paymentIntents.partner_id, ctx.principal.partnerId),
+          eq(paymentIntents.livemode, ctx.principal.livemode),
+        ),
+      ),
+    ctx.db.select().from(refunds).where(eq(refunds.payment_intent_id, intentId)).orderBy(asc(refunds.created_at), asc(refunds.id)),
+  ]);
+  if (intent.length === 0) throw new NotFound("payment_intent", intentId, "id");
+  return { data: rows.map(presentRefundRow) };
+}
+
+/** The intent a refund belongs to, for the caller (partner and mode): the sandbox simulator's lookup. */
+export async function refundOfPartner(ctx: ServiceContext, id: string) {
+  if (!isId("refund", id)) throw new NotFound("refund", id, "id");
+  const [row] = await ctx.db
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.id, id), eq(refunds.partner_id, ctx.principal.partnerId), eq(refunds.livemode, ctx.principal.livemode)));
+  if (!row) throw new NotFound("refund", id, "id");
+  return row;
+}
