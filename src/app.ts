@@ -15,6 +15,7 @@ import { authRoutes } from "./routes/auth/token";
 import { registerAuditLogRoutes } from "./routes/audit-logs";
 import { registerBankAccountRoutes } from "./routes/bank-accounts";
 import { registerDepartmentRoutes } from "./routes/departments";
+import { registerEventRoutes } from "./routes/events";
 import { registerHealthRoute } from "./routes/health";
 import { registerInvoiceRoutes } from "./routes/invoices";
 import { registerKycRoutes } from "./routes/kyc";
@@ -25,6 +26,7 @@ import { registerPaymentRoutes } from "./routes/payments";
 import { registerRefundRoutes } from "./routes/refunds";
 import { registerSandboxSimulate } from "./routes/sandbox/simulate";
 import { registerSandboxSweeps } from "./routes/sandbox/sweeps";
+import { registerWebhookSubscriptionRoutes } from "./routes/webhook-subscriptions";
 
 export const API_VERSION = "1.0.0";
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -97,6 +99,8 @@ export function createApp() {
   registerSandboxSweeps(partner);
   registerSandboxSimulate(partner);
   registerAuditLogRoutes(partner);
+  registerWebhookSubscriptionRoutes(partner);
+  registerEventRoutes(partner);
   v1.route("/", partner);
 
 
@@ -136,6 +140,8 @@ export function createApp() {
       { name: "Payments", description: "The ledger: money collected." },
       { name: "Refunds", description: "Partial, total and multiple refunds, serialized by the payment intent's Durable Object." },
       { name: "Sandbox", description: "Test-mode helpers: run scheduled jobs as of a date." },
+      { name: "Webhooks", description: "Endpoints that receive signed events (partner-level), and their secrets." },
+      { name: "Events", description: "Everything that happened, what each endpoint answered, and redelivery." },
       { name: "Audit", description: "Who changed what, when, from where." },
       { name: "Admin", description: "Operator endpoints (ADMIN_API_KEY)." },
       { name: "Ops", description: "Health." },

@@ -19,9 +19,13 @@ export interface Env {
   ENVIRONMENT?: string;
 }
 
-export interface WebhookMessage {
-  event_id: string;
-}
+/**
+ * A message of the `webhooks` queue (and its dead-letter queue):
+ * - `{ event_id }`: fan this event out, one delivery per matching subscription;
+ * - `{ delivery_id, run }`: make the next attempt of that delivery (`run` counts redeliveries,
+ *   so a message left over from an earlier run is recognised and dropped).
+ */
+export type WebhookMessage = { event_id: string } | { delivery_id: string; run: number };
 
 export type AppEnv = {
   Bindings: Env;

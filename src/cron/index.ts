@@ -2,6 +2,7 @@ import type { Env } from "../env";
 import { markOverdueInvoices } from "./overdue-invoices";
 import { expireLinks, reconcileIntents } from "./payment-links";
 import { purgeExpiredIdempotencyKeys } from "./purge-idempotency-keys";
+import { relayStuckDeliveries } from "./relay-deliveries";
 import { relayOutbox } from "./relay-outbox";
 
 /** Cron strings exactly as in wrangler.toml `[triggers] crons`. */
@@ -13,7 +14,7 @@ export const SCHEDULES = {
 type Job = (env: Env, now: Date, ctx: ExecutionContext) => Promise<unknown>;
 
 const JOBS: Record<string, Job[]> = {
-  [SCHEDULES.everyMinute]: [relayOutbox, expireLinks, reconcileIntents],
+  [SCHEDULES.everyMinute]: [relayOutbox, relayStuckDeliveries, expireLinks, reconcileIntents],
   // Hourly, so invoices turn overdue within an hour of midnight in Paris whatever the DST offset.
   [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices],
 };

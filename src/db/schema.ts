@@ -411,3 +411,83 @@ export const refunds = sqliteTable(
   },
   (t) => [index("refunds_intent").on(t.payment_intent_id, t.created_at), index("refunds_org_time").on(t.organization_id, t.created_at)],
 );
+
+/**
+ * Webhook endpoints of a partner (partner-level: no organization, optionally limited to some).
+ * The signing secret must be recoverable to sign, so it is sealed (AES-GCM, bound to the row id),
+ * never hashed. After a rotation the previous secret keeps signing, in a second header, until
+ * `previous_secret_expires_at`. A deleted subscription is kept (its deliveries point at it) but
+ * hidden from the API.
+ */
+export const webhookSubscriptions = sqliteTable(
+  "webhook_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    url: text("url").notNull(),
+    /** Event types, or `["*"]` for every type (including types added later). */
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    /** Null: every organization of the partner (in this mode). */
+    organization_ids: text("organization_ids", { mode: "json" }).$type<string[]>(),
+    description: text("description"),
+    status: text("status", { enum: ["active", "disabled"] }).notNull(),
+    disabled_reason: text("disabled_reason", { enum: ["requested", "failing_deliveries"] }),
+    disabled_at: text("disabled_at"),
+    /** First failed attempt since the last success; 3 days of this disables the subscription. */
+    failing_since: text("failing_since"),
+    secret_encrypted: text("secret_encrypted").notNull(),
+    previous_secret_encrypted: text("previous_secret_encrypted"),
+    previous_secret_expires_at: text("previous_secret_expires_at"),
+    deleted_at: text("deleted_at"),
+    ...timestamps,
+  },
+  (t) => [index("webhook_subscriptions_tenant").on(t.partner_id, t.livemode, t.status)],
+);
+
+/**
+ * One delivery of one event to one subscription. `run` starts at 1 and grows with each
+ * redelivery, which also resets `attempts` (the attempts of the current run, at most 5).
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    event_id: text("event_id").notNull(),
+    subscription_id: text("subscription_id").notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+    run: integer("run").notNull(),
+    attempts: integer("attempts").notNull(),
+    /** When the next attempt is due (a message is on its way); during an attempt, the end of its lease. */
+    next_attempt_at: text("next_attempt_at"),
+    last_status_code: integer("last_status_code"),
+    last_error: text("last_error"),
+    completed_at: text("completed_at"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_event_subscription").on(t.event_id, t.subscription_id),
+    index("webhook_deliveries_due").on(t.status, t.next_attempt_at),
+    index("webhook_deliveries_subscription").on(t.subscription_id, t.created_at),
+  ],
+);
+
+/** Every HTTP attempt of a delivery, as the receiver answered it. */
+export const webhookDeliveryAttempts = sqliteTable(
+  "webhook_delivery_attempts",
+  {
+    id: text("id").primaryKey(),
+    delivery_id: text("delivery_id").notNull(),
+    run: integer("run").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: text("at").notNull(),
+    url: text("url").notNull(),
+    /** Null when no HTTP answer came (timeout, network error, refused URL). */
+    status_code: integer("status_code"),
+    latency_ms: integer("latency_ms").notNull(),
+    outcome: text("outcome", { enum: ["succeeded", "retrying", "failed"] }).notNull(),
+    error: text("error"),
+    response_excerpt: text("response_excerpt"),
+  },
+  (t) => [uniqueIndex("webhook_attempts_delivery_run_attempt").on(t.delivery_id, t.run, t.attempt)],
+);

@@ -1,3 +1,5 @@
+import type { IntentStatus } from "./payment-intent";
+
 /** A refund: `pending → succeeded | failed`. A pending refund already counts against the balance. */
 export const REFUND_STATUSES = ["pending", "succeeded", "failed"] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
@@ -15,6 +17,13 @@ export interface RefundState {
   created_at: string;
   updated_at: string;
 }
+
+/**
+ * Intent statuses a refund may be asked of: the money was received. A fully refunded intent stays
+ * among them so that asking it for more is the balance rule (422, nothing remains), as it is
+ * while its last refunds are still pending, not a state conflict that depends on settlement timing.
+ */
+export const REFUNDABLE_INTENT_STATUSES: readonly IntentStatus[] = ["succeeded", "partially_refunded", "refunded"];
 
 /** What may still be refunded: received minus every refund not failed. */
 export function refundable(amountReceived: number, refunds: readonly Pick<RefundState, "amount" | "status">[]): number {

@@ -15,7 +15,7 @@ import {
 import type { Env } from "../env";
 import { newId } from "../lib/ids";
 import type { ProviderStep } from "../providers/types";
-import { presentRefund, refundable, refundedStatus, type RefundState } from "../domain/refund";
+import { presentRefund, REFUNDABLE_INTENT_STATUSES, refundable, refundedStatus, type RefundState } from "../domain/refund";
 import { markEnqueued, project, type ProjectionRecord } from "../services/payment-intents/project";
 
 export type Actor = ProjectionRecord["actor"];
@@ -205,7 +205,7 @@ export class PaymentIntent extends DurableObject<Env> {
           return;
         }
         const s = this.load()!;
-        if (s.status !== "succeeded" && s.status !== "partially_refunded") {
+        if (!REFUNDABLE_INTENT_STATUSES.includes(s.status)) {
           throw new TransitionRefused("payment_intent_not_refundable", `Only a succeeded payment can be refunded; this one is ${s.status}.`, 409);
         }
         const remaining = refundable(s.amount_received, this.loadRefunds());
@@ -213,7 +213,9 @@ export class PaymentIntent extends DurableObject<Env> {
         if (amount > remaining || amount <= 0) {
           throw new TransitionRefused(
             "amount_exceeds_refundable",
-            `The refund (${amount} cents) exceeds what remains refundable on this payment: ${remaining} cents.`,
+            remaining === 0
+              ? "Nothing remains refundable on this payment: 0 cents (everything received is refunded or being refunded)."
+              : `The refund (${amount} cents) exceeds what remains refundable on this payment: ${remaining} cents.`,
             422,
           );
         }

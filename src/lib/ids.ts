@@ -15,6 +15,9 @@ export const ID_PREFIX = {
   payment_intent: "pi",
   payment: "pay",
   refund: "ref",
+  webhook_subscription: "wh-sub",
+  webhook_delivery: "whd",
+  webhook_attempt: "wha",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
@@ -54,7 +57,11 @@ export function newId(kind: IdKind): string {
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
-/** True when `value` looks like an id of that kind; used to answer 404 early without a query. */
+/**
+ * True when `value` looks like an id of that kind; used to answer 404 early without a query.
+ * A prefix may itself hold a dash (`wh-sub-…`): the uuid must follow it directly, so no kind's
+ * id is ever taken for another's.
+ */
 export function isId(kind: IdKind, value: string): boolean {
   return new RegExp(`^${ID_PREFIX[kind]}-${UUID}$`).test(value);
 }

@@ -203,10 +203,12 @@ function sandboxScreenApplies(p: PaymentPageData, method: PaymentMethod): boolea
   return !p.link.livemode && state === "open" && p.intent.status === "pending" && p.intent.method === method;
 }
 
+/** Adds query parameters to an absolute URL or to a path (kept a path: same-origin redirects stay relative). */
 function withQuery(url: string, params: Record<string, string>): string {
-  const u = new URL(url);
+  const relative = url.startsWith("/");
+  const u = new URL(url, "http://relative.invalid");
   for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
-  return u.toString();
+  return relative ? `${u.pathname}${u.search}` : u.toString();
 }
 
 // ── routes ──────────────────────────────────────────────────────────────────────────────

@@ -26,8 +26,9 @@ export const sandboxBank: PaymentProvider & {
   id: "sandbox_bank",
   method: "sepa_credit",
   live: false,
-  async start({ token, baseUrl }) {
-    return { redirectUrl: `${baseUrl}/p/${token}/bank`, reference: `sbx-consent-${randomToken(16)}` };
+  async start({ token }) {
+    // Same-origin screen: a path, so the redirect never depends on PUBLIC_BASE_URL matching the host.
+    return { redirectUrl: `/p/${token}/bank`, reference: `sbx-consent-${randomToken(16)}` };
   },
   authorize({ debtorIban, scaCode }) {
     if (scaCode.trim() !== SANDBOX_SCA_CODE) return { ok: false, reason: "sca_failed" };

@@ -49,8 +49,8 @@ export const sandboxCard: PaymentProvider & {
   id: "sandbox_card",
   method: "card",
   live: false,
-  async start({ token, baseUrl }) {
-    return { redirectUrl: `${baseUrl}/p/${token}/card`, reference: `sbx-card-${randomToken(16)}` };
+  async start({ token }) {
+    return { redirectUrl: `/p/${token}/card`, reference: `sbx-card-${randomToken(16)}` };
   },
   submit({ number, expiry, cvc, now = new Date() }) {
     const digits = number.replace(/[\s-]/g, "");

@@ -6,7 +6,7 @@ import type { AiiaStatus, IntentStatus, PaymentMethod } from "../domain/payment-
  * initiation, a card acquirer) calls its API in `start` and reports through its callback route.
  */
 export interface ProviderStart {
-  /** Where to send the payer: a consent screen or a card form. */
+  /** Where to send the payer: a consent screen or a card form (a path for our own screens). */
   redirectUrl: string;
   /** The provider's id for this attempt. */
   reference: string;

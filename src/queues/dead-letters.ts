@@ -1,9 +1,31 @@
 import type { Env, WebhookMessage } from "../env";
+import { failDeadLetteredDelivery, requeueDeadLetteredEvent } from "../services/webhooks/dead-letter";
+import { jobContext } from "../services/webhooks/job";
 
-/** Messages that exhausted their retries. Logged loudly; the webhooks issue records them as failed deliveries. */
-export async function handleDeadLetters(batch: MessageBatch<WebhookMessage>, _env: Env) {
-  for (const message of batch.messages) {
-    console.error(JSON.stringify({ level: "error", msg: "webhook message dead-lettered", event_id: message.body.event_id }));
-    message.ack();
-  }
+/**
+ * Messages of the webhooks queue that exhausted their retries because processing them kept
+ * throwing. A delivery is marked failed (visible, redeliverable); an event goes back to the
+ * outbox for the relay cron. A message this consumer cannot settle either is retried, then dropped
+ * by the queue; the cron sweeps still find its delivery or event.
+ */
+export async function handleDeadLetters(batch: MessageBatch<WebhookMessage>, env: Env, executionCtx: ExecutionContext) {
+  const ctx = jobContext(env, executionCtx);
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const body = message.body;
+      console.error(JSON.stringify({ level: "error", msg: "webhook message dead-lettered", message: body }));
+      const settled = await ("delivery_id" in body
+        ? failDeadLetteredDelivery({ ctx, input: { deliveryId: body.delivery_id, run: body.run } })
+        : requeueDeadLetteredEvent({ ctx, input: { eventId: body.event_id } })
+      ).then(
+        () => true,
+        (error: unknown) => {
+          console.error(JSON.stringify({ level: "error", msg: "dead letter not settled, retried", message: body, error: String(error) }));
+          return false;
+        },
+      );
+      if (settled) message.ack();
+      else message.retry();
+    }),
+  );
 }

@@ -8,7 +8,7 @@ export async function handleQueueBatch(batch: MessageBatch<WebhookMessage>, env:
     case "webhooks":
       return handleWebhookMessages(batch, env, ctx);
     case "webhooks-dlq":
-      return handleDeadLetters(batch, env);
+      return handleDeadLetters(batch, env, ctx);
     default:
       console.error(JSON.stringify({ level: "error", msg: "message from an unknown queue", queue: batch.queue }));
       batch.retryAll();

@@ -1,0 +1,79 @@
+/**
+ * Webhook event types and the body a receiver gets. The list is seed 001's; it is the only place
+ * event types are named for subscriptions, and every event the API writes is one of them.
+ */
+
+export const EVENT_TYPES = [
+  "invoice.created",
+  "invoice.status_changed",
+  "payment_link.created",
+  "payment_intent.status_changed",
+  "refund.created",
+  "refund.status_changed",
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** In a subscription's `events`, alone: every event type, including types added later. */
+export const ALL_EVENTS = "*";
+
+export function isEventType(value: string): value is EventType {
+  return (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** The object an event is about: `payment_intent` for `payment_intent.status_changed`. */
+export function eventObject(type: string): string {
+  return type.slice(0, type.lastIndexOf(".") > 0 ? type.lastIndexOf(".") : type.length);
+}
+
+/**
+ * The version of the object carried in the event's data (`data.invoice.version`, …), or null
+ * when that object has none (payment links): receivers keep the highest version they have seen
+ * and drop an update that arrives after a newer one.
+ */
+export function objectVersion(type: string, data: Record<string, unknown>): number | null {
+  const object = data[eventObject(type)];
+  if (object && typeof object === "object" && "version" in object) {
+    const version = (object as { version: unknown }).version;
+    if (typeof version === "number" && Number.isInteger(version)) return version;
+  }
+  return null;
+}
+
+export interface EventRecord {
+  id: string;
+  type: string;
+  livemode: boolean;
+  organization_id: string | null;
+  data: Record<string, unknown>;
+  created_at: string;
+}
+
+/**
+ * The exact bytes a receiver gets and the signature covers (DESIGN.md §4), keys in a fixed order.
+ * `timestamp` is when the event happened, not when this attempt was made (that is the
+ * X-Webhook-Timestamp header), so every attempt of a delivery sends the same body.
+ */
+export function webhookBody(event: EventRecord): string {
+  return JSON.stringify({
+    event_id: event.id,
+    event_type: event.type,
+    timestamp: event.created_at,
+    organization_id: event.organization_id,
+    livemode: event.livemode,
+    object_version: objectVersion(event.type, event.data),
+    data: event.data,
+  });
+}
+
+export interface SubscriptionFilter {
+  events: readonly string[];
+  organization_ids: readonly string[] | null;
+}
+
+/** Whether a subscription wants this event: its type (or `*`), and its organization when it names some. */
+export function subscriptionReceives(sub: SubscriptionFilter, event: Pick<EventRecord, "type" | "organization_id">): boolean {
+  const typeMatches = sub.events.includes(ALL_EVENTS) || sub.events.includes(event.type);
+  const organizationMatches = sub.organization_ids === null || (event.organization_id !== null && sub.organization_ids.includes(event.organization_id));
+  return typeMatches && organizationMatches;
+}

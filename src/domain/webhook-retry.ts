@@ -1,0 +1,69 @@
+/**
+ * Webhook delivery policy: what counts as delivered, what is worth retrying, and when.
+ * Seed 001: "backoff exponentiel (5 tentatives max)"; DESIGN.md §4: at once, then about +30 s,
+ * +2 min, +10 min, +1 h, with jitter, then the delivery is failed (and can be redelivered).
+ */
+
+export const MAX_ATTEMPTS = 5;
+
+/** Delay before attempt n+1, after attempt n failed (n = 1…4). */
+export const RETRY_DELAYS_SECONDS = [30, 120, 600, 3600] as const;
+
+/** ±10 %: deliveries that failed together (an endpoint down) do not all come back together. */
+export const JITTER = 0.1;
+
+/** Cloudflare Queues' longest delay (12 h); larger values are refused. */
+export const MAX_QUEUE_DELAY_SECONDS = 43_200;
+
+/** A receiver gets this long to answer, headers and body. */
+export const DELIVERY_TIMEOUT_MS = 10_000;
+/** At most this much of a response body is read; the rest is dropped unread. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Stored per attempt, for the deliveries API. */
+export const RESPONSE_EXCERPT_CHARS = 500;
+
+/** A subscription failing for this long, with no success in between, is disabled. */
+export const DISABLE_AFTER_FAILING_MS = 3 * 24 * 60 * 60 * 1000;
+
+/**
+ * Seconds to wait after failed attempt `attempt` (1-based), jittered and clamped to what a queue
+ * accepts. `random` is injectable so tests can pin the jitter.
+ */
+export function retryDelaySeconds(attempt: number, random: () => number = Math.random): number {
+  const index = Math.min(Math.max(attempt, 1), RETRY_DELAYS_SECONDS.length) - 1;
+  const base = RETRY_DELAYS_SECONDS[index]!;
+  const factor = 1 - JITTER + 2 * JITTER * Math.min(Math.max(random(), 0), 1);
+  return Math.min(Math.max(Math.round(base * factor), 1), MAX_QUEUE_DELAY_SECONDS);
+}
+
+/**
+ * How an HTTP answer counts. 2xx: delivered. 408, 429, 5xx: the receiver may recover, retry.
+ * 3xx: redirects are not followed (the URL is what the partner registered); treated like an
+ * outage, retried, so a receiver fixing its address still gets the event. Other 4xx (401 bad
+ * signature, 404, 410 …): the receiver refused it, retrying would not change the answer.
+ */
+export function classifyStatus(status: number): "succeeded" | "retryable" | "rejected" {
+  if (status >= 200 && status < 300) return "succeeded";
+  if (status === 408 || status === 429 || status >= 500 || (status >= 300 && status < 400)) return "retryable";
+  return "rejected";
+}
+
+export type AttemptResult =
+  | { kind: "response"; status: number }
+  /** Timeout, DNS or connection failure: retried like a 5xx. */
+  | { kind: "network_error" }
+  /** The URL fails the address rules at send time: never sent, and never will be. */
+  | { kind: "refused" };
+
+export type NextStep =
+  | { status: "succeeded" }
+  | { status: "failed" }
+  | { status: "pending"; delaySeconds: number };
+
+/** What follows attempt `attempt` of a delivery, given its result. */
+export function nextStep(attempt: number, result: AttemptResult, random: () => number = Math.random): NextStep {
+  const verdict = result.kind === "response" ? classifyStatus(result.status) : result.kind === "network_error" ? "retryable" : "rejected";
+  if (verdict === "succeeded") return { status: "succeeded" };
+  if (verdict === "rejected" || attempt >= MAX_ATTEMPTS) return { status: "failed" };
+  return { status: "pending", delaySeconds: retryDelaySeconds(attempt, random) };
+}

@@ -1,0 +1,86 @@
+import { z } from "@hono/zod-openapi";
+import { EVENT_TYPES } from "../../domain/events";
+import { Timestamp } from "../../lib/openapi";
+import { DELIVERY_STATUSES } from "../../services/events/present";
+
+export const EventIdParam = z.object({
+  id: z.string().openapi({ param: { name: "id", in: "path" }, example: "evt-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+});
+
+export const EventTypeSchema = z.enum(EVENT_TYPES).openapi({ example: "payment_intent.status_changed" });
+
+export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES).openapi({
+  description: "`failed`: a delivery failed (redeliver it); `pending`: a delivery is still trying, or the event is not dispatched yet; `succeeded`: every delivery succeeded; `none`: no subscription wanted it.",
+  example: "failed",
+});
+
+export const EventSchema = z
+  .object({
+    id: z.string().openapi({ description: "Also the `event_id` of the webhook body and its X-Webhook-Id header.", example: "evt-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    object: z.literal("event"),
+    livemode: z.boolean(),
+    type: z.string().openapi({ example: "payment_intent.status_changed" }),
+    organization_id: z.string().nullable().openapi({ example: "org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    object_version: z.number().int().nullable().openapi({
+      description: "The version of the object in `data` (invoices, payment intents, refunds): drop an update older than one you already have.",
+      example: 3,
+    }),
+    data: z.record(z.string(), z.unknown()).openapi({
+      example: { payment_intent_id: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b", previous_status: "created", current_status: "pending", payment_intent: { version: 2 } },
+    }),
+    created_at: Timestamp,
+    delivery_status: DeliveryStatusSchema,
+  })
+  .openapi("Event");
+
+export const WebhookAttemptSchema = z
+  .object({
+    run: z.number().int().openapi({ description: "1 for the original delivery, +1 per redelivery." }),
+    attempt: z.number().int().openapi({ description: "1 to 5 within its run.", example: 1 }),
+    at: Timestamp,
+    url: z.string(),
+    status_code: z.number().int().nullable().openapi({ description: "Null when no HTTP answer came (timeout, network error, refused URL).", example: 500 }),
+    latency_ms: z.number().int().openapi({ example: 143 }),
+    outcome: z.enum(["succeeded", "retrying", "failed"]),
+    error: z.string().nullable().openapi({ example: "timeout: no response within 10 s" }),
+    response_excerpt: z.string().nullable().openapi({ description: "The first 500 characters of the response body.", example: "Internal Server Error" }),
+  })
+  .openapi("WebhookAttempt");
+
+export const WebhookDeliverySchema = z
+  .object({
+    id: z.string().openapi({ example: "whd-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    object: z.literal("webhook_delivery"),
+    livemode: z.boolean(),
+    event_id: z.string(),
+    subscription_id: z.string(),
+    url: z.string().openapi({ description: "The subscription's URL now." }),
+    status: z.enum(["pending", "succeeded", "failed"]),
+    run: z.number().int(),
+    attempt_count: z.number().int().openapi({ description: "Attempts made in the current run (at most 5)." }),
+    next_attempt_at: Timestamp.nullable(),
+    last_status_code: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    completed_at: Timestamp.nullable(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    attempts: z.array(WebhookAttemptSchema).openapi({ description: "Every attempt, oldest first." }),
+  })
+  .openapi("WebhookDelivery");
+
+export const RedeliverBody = z
+  .strictObject({
+    subscription_id: z.string().max(100).optional().openapi({
+      description: "Only this subscription, whatever the state of its delivery (resends a succeeded one too). Default: every active subscription whose delivery did not succeed.",
+      example: "wh-sub-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
+    }),
+  })
+  .openapi("RedeliverEvent", { example: { subscription_id: "wh-sub-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" } });
+
+export const RedeliverySchema = z
+  .object({
+    object: z.literal("redelivery"),
+    event_id: z.string(),
+    deliveries: z.array(WebhookDeliverySchema).openapi({ description: "The deliveries restarted, each in a new run." }),
+  })
+  .openapi("Redelivery");

@@ -1,0 +1,26 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { serviceContext } from "../../services/context";
+import { createWebhookSubscription } from "../../services/webhooks/create-subscription";
+import { WebhookSubscriptionCreate, WebhookSubscriptionWithSecret } from "./schema";
+
+const route = createRoute({
+  method: "post",
+  path: "/webhook_subscriptions",
+  operationId: "createWebhookSubscription",
+  tags: ["Webhooks"],
+  summary: "Subscribe an endpoint to events",
+  description:
+    "Seed 001 \"Gestion des webhooks\". Partner-level (no X-Entity-Id); `organization_ids` limits it to some organizations. The response carries the signing `secret` (`whsec_…`), shown only this once. " +
+    "Each event is POSTed as `{event_id, event_type, timestamp, organization_id, livemode, object_version, data}` with `X-Webhook-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`, `X-Webhook-Id` (the event id: de-duplicate on it) and `X-Webhook-Timestamp`. " +
+    "5xx, 408, 429, redirects, timeouts (10 s) and network errors are retried: 5 attempts in all (at once, then about +30 s, +2 min, +10 min, +1 h); other 4xx are final. " +
+    "400 `invalid_url`, `url_not_https`, `url_private_address` name `url`; an unknown event type names `events.N`.",
+  middleware: [requireScope("webhooks:write")] as const,
+  request: { headers: IdempotencyHeader, body: jsonBody(WebhookSubscriptionCreate) },
+  responses: { 201: jsonResponse(WebhookSubscriptionWithSecret, "The subscription, with its secret."), ...errorResponses(404, 413, 415, 422) },
+});
+
+export function registerCreateWebhookSubscription(app: Router) {
+  app.openapi(route, async (c) => c.json(await createWebhookSubscription({ ctx: serviceContext(c), input: c.req.valid("json") }), 201));
+}

@@ -1,0 +1,25 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { serviceContext } from "../../services/context";
+import { updateWebhookSubscription } from "../../services/webhooks/update-subscription";
+import { WebhookSubscriptionIdParam, WebhookSubscriptionSchema, WebhookSubscriptionUpdate } from "./schema";
+
+const route = createRoute({
+  method: "patch",
+  path: "/webhook_subscriptions/{id}",
+  operationId: "updateWebhookSubscription",
+  tags: ["Webhooks"],
+  summary: "Update a webhook subscription (URL, events, organizations, description, status)",
+  description:
+    "Only the fields sent change. `status: disabled` stops new deliveries; `status: active` re-enables a subscription (one disabled after 3 days of failures too) — then redeliver its failed events.",
+  middleware: [requireScope("webhooks:write")] as const,
+  request: { params: WebhookSubscriptionIdParam, headers: IdempotencyHeader, body: jsonBody(WebhookSubscriptionUpdate) },
+  responses: { 200: jsonResponse(WebhookSubscriptionSchema, "The updated subscription."), ...errorResponses(404, 409, 413, 415) },
+});
+
+export function registerUpdateWebhookSubscription(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(await updateWebhookSubscription({ ctx: serviceContext(c), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
+  );
+}

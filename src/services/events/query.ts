@@ -1,0 +1,78 @@
+import { and, asc, count, desc, eq, getTableColumns, gte, inArray, lt, sql } from "drizzle-orm";
+import { events, webhookDeliveries, webhookDeliveryAttempts, webhookSubscriptions } from "../../db/schema";
+import { NotFound } from "../../lib/errors";
+import { isId } from "../../lib/ids";
+import { pagination } from "../../lib/openapi";
+import type { ServiceContext } from "../context";
+import { deliveryStatusSql, presentDelivery, presentEvent, type EventDeliveryStatus } from "./present";
+
+export function eventWhere(ctx: ServiceContext, id: string) {
+  return and(eq(events.id, id), eq(events.partner_id, ctx.principal.partnerId), eq(events.livemode, ctx.principal.livemode));
+}
+
+const eventColumns = { ...getTableColumns(events), delivery_status: deliveryStatusSql };
+
+export async function getEvent({ ctx, id }: { ctx: ServiceContext; id: string }) {
+  if (!isId("event", id)) throw new NotFound("event", id, "id");
+  const [row] = await ctx.db.select(eventColumns).from(events).where(eventWhere(ctx, id));
+  if (!row) throw new NotFound("event", id, "id");
+  return presentEvent(row);
+}
+
+export interface EventFilters {
+  type?: string | undefined;
+  organization_id?: string | undefined;
+  /** Inclusive lower bound, ISO instant. */
+  created_from?: string | undefined;
+  /** Exclusive upper bound, ISO instant. */
+  created_to?: string | undefined;
+  delivery_status?: EventDeliveryStatus | undefined;
+}
+
+/** Every event of the partner in this mode (all organizations), newest first. */
+export async function listEvents({ ctx, input }: { ctx: ServiceContext; input: EventFilters & { page: number; pageSize: number; offset: number } }) {
+  const where = and(
+    eq(events.partner_id, ctx.principal.partnerId),
+    eq(events.livemode, ctx.principal.livemode),
+    input.type ? eq(events.type, input.type) : undefined,
+    input.organization_id ? eq(events.organization_id, input.organization_id) : undefined,
+    input.created_from ? gte(events.created_at, input.created_from) : undefined,
+    input.created_to ? lt(events.created_at, input.created_to) : undefined,
+    input.delivery_status ? sql`${deliveryStatusSql} = ${input.delivery_status}` : undefined,
+  );
+  const [rows, [total]] = await ctx.db.batch([
+    ctx.db.select(eventColumns).from(events).where(where).orderBy(desc(events.created_at), desc(events.id)).limit(input.pageSize).offset(input.offset),
+    ctx.db.select({ n: count() }).from(events).where(where),
+  ]);
+  return { data: rows.map(presentEvent), pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+}
+
+/** The deliveries of an event (one per subscription), oldest first, each with every attempt. */
+export async function listEventDeliveries({ ctx, id, input }: { ctx: ServiceContext; id: string; input: { page: number; pageSize: number; offset: number } }) {
+  if (!isId("event", id)) throw new NotFound("event", id, "id");
+  const where = and(eq(webhookDeliveries.event_id, id), eq(webhookDeliveries.partner_id, ctx.principal.partnerId), eq(webhookDeliveries.livemode, ctx.principal.livemode));
+  const page = ctx.db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(where)
+    .orderBy(asc(webhookDeliveries.created_at), asc(webhookDeliveries.id))
+    .limit(input.pageSize)
+    .offset(input.offset);
+  const [event, rows, attempts, [total]] = await ctx.db.batch([
+    ctx.db.select({ id: events.id }).from(events).where(eventWhere(ctx, id)),
+    ctx.db
+      .select({ ...getTableColumns(webhookDeliveries), url: webhookSubscriptions.url })
+      .from(webhookDeliveries)
+      .innerJoin(webhookSubscriptions, eq(webhookSubscriptions.id, webhookDeliveries.subscription_id))
+      .where(inArray(webhookDeliveries.id, page))
+      .orderBy(asc(webhookDeliveries.created_at), asc(webhookDeliveries.id)),
+    ctx.db
+      .select()
+      .from(webhookDeliveryAttempts)
+      .where(inArray(webhookDeliveryAttempts.delivery_id, page))
+      .orderBy(asc(webhookDeliveryAttempts.at), asc(webhookDeliveryAttempts.run), asc(webhookDeliveryAttempts.attempt)),
+    ctx.db.select({ n: count() }).from(webhookDeliveries).where(where),
+  ]);
+  if (event.length === 0) throw new NotFound("event", id, "id");
+  return { data: rows.map((r) => presentDelivery(r, attempts)), pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+}

@@ -1,0 +1,73 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { events, webhookDeliveries, webhookSubscriptions } from "../../db/schema";
+import { subscriptionReceives } from "../../domain/events";
+import { newId } from "../../lib/ids";
+import type { Db } from "../../db/client";
+import { sendInChunks, type JobContext } from "./job";
+
+type BatchItem = Parameters<Db["batch"]>[0][number];
+
+/**
+ * The `{ event_id }` message: one delivery row per active subscription that wants the event
+ * (same partner and mode, its type or `*`, its organization if the subscription names some,
+ * subscribed when the event happened), then one `{ delivery_id, run }` message per delivery, so
+ * each endpoint has its own attempts and its own retry clock and a slow one delays no other.
+ * Running twice is harmless: deliveries are unique per (event, subscription), and only deliveries
+ * never attempted are sent again (an attempt is claimed once, see attempt-delivery).
+ */
+export async function fanOutEvent({ ctx, input }: { ctx: JobContext; input: { eventId: string } }) {
+  const { db } = ctx;
+  const eventTenant = (column: "partner_id" | "livemode") => sql`(SELECT ${sql.identifier(column)} FROM ${events} WHERE ${events.id} = ${input.eventId})`;
+  const [[event], subscriptions] = await db.batch([
+    db.select().from(events).where(eq(events.id, input.eventId)),
+    db
+      .select()
+      .from(webhookSubscriptions)
+      .where(
+        and(
+          sql`${webhookSubscriptions.partner_id} = ${eventTenant("partner_id")}`,
+          sql`${webhookSubscriptions.livemode} = ${eventTenant("livemode")}`,
+          eq(webhookSubscriptions.status, "active"),
+          isNull(webhookSubscriptions.deleted_at),
+        ),
+      ),
+  ]);
+  if (!event) {
+    console.warn(JSON.stringify({ level: "warn", msg: "webhook fan-out: no such event", event_id: input.eventId }));
+    return { deliveries: 0 };
+  }
+  const matching = subscriptions.filter((s) => s.created_at <= event.created_at && subscriptionReceives(s, event));
+  if (matching.length === 0) return { deliveries: 0 };
+
+  const now = ctx.now().toISOString();
+  const inserts = matching.map((s) =>
+    db
+      .insert(webhookDeliveries)
+      .values({
+        id: newId("webhook_delivery"),
+        partner_id: event.partner_id,
+        livemode: event.livemode,
+        event_id: event.id,
+        subscription_id: s.id,
+        status: "pending",
+        run: 1,
+        attempts: 0,
+        next_attempt_at: now,
+        last_status_code: null,
+        last_error: null,
+        completed_at: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflictDoNothing(),
+  );
+  const pending = db
+    .select({ id: webhookDeliveries.id, run: webhookDeliveries.run })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.event_id, event.id), eq(webhookDeliveries.status, "pending"), eq(webhookDeliveries.attempts, 0)));
+  const statements: BatchItem[] = [...inserts, pending];
+  const results = await db.batch(statements as [BatchItem, ...BatchItem[]]);
+  const due = results[results.length - 1] as Awaited<typeof pending>;
+  await sendInChunks(ctx.env.WEBHOOKS, due.map((d) => ({ delivery_id: d.id, run: d.run })));
+  return { deliveries: due.length };
+}

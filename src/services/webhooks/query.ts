@@ -1,0 +1,63 @@
+import { and, count, desc, eq, inArray, isNull } from "drizzle-orm";
+import { organizations, webhookSubscriptions } from "../../db/schema";
+import { NotFound } from "../../lib/errors";
+import { isId } from "../../lib/ids";
+import { pagination } from "../../lib/openapi";
+import type { ServiceContext } from "../context";
+import { presentSubscription } from "./present";
+
+/** A subscription of the caller (partner and mode), not deleted. */
+export function subscriptionWhere(ctx: ServiceContext, id: string) {
+  return and(
+    eq(webhookSubscriptions.id, id),
+    eq(webhookSubscriptions.partner_id, ctx.principal.partnerId),
+    eq(webhookSubscriptions.livemode, ctx.principal.livemode),
+    isNull(webhookSubscriptions.deleted_at),
+  );
+}
+
+export async function findSubscription(ctx: ServiceContext, id: string) {
+  if (!isId("webhook_subscription", id)) throw new NotFound("webhook_subscription", id, "id");
+  const [row] = await ctx.db.select().from(webhookSubscriptions).where(subscriptionWhere(ctx, id));
+  if (!row) throw new NotFound("webhook_subscription", id, "id");
+  return row;
+}
+
+export async function getWebhookSubscription({ ctx, id }: { ctx: ServiceContext; id: string }) {
+  return presentSubscription(await findSubscription(ctx, id), ctx.now);
+}
+
+export async function listWebhookSubscriptions({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { page: number; pageSize: number; offset: number; status?: "active" | "disabled" | undefined };
+}) {
+  const where = and(
+    eq(webhookSubscriptions.partner_id, ctx.principal.partnerId),
+    eq(webhookSubscriptions.livemode, ctx.principal.livemode),
+    isNull(webhookSubscriptions.deleted_at),
+    input.status ? eq(webhookSubscriptions.status, input.status) : undefined,
+  );
+  const [rows, [total]] = await ctx.db.batch([
+    ctx.db.select().from(webhookSubscriptions).where(where).orderBy(desc(webhookSubscriptions.created_at), desc(webhookSubscriptions.id)).limit(input.pageSize).offset(input.offset),
+    ctx.db.select({ n: count() }).from(webhookSubscriptions).where(where),
+  ]);
+  return { data: rows.map((r) => presentSubscription(r, ctx.now)), pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+}
+
+/** Organizations a subscription is limited to must be the caller's (same partner and mode): 404 otherwise. */
+export async function checkOrganizations(ctx: ServiceContext, ids: readonly string[]) {
+  const unique = [...new Set(ids)];
+  const malformed = unique.find((id) => !isId("organization", id));
+  if (malformed) throw new NotFound("organization", malformed, "organization_ids");
+  const found = await ctx.db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(and(inArray(organizations.id, unique), eq(organizations.partner_id, ctx.principal.partnerId), eq(organizations.livemode, ctx.principal.livemode)));
+  const known = new Set(found.map((o) => o.id));
+  const missing = unique.find((id) => !known.has(id));
+  if (missing) throw new NotFound("organization", missing, "organization_ids");
+  return unique;
+}

@@ -1,0 +1,62 @@
+import { and, eq, sql } from "drizzle-orm";
+import { changes } from "../../db/guarded";
+import { webhookSubscriptions } from "../../db/schema";
+import { Conflict } from "../../lib/errors";
+import { auditEntry, diff, type ServiceContext } from "../context";
+import { acceptableUrl, normalizeEvents, type SubscriptionInput } from "./create-subscription";
+import { presentSubscription, type SubscriptionRow } from "./present";
+import { checkOrganizations, findSubscription, subscriptionWhere } from "./query";
+
+export type SubscriptionUpdate = Partial<SubscriptionInput> & { status?: "active" | "disabled" | undefined };
+
+/**
+ * PATCH semantics: fields present replace the stored ones; `organization_ids: null` means every
+ * organization again. Re-enabling clears the failure record, so a subscription disabled for
+ * failing gets a fresh three days. Guarded on the version read, like every other update.
+ */
+export async function updateWebhookSubscription({ ctx, id, input }: { ctx: ServiceContext; id: string; input: SubscriptionUpdate }) {
+  const before = await findSubscription(ctx, id);
+  const url = input.url !== undefined ? acceptableUrl(input.url, ctx.principal.livemode) : before.url;
+  const organizationIds =
+    input.organization_ids === undefined ? before.organization_ids : input.organization_ids === null ? null : await checkOrganizations(ctx, input.organization_ids);
+  const statusChange = input.status !== undefined && input.status !== before.status ? input.status : null;
+  const after: SubscriptionRow = {
+    ...before,
+    url,
+    events: input.events !== undefined ? normalizeEvents(input.events) : before.events,
+    organization_ids: organizationIds,
+    description: input.description !== undefined ? input.description : before.description,
+    ...(statusChange === "disabled" ? { status: "disabled" as const, disabled_reason: "requested" as const, disabled_at: ctx.now } : {}),
+    ...(statusChange === "active" ? { status: "active" as const, disabled_reason: null, disabled_at: null, failing_since: null } : {}),
+    updated_at: ctx.now,
+  };
+  const presentedBefore = presentSubscription(before, ctx.now);
+  const presentedAfter = presentSubscription(after, ctx.now);
+  const changed = diff(presentedBefore, { ...presentedAfter, updated_at: before.updated_at });
+  if (Object.keys(changed.after).length === 0) return presentedBefore;
+
+  const unchangedSince = and(subscriptionWhere(ctx, id), eq(webhookSubscriptions.updated_at, before.updated_at));
+  const [, updated] = await ctx.db.batch([
+    auditEntry(
+      ctx,
+      { organizationId: null, resourceType: "webhook_subscription", resourceId: id, action: statusChange ? (statusChange === "active" ? "enabled" : "disabled") : "updated", ...changed },
+      sql`EXISTS (SELECT 1 FROM ${webhookSubscriptions} WHERE ${unchangedSince})`,
+    ),
+    ctx.db
+      .update(webhookSubscriptions)
+      .set({
+        url: after.url,
+        events: after.events,
+        organization_ids: after.organization_ids,
+        description: after.description,
+        status: after.status,
+        disabled_reason: after.disabled_reason,
+        disabled_at: after.disabled_at,
+        failing_since: after.failing_since,
+        updated_at: after.updated_at,
+      })
+      .where(unchangedSince),
+  ]);
+  if (changes(updated) === 0) throw new Conflict("The subscription was modified by another request; read it again and retry.", "concurrent_update");
+  return presentedAfter;
+}
