@@ -1,12 +1,12 @@
 import { and, eq, sql } from "drizzle-orm";
-import { changes, insertWhere } from "../../db/guarded";
+import { insertWhere } from "../../db/guarded";
 import { bankAccounts, invoices, kycVerifications, paymentIntents, paymentLinks } from "../../db/schema";
 import type { IntentState, PaymentMethod } from "../../domain/payment-intent";
-import { intentRow } from "../payment-intents/project";
 import { randomToken } from "../../lib/crypto";
 import { BusinessRule, Conflict, NotFound, ValidationError } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, type ServiceContext } from "../context";
+import { intentRow } from "../payment-intents/project";
 import { presentPaymentLink, type PaymentLinkRow } from "./present";
 
 export interface PaymentLinkInput {
@@ -21,11 +21,14 @@ const PAYABLE = ["issued", "partially_paid", "overdue"] as const;
 export const DEFAULT_LINK_LIFETIME_DAYS = 30;
 
 /**
- * A payment link and its payment intent, born together: one D1 batch writes the link, the
- * intent's first projection, `payment_link.created` and the audit entry — only if the invoice
- * is payable and the link fits in what is still due once the other active links are counted,
- * so an invoice can never be paid more than its total. Then the intent's Durable Object is
- * initialized (it initializes itself from D1 if this call is lost).
+ * A payment link and its payment intent, born together in ONE D1 batch (the latency budget: a
+ * write is one batch plus at most one Durable Object call). The batch writes the link, the
+ * intent's first projection, `payment_link.created` and the audit entry — only if the invoice is
+ * payable and the link fits in what is still due once the other active links are counted (so an
+ * invoice can never be paid more than its total), and in live mode only if the department's KYC
+ * is verified and it has a default account. The amount (default: what remains payable) is
+ * computed in SQL; the batch ends with reads that say why a refusal happened. Then the intent's
+ * Durable Object is initialized (it initializes itself from D1 if this call is lost).
  */
 export async function createPaymentLink({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: PaymentLinkInput }) {
   const livemode = ctx.principal.livemode;
@@ -37,57 +40,35 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
   if (expiresAt.getTime() <= now) throw new ValidationError("expires_at must be in the future.", "expires_at", "expires_at_in_past");
   if (!isId("invoice", input.invoice_id)) throw new NotFound("invoice", input.invoice_id, "invoice_id");
 
-  const [invoiceRows, reservedRows, kycRows, accountRows] = await ctx.db.batch([
-    ctx.db
-      .select()
-      .from(invoices)
-      .where(and(eq(invoices.id, input.invoice_id), eq(invoices.organization_id, organizationId), eq(invoices.partner_id, ctx.principal.partnerId), eq(invoices.livemode, livemode))),
-    ctx.db.select({ n: sql<number>`coalesce(sum(${paymentLinks.amount}), 0)` }).from(paymentLinks).where(and(eq(paymentLinks.invoice_id, input.invoice_id), eq(paymentLinks.status, "active"))),
-    ctx.db
-      .select({ status: kycVerifications.status })
-      .from(kycVerifications)
-      .innerJoin(invoices, eq(invoices.department_id, kycVerifications.department_id))
-      .where(eq(invoices.id, input.invoice_id))
-      .orderBy(sql`${kycVerifications.created_at} DESC`)
-      .limit(1),
-    ctx.db
-      .select({ id: bankAccounts.id })
-      .from(bankAccounts)
-      .innerJoin(invoices, eq(invoices.department_id, bankAccounts.department_id))
-      .where(and(eq(invoices.id, input.invoice_id), eq(bankAccounts.status, "active"), eq(bankAccounts.is_default, true))),
-  ]);
-  const invoice = invoiceRows[0];
-  if (!invoice) throw new NotFound("invoice", input.invoice_id, "invoice_id");
-  if (!(PAYABLE as readonly string[]).includes(invoice.status)) {
-    throw new Conflict(`A ${invoice.status} invoice cannot take a payment link (issue it first; paid and cancelled invoices take none).`, "invoice_not_payable", "invoice_id");
-  }
-  if (livemode && kycRows[0]?.status !== "verified") {
-    throw new BusinessRule("The department's KYC must be verified before live payment links.", "kyc_not_verified", "invoice_id");
-  }
-  if (livemode && accountRows.length === 0) {
-    throw new BusinessRule("The department needs a default bank account to be paid into.", "bank_account_required", "invoice_id");
-  }
-  const available = invoice.amount_due - Number(reservedRows[0]?.n ?? 0);
-  const amount = input.amount ?? available;
-  if (amount <= 0 || amount > available) {
-    throw new BusinessRule(
-      `Amount ${amount} exceeds what remains payable on this invoice: ${Math.max(available, 0)} cents (amount due ${invoice.amount_due}, of which ${invoice.amount_due - available} already in active links).`,
-      "amount_exceeds_due",
-      "amount",
-    );
-  }
+  const invoiceId = input.invoice_id;
+  const ownInvoice = and(
+    eq(invoices.id, invoiceId),
+    eq(invoices.organization_id, organizationId),
+    eq(invoices.partner_id, ctx.principal.partnerId),
+    eq(invoices.livemode, livemode),
+  );
+  const reserved = sql`(SELECT coalesce(sum(${paymentLinks.amount}), 0) FROM ${paymentLinks} WHERE ${paymentLinks.invoice_id} = ${invoiceId} AND ${paymentLinks.status} = 'active')`;
+  const available = sql`((SELECT ${invoices.amount_due} FROM ${invoices} WHERE ${invoices.id} = ${invoiceId}) - ${reserved})`;
+  const amount = input.amount !== undefined ? sql`${input.amount}` : available;
+  const kycVerified = sql`(SELECT ${kycVerifications.status} FROM ${kycVerifications} WHERE ${kycVerifications.department_id} = (SELECT ${invoices.department_id} FROM ${invoices} WHERE ${invoices.id} = ${invoiceId}) ORDER BY ${kycVerifications.created_at} DESC LIMIT 1) = 'verified'`;
+  const hasAccount = sql`EXISTS (SELECT 1 FROM ${bankAccounts} WHERE ${bankAccounts.department_id} = (SELECT ${invoices.department_id} FROM ${invoices} WHERE ${invoices.id} = ${invoiceId}) AND ${bankAccounts.status} = 'active' AND ${bankAccounts.is_default} = 1)`;
+  const fits = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${ownInvoice} AND ${invoices.status} IN ('issued', 'partially_paid', 'overdue'))
+    AND ${amount} > 0 AND ${amount} <= ${available}${livemode ? sql` AND ${kycVerified} AND ${hasAccount}` : sql``}`;
 
   const nowIso = new Date(now).toISOString();
+  const linkId = newId("payment_link");
+  const linkAmount = sql`(SELECT ${paymentLinks.amount} FROM ${paymentLinks} WHERE ${paymentLinks.id} = ${linkId})`;
+  const linkExists = sql`EXISTS (SELECT 1 FROM ${paymentLinks} WHERE ${paymentLinks.id} = ${linkId})`;
   const link: PaymentLinkRow = {
-    id: newId("payment_link"),
+    id: linkId,
     partner_id: ctx.principal.partnerId,
     livemode,
     organization_id: organizationId,
-    invoice_id: invoice.id,
+    invoice_id: invoiceId,
     payment_intent_id: newId("payment_intent"),
     token: randomToken(32),
-    amount,
-    currency: invoice.currency,
+    amount: 0, // computed in SQL below
+    currency: "EUR",
     payment_methods: [...new Set(input.payment_methods)],
     status: "active",
     return_url: input.return_url ?? null,
@@ -102,9 +83,9 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
     partner_id: link.partner_id,
     livemode,
     organization_id: organizationId,
-    invoice_id: invoice.id,
-    payment_link_id: link.id,
-    amount,
+    invoice_id: invoiceId,
+    payment_link_id: linkId,
+    amount: 0, // the link's amount, once known
     currency: link.currency,
     status: "created",
     allowed_methods: link.payment_methods,
@@ -125,25 +106,68 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
     created_at: nowIso,
     updated_at: nowIso,
   };
-  const presented = presentPaymentLink(link, ctx.env.PUBLIC_BASE_URL);
-  // Re-checked inside the batch: payable, and this link still fits next to the active ones.
-  const fits = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${invoices.id} = ${invoice.id} AND ${invoices.status} IN ('issued', 'partially_paid', 'overdue')
-    AND ${invoices.amount_due} - (SELECT coalesce(sum(${paymentLinks.amount}), 0) FROM ${paymentLinks} WHERE ${paymentLinks.invoice_id} = ${invoice.id} AND ${paymentLinks.status} = 'active') >= ${amount})`;
+  const draft = presentPaymentLink(link, ctx.env.PUBLIC_BASE_URL);
+  const secretless = { ...draft, payment_page_url: "[secret]", qr_code_data: "[secret]", qr_code_svg_url: "[secret]" };
   const eventId = newId("event");
-  const [inserted] = await ctx.db.batch([
-    insertWhere(ctx.db, paymentLinks, link, fits),
-    insertWhere(ctx.db, paymentIntents, intentRow(intent), sql`EXISTS (SELECT 1 FROM ${paymentLinks} WHERE ${paymentLinks.id} = ${link.id})`),
-    eventEntry(ctx, { id: eventId, organizationId, type: "payment_link.created", data: { payment_link_id: link.id, payment_link: presented } }, sql`EXISTS (SELECT 1 FROM ${paymentLinks} WHERE ${paymentLinks.id} = ${link.id})`),
+  const results = await ctx.db.batch([
+    insertWhere(ctx.db, paymentLinks, { ...link, amount: amount as unknown as number, currency: sql`(SELECT ${invoices.currency} FROM ${invoices} WHERE ${invoices.id} = ${invoiceId})` as unknown as string }, fits),
+    insertWhere(ctx.db, paymentIntents, { ...intentRow(intent), amount: linkAmount as unknown as number }, linkExists),
+    eventEntry(
+      ctx,
+      { id: eventId, organizationId, type: "payment_link.created", data: sql`json_set(${JSON.stringify({ payment_link_id: linkId, payment_link: draft })}, '$.payment_link.amount', ${linkAmount})` },
+      linkExists,
+    ),
     auditEntry(
       ctx,
-      { organizationId, resourceType: "payment_link", resourceId: link.id, action: "created", before: null, after: { ...presented, payment_page_url: "[secret]", qr_code_data: "[secret]", qr_code_svg_url: "[secret]" } },
-      sql`EXISTS (SELECT 1 FROM ${paymentLinks} WHERE ${paymentLinks.id} = ${link.id})`,
+      {
+        organizationId,
+        resourceType: "payment_link",
+        resourceId: linkId,
+        action: "created",
+        before: null,
+        after: null,
+        changesSql: sql`json_object('before', NULL, 'after', json_set(${JSON.stringify(secretless)}, '$.amount', ${linkAmount}))`,
+      },
+      linkExists,
     ),
+    ctx.db.select().from(paymentLinks).where(eq(paymentLinks.id, linkId)),
+    // Why a refusal happened (read in the same round trip, after the guarded writes).
+    ctx.db.select({ status: invoices.status, amount_due: invoices.amount_due, reserved: sql<number>`${reserved}` }).from(invoices).where(ownInvoice),
+    ctx.db
+      .select({ kyc_verified: sql<number>`coalesce(${kycVerified}, 0)`, has_account: sql<number>`${hasAccount}` })
+      .from(invoices)
+      .where(eq(invoices.id, invoiceId)),
   ]);
-  if (changes(inserted) === 0) {
-    throw new BusinessRule("Another payment link or payment changed what remains payable on this invoice; read it again.", "amount_exceeds_due", "amount");
-  }
+  const created = results[4][0];
+  if (!created) throw refusal(results[5][0], results[6][0], input.amount, livemode, invoiceId);
+
   publishEvents(ctx, [eventId]);
-  ctx.defer(ctx.env.PAYMENT_INTENT.getByName(intent.id).init(intent));
-  return presented;
+  ctx.defer(ctx.env.PAYMENT_INTENT.getByName(intent.id).init({ ...intent, amount: created.amount, currency: created.currency }));
+  return presentPaymentLink(created, ctx.env.PUBLIC_BASE_URL);
+}
+
+/** The error of a refused link, from the state read in the same batch. */
+function refusal(
+  invoice: { status: string; amount_due: number; reserved: number } | undefined,
+  department: { kyc_verified: number; has_account: number } | undefined,
+  requested: number | undefined,
+  livemode: boolean,
+  invoiceId: string,
+): Error {
+  if (!invoice) return new NotFound("invoice", invoiceId, "invoice_id");
+  if (!(PAYABLE as readonly string[]).includes(invoice.status)) {
+    return new Conflict(`A ${invoice.status} invoice cannot take a payment link (issue it first; paid and cancelled invoices take none).`, "invoice_not_payable", "invoice_id");
+  }
+  if (livemode && !department?.kyc_verified) {
+    return new BusinessRule("The department's KYC must be verified before live payment links.", "kyc_not_verified", "invoice_id");
+  }
+  if (livemode && !department?.has_account) {
+    return new BusinessRule("The department needs a default bank account to be paid into.", "bank_account_required", "invoice_id");
+  }
+  const available = Math.max(invoice.amount_due - Number(invoice.reserved), 0);
+  return new BusinessRule(
+    `Amount ${requested ?? available} exceeds what remains payable on this invoice: ${available} cents (amount due ${invoice.amount_due}, of which ${invoice.amount_due - available} already in active links).`,
+    "amount_exceeds_due",
+    "amount",
+  );
 }
