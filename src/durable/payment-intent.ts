@@ -20,6 +20,13 @@ import { markEnqueued, project, type ProjectionRecord } from "../services/paymen
 
 export type Actor = ProjectionRecord["actor"];
 
+/** Whose the intent must be for a call to reach it (another partner's, mode's or organization's: 404). */
+export interface Tenant {
+  partnerId: string;
+  livemode: boolean;
+  organizationId: string;
+}
+
 /** RPC answers are values, not exceptions: a refusal is part of the contract, not a crash. */
 export type IntentResult =
   | { ok: true; intent: PublicIntent; allowed_methods: PaymentMethod[] }
@@ -194,8 +201,11 @@ export class PaymentIntent extends DurableObject<Env> {
    * arrive at once. No amount means everything still refundable. `refundId` is minted by the
    * caller; a retry with the same id returns the same refund.
    */
-  async refund(intentId: string, input: { refundId: string; amount?: number | undefined; reason: string | null } & CommandMeta): Promise<RefundResult> {
-    if (!(await this.ensure(intentId))) return notFound(intentId);
+  async refund(
+    intentId: string,
+    input: { refundId: string; amount?: number | undefined; reason: string | null; tenant: Tenant } & CommandMeta,
+  ): Promise<RefundResult> {
+    if (!(await this.ensure(intentId)) || !this.belongsTo(input.tenant)) return notFound(intentId);
     let created: RefundState | null = null;
     try {
       this.ctx.storage.transactionSync(() => {
@@ -605,6 +615,12 @@ export class PaymentIntent extends DurableObject<Env> {
       updated_at: i.updated_at,
     });
     return true;
+  }
+
+  /** The object checks its caller's tenant itself, so a worker needs no D1 read before calling it. */
+  private belongsTo(t: Tenant): boolean {
+    const s = this.load()!;
+    return s.partner_id === t.partnerId && s.livemode === t.livemode && s.organization_id === t.organizationId;
   }
 
   private answer(): IntentResult {

@@ -5,6 +5,8 @@ import { newId } from "../lib/ids";
 import type { Db } from "../db/client";
 import { auditLogs, events } from "../db/schema";
 import type { AppEnv, Env } from "../env";
+import { StorageTimer } from "../lib/timing";
+import type { PaymentIntent } from "../durable/payment-intent";
 import type { Principal } from "../lib/principal";
 
 /** What every service receives: storage, the caller, and the request's identity for the audit trail. */
@@ -20,6 +22,8 @@ export interface ServiceContext {
   actor: { id: string; type: "partner" | "operator" | "system" | "payer" };
   /** Work that may finish after the response (e.g. handing committed events to the queue). */
   defer: (work: Promise<unknown>) => void;
+  /** The request's storage timer: Durable Object calls are reported in Server-Timing with D1's. */
+  timer: StorageTimer;
 }
 
 export function serviceContext(c: Context<AppEnv>): ServiceContext {
@@ -33,6 +37,7 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
     now: new Date().toISOString(),
     actor: { id: principal.credentialId, type: "partner" },
     defer: (work) => c.executionCtx.waitUntil(work),
+    timer: c.get("timer"),
   };
 }
 
@@ -147,5 +152,11 @@ export function systemContext(
     now: new Date().toISOString(),
     actor: { id: job, type: "system" },
     defer: base.defer,
+    timer: new StorageTimer(),
   };
+}
+
+/** A call to a payment intent's Durable Object, timed as a storage round trip (`do-intent`). */
+export function intentCall<T>(ctx: ServiceContext, intentId: string, method: string, call: (stub: DurableObjectStub<PaymentIntent>) => Promise<T>): Promise<T> {
+  return ctx.timer.measure("do-intent", method, () => call(ctx.env.PAYMENT_INTENT.getByName(intentId)));
 }

@@ -690,16 +690,22 @@ describe("the PaymentIntent object's refunds", () => {
   });
 
   it("a refund call retried with the same refund id returns the same refund, once; an unknown refund id → 404", async () => {
-    const { pi } = await paidWorld();
+    const { pi, t, org } = await paidWorld();
     const stub = intentStub(pi);
     const actor = { id: "test", type: "partner" as const };
+    const tenant = { partnerId: t.partnerId, livemode: false, organizationId: org.id };
     const refundId = "ref-0193a4b2-c7e8-7d1f-9a6b-000000000001";
-    const first = await stub.refund(pi, { refundId, amount: 3000, reason: null, actor });
-    const second = await stub.refund(pi, { refundId, amount: 3000, reason: null, actor });
+    const first = await stub.refund(pi, { refundId, amount: 3000, reason: null, tenant, actor });
+    const second = await stub.refund(pi, { refundId, amount: 3000, reason: null, tenant, actor });
     expect(first).toMatchObject({ ok: true, refund: { id: refundId, amount: 3000, status: "pending" } });
     expect(second).toEqual(first);
     expect(await objectRefunds(pi)).toHaveLength(1);
     expect(await d1Refunds(pi)).toHaveLength(1);
     expect(await stub.settleRefund(pi, { refundId: UNKNOWN_REFUND, outcome: "failed", actor })).toMatchObject({ ok: false, code: "resource_missing", status: 404 });
+    // The object checks whose it is: another partner, mode or organization gets 404 and nothing.
+    for (const other of [{ ...tenant, partnerId: "ptn-other" }, { ...tenant, livemode: true }, { ...tenant, organizationId: "org-other" }]) {
+      expect(await stub.refund(pi, { refundId: "ref-0193a4b2-c7e8-7d1f-9a6b-000000000002", amount: 100, reason: null, tenant: other, actor })).toMatchObject({ ok: false, status: 404 });
+    }
+    expect(await objectRefunds(pi)).toHaveLength(1);
   });
 });

@@ -3,7 +3,8 @@ import { BusinessRule, Conflict, Forbidden, NotFound } from "../../lib/errors";
 import { EntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, Timestamp, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
-import { serviceContext } from "../../services/context";
+import type { RefundResult } from "../../durable/payment-intent";
+import { intentCall, serviceContext } from "../../services/context";
 import { createRefund, getRefund, listIntentRefunds, refundOfPartner } from "../../services/refunds/refunds";
 import { PaymentIntentIdParam } from "../payment-intents";
 
@@ -97,12 +98,10 @@ export function registerRefundRoutes(app: Router) {
     const ctx = serviceContext(c);
     if (ctx.principal.livemode) throw new Forbidden("Sandbox endpoints need test-mode credentials.", "test_mode_only");
     const row = await refundOfPartner(ctx, c.req.valid("param").id);
-    const result = await c.env.PAYMENT_INTENT.getByName(row.payment_intent_id).settleRefund(row.payment_intent_id, {
-      refundId: row.id,
-      outcome: c.req.valid("json").outcome,
-      actor: { id: ctx.actor.id, type: "partner" },
-      requestId: ctx.requestId,
-    });
+    const outcome = c.req.valid("json").outcome;
+    const result = await intentCall(ctx, row.payment_intent_id, "settleRefund", (stub) =>
+      stub.settleRefund(row.payment_intent_id, { refundId: row.id, outcome, actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId }) as unknown as Promise<RefundResult>,
+    );
     if (!result.ok) {
       if (result.status === 404) throw new NotFound("refund", row.id, "id");
       if (result.status === 409) throw new Conflict(result.message, result.code);

@@ -3,7 +3,8 @@ import { BusinessRule, Conflict, Forbidden, NotFound, ValidationError } from "..
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { isId } from "../../lib/ids";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
+import type { IntentResult } from "../../durable/payment-intent";
+import { intentCall, serviceContext } from "../../services/context";
 import { getPaymentIntentOfPartner } from "../../services/payment-intents/query";
 import { PaymentIntentIdParam, PaymentIntentSchema } from "../payment-intents";
 
@@ -33,7 +34,10 @@ export function registerSandboxSimulate(app: Router) {
     const { id } = c.req.valid("param");
     if (!isId("payment_intent", id)) throw new NotFound("payment_intent", id, "id");
     await getPaymentIntentOfPartner(ctx, id);
-    const result = await c.env.PAYMENT_INTENT.getByName(id).simulate(id, { outcome: c.req.valid("json").outcome, actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId });
+    const outcome = c.req.valid("json").outcome;
+    const result = await intentCall(ctx, id, "simulate", (stub) =>
+      stub.simulate(id, { outcome, actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId }) as unknown as Promise<IntentResult>,
+    );
     if (!result.ok) {
       if (result.status === 404) throw new NotFound("payment_intent", id, "id");
       if (result.status === 409) throw new Conflict(result.message, result.code);

@@ -3,7 +3,8 @@ import { organizations, paymentLinks } from "../../db/schema";
 import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import { pagination } from "../../lib/openapi";
-import type { ServiceContext } from "../context";
+import type { IntentResult } from "../../durable/payment-intent";
+import { intentCall, type ServiceContext } from "../context";
 import { organizationWhere } from "../organizations/get-organization";
 import { presentPaymentLink } from "./present";
 
@@ -62,11 +63,9 @@ export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: Serv
   // The same code the intent's object gives when its projection has not landed yet.
   if (link.status === "completed") throw new Conflict("The payment has already succeeded; a completed link cannot be revoked.", "payment_completed");
   if (link.status !== "active") throw new Conflict(`The link is ${link.status}; only an active link can be revoked.`, `payment_link_${link.status}`);
-  const result = await ctx.env.PAYMENT_INTENT.getByName(link.payment_intent_id).cancel(link.payment_intent_id, {
-    reason: "revoked",
-    actor: { id: ctx.actor.id, type: "partner" },
-    requestId: ctx.requestId,
-  });
+  const result = await intentCall(ctx, link.payment_intent_id, "cancel", (stub) =>
+    stub.cancel(link.payment_intent_id, { reason: "revoked", actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId }) as unknown as Promise<IntentResult>,
+  );
   if (!result.ok) {
     if (result.status === 409) throw new Conflict(result.message, result.code);
     throw new BusinessRule(result.message, result.code);

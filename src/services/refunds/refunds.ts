@@ -2,7 +2,8 @@ import { and, asc, eq } from "drizzle-orm";
 import { paymentIntents, refunds } from "../../db/schema";
 import { BusinessRule, Conflict, NotFound, ValidationError } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
-import type { ServiceContext } from "../context";
+import type { RefundResult } from "../../durable/payment-intent";
+import { intentCall, type ServiceContext } from "../context";
 
 export type RefundRow = typeof refunds.$inferSelect;
 
@@ -22,25 +23,10 @@ export function presentRefundRow(row: RefundRow) {
   };
 }
 
-async function findIntent(ctx: ServiceContext, organizationId: string, intentId: string, param: string) {
-  if (!isId("payment_intent", intentId)) throw new NotFound("payment_intent", intentId, param);
-  const [row] = await ctx.db
-    .select({ id: paymentIntents.id })
-    .from(paymentIntents)
-    .where(
-      and(
-        eq(paymentIntents.id, intentId),
-        eq(paymentIntents.organization_id, organizationId),
-        eq(paymentIntents.partner_id, ctx.principal.partnerId),
-        eq(paymentIntents.livemode, ctx.principal.livemode),
-      ),
-    );
-  if (!row) throw new NotFound("payment_intent", intentId, param);
-}
-
 /**
  * The balance check and the refund's creation happen in the intent's Durable Object (one
- * synchronous transaction), which projects the refund to D1 before answering.
+ * synchronous transaction), which projects the refund to D1 before answering. The object checks
+ * the tenant itself: the request costs the gate and this one call (DESIGN.md §2 write budget).
  */
 export async function createRefund({
   ctx,
@@ -51,14 +37,18 @@ export async function createRefund({
   organizationId: string;
   input: { payment_intent_id: string; amount?: number | undefined; reason?: string | undefined };
 }) {
-  await findIntent(ctx, organizationId, input.payment_intent_id, "payment_intent_id");
-  const result = await ctx.env.PAYMENT_INTENT.getByName(input.payment_intent_id).refund(input.payment_intent_id, {
-    refundId: newId("refund"),
-    amount: input.amount,
-    reason: input.reason ?? null,
-    actor: { id: ctx.actor.id, type: "partner" },
-    requestId: ctx.requestId,
-  });
+  if (!isId("payment_intent", input.payment_intent_id)) throw new NotFound("payment_intent", input.payment_intent_id, "payment_intent_id");
+  const result = await intentCall(ctx, input.payment_intent_id, "refund", (stub) =>
+    // RPC stubs wrap the result union in a way TypeScript cannot narrow: name it.
+    stub.refund(input.payment_intent_id, {
+      refundId: newId("refund"),
+      amount: input.amount,
+      reason: input.reason ?? null,
+      tenant: { partnerId: ctx.principal.partnerId, livemode: ctx.principal.livemode, organizationId },
+      actor: { id: ctx.actor.id, type: "partner" },
+      requestId: ctx.requestId,
+    }) as unknown as Promise<RefundResult>,
+  );
   if (!result.ok) {
     if (result.status === 404) throw new NotFound("payment_intent", input.payment_intent_id, "payment_intent_id");
     if (result.status === 409) throw new Conflict(result.message, result.code, "payment_intent_id");
