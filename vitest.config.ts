@@ -18,7 +18,17 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         remoteBindings: false,
         miniflare: {
-          bindings: { ...TEST_SECRETS, TEST_MIGRATIONS: migrations },
+          bindings: {
+            ...TEST_SECRETS,
+            TEST_MIGRATIONS: migrations,
+            // test/fuzz: runs per operation and seed (`npm run fuzz`, or to replay a failure).
+            ...(process.env.FUZZ_RUNS ? { FUZZ_RUNS: process.env.FUZZ_RUNS } : {}),
+            ...(process.env.FUZZ_SEED ? { FUZZ_SEED: process.env.FUZZ_SEED } : {}),
+          },
+          // Messages the API sends stay in a queue nobody consumes: otherwise the webhooks consumer
+          // would run in the background, racing the tests and POSTing to the subscriptions' real
+          // hosts. Webhook tests drive the consumer themselves (worker.queue, createMessageBatch).
+          queueProducers: { WEBHOOKS: { queueName: "webhooks-unconsumed-in-tests" } },
         },
       }),
     ],

@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Context } from "hono";
 import type { AppEnv } from "./env";
 import { ApiError, envelope, ValidationError } from "./lib/errors";
-import { createRouter } from "./lib/openapi";
+import { createRouter, documentMiddlewareResponses } from "./lib/openapi";
 import { authenticate } from "./middleware/auth";
 import { gate } from "./middleware/gate";
 import { idempotency } from "./middleware/idempotency";
@@ -120,13 +120,15 @@ export function createApp() {
     scheme: "bearer",
     description: "The operator's ADMIN_API_KEY (admin endpoints only).",
   });
-  app.doc31("/v1/openapi.json", (c) => ({
+  // As app.doc31 does, plus the responses of the middlewares (body limit, idempotency) on the operations they guard.
+  app.get("/v1/openapi.json", (c) => c.json(documentMiddlewareResponses(app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
       title: "Paiements API",
       version: API_VERSION,
       description:
         "White-label payments and invoicing for the French market. Amounts are integer cents; dates are read in Europe/Paris. Every error has the same envelope with a `request_id`.",
+      contact: { name: "Paiements API reference", url: `${c.env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/docs` },
     },
     servers: [{ url: c.env.PUBLIC_BASE_URL, description: c.env.ENVIRONMENT ?? "current" }],
     security: [{ bearerAuth: [] }, { apiKey: [] }] as Record<string, string[]>[],
@@ -146,7 +148,7 @@ export function createApp() {
       { name: "Admin", description: "Operator endpoints (ADMIN_API_KEY)." },
       { name: "Ops", description: "Health." },
     ],
-  }));
+  }))));
   // Mounted after the document routes: the partner middleware of /v1 must not guard them.
   app.route("/v1", v1);
   app.get(

@@ -294,6 +294,21 @@ describe("idempotency", () => {
     expectError(res, 400, "invalid_idempotency_key", { type: "invalid_request_error", param: "Idempotency-Key" });
     expect(await writtenRows(t.partnerId)).toEqual(before);
   });
+
+  it("a replayed error is the first one, its request_id naming the replaying request (found by test/fuzz)", async () => {
+    const t = await createPartner();
+    const send = () =>
+      call("/v1/organizations/org-00000000-0000-0000-0000-000000000000/departments", { token: t.token, body: SEED.department, headers: { "Idempotency-Key": "k-404" } });
+    const first = await send();
+    expectError(first, 404, "resource_missing");
+    const again = await send();
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expectError(again, 404, "resource_missing");
+    expect(again.body.error.request_id).not.toBe(first.body.error.request_id);
+    const { request_id: _first, ...firstRest } = first.body.error;
+    const { request_id: _again, ...againRest } = again.body.error;
+    expect(againRest).toEqual(firstRest);
+  });
 });
 
 describe("rate limits", () => {

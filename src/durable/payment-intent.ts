@@ -419,6 +419,12 @@ export class PaymentIntent extends DurableObject<Env> {
     };
     this.save(next);
     this.ctx.storage.sql.exec("INSERT INTO outbox (record, created_at) VALUES (?, ?)", JSON.stringify(record), Date.now());
+    // Armed with the record, in the same transaction: if the process dies before the drain that
+    // follows lands it in D1 (and before reschedule() sets the real next alarm), this alarm drains
+    // it after the restart. Without it, a refund on a paid intent committed here stayed invisible
+    // in D1 and unsettled until something else woke the object (the cron only reconciles unpaid
+    // intents). Found by `npm run soak`'s fault run.
+    void this.ctx.storage.setAlarm(Date.now() + 2000);
   }
 
   /**

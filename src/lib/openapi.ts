@@ -93,6 +93,31 @@ const ERROR_DESCRIPTIONS = {
 
 export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
 
+type OperationLike = { parameters?: { in?: string; name?: string }[]; responses?: Record<string, unknown> };
+
+/**
+ * Documents, on every operation they apply to, the answers of the middlewares that run before
+ * any route (so the route definitions cannot list them): the 1 MB body limit of /v1 (413, on
+ * every method that carries a body) and the Idempotency-Key checks (409 in progress, 422 key
+ * reused, on every operation that takes the header). Found missing by test/fuzz.
+ */
+export function documentMiddlewareResponses<T extends { paths?: object }>(doc: T): T {
+  const error = (status: ErrorStatus) => ({ description: ERROR_DESCRIPTIONS[status], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+  for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Record<string, OperationLike>>)) {
+    if (!path.startsWith("/v1/")) continue;
+    for (const [method, op] of Object.entries(item)) {
+      const add: ErrorStatus[] = [];
+      if (["post", "put", "patch", "delete"].includes(method)) add.push(413);
+      if (op.parameters?.some((p) => p.in === "header" && p.name?.toLowerCase() === "idempotency-key")) add.push(409, 422);
+      if (add.length === 0) continue;
+      const responses: Record<string, unknown> = { ...(op.responses ?? {}) };
+      for (const status of add) responses[status] ??= error(status);
+      op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
+    }
+  }
+  return doc;
+}
+
 /** Error responses for an operation: the common ones plus those it names. */
 export function errorResponses(...extra: ErrorStatus[]) {
   const statuses = new Set<ErrorStatus>([400, 401, 403, 429, 500, ...extra]);

@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { idempotencyKeys } from "../db/schema";
+import { toHex } from "../lib/crypto";
 import type { AppEnv } from "../env";
-import { sha256Hex } from "../lib/crypto";
 import { ApiError, ValidationError } from "../lib/errors";
 
 const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -28,9 +28,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   }
   const principal = c.get("principal");
   const db = c.get("db");
-  const body = await c.req.text();
+  // The body's bytes as sent (not decoded as text: a body of any content type hashes exactly).
+  const body = new Uint8Array(await c.req.arrayBuffer());
   const url = new URL(c.req.url);
-  const requestHash = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${body}`);
+  const requestHash = await requestDigest(`${c.req.method} ${url.pathname}${url.search}\n`, body);
   const now = new Date();
   const where = and(
     eq(idempotencyKeys.partner_id, principal.partnerId),
@@ -74,7 +75,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     if (holder.status === "in_flight") {
       throw new ApiError(409, "idempotency_error", "idempotency_request_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly.", "Idempotency-Key");
     }
-    return new Response(holder.response_body, {
+    return new Response(replayedBody(holder.response_body, c.get("requestId")), {
       status: holder.response_status ?? 200,
       headers: { "Content-Type": "application/json", "Idempotent-Replayed": "true" },
     });
@@ -96,3 +97,29 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     if (!completed) await db.delete(idempotencyKeys).where(and(where, eq(idempotencyKeys.status, "in_flight")));
   }
 });
+
+/**
+ * The stored response, as replayed: an error envelope names the request being answered in its
+ * `request_id` (the X-Request-Id of this response), not the first request's. Anything else is
+ * replayed byte for byte.
+ */
+function replayedBody(stored: string | null, requestId: string): string | null {
+  if (stored === null || !stored.startsWith('{"error":')) return stored;
+  try {
+    const body = JSON.parse(stored) as { error?: { request_id?: unknown } };
+    if (!body.error || typeof body.error.request_id !== "string") return stored;
+    body.error.request_id = requestId;
+    return JSON.stringify(body);
+  } catch {
+    return stored;
+  }
+}
+
+/** SHA-256 (hex) of the request line and the body bytes: for a UTF-8 body, that of the text `${line}${body}`. */
+async function requestDigest(line: string, body: Uint8Array): Promise<string> {
+  const head = new TextEncoder().encode(line);
+  const all = new Uint8Array(head.byteLength + body.byteLength);
+  all.set(head);
+  all.set(body, head.byteLength);
+  return toHex(await crypto.subtle.digest("SHA-256", all));
+}

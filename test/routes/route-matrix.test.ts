@@ -54,7 +54,13 @@ async function matrixWorld(t: Tenant) {
   await expectOk(await call(`/v1/sandbox/payment_intents/${link.payment_intent_id}/simulate`, { token: t.token, body: { outcome: "succeeded" } }));
   const paid = await expectOk(await call(`/v1/invoices/${issued.id}/payments`, { token: t.token, headers }));
   const refund = await expectOk(await call("/v1/refunds", { token: t.token, headers, body: { payment_intent_id: link.payment_intent_id, amount: 1000 } }), 201);
-  return { ...w, issued, link, payment: paid.data[0], refund };
+  // Partner-level webhooks: a subscription limited to the organization, and one of its events.
+  const subscription = await expectOk(
+    await call("/v1/webhook_subscriptions", { token: t.token, body: { url: "https://votreapp.fr/webhooks/payment-api", events: ["*"], organization_ids: [w.org.id] } }),
+    201,
+  );
+  const events = await expectOk(await call("/v1/events?type=invoice.created", { token: t.token }));
+  return { ...w, issued, link, payment: paid.data[0], refund, subscription, event: events.data[0] };
 }
 
 type World = Awaited<ReturnType<typeof matrixWorld>>;
@@ -71,6 +77,8 @@ function concretePath(path: string, w: World): string {
     .replace("/v1/payments/{id}", `/v1/payments/${w.payment.id}`)
     .replace("/v1/refunds/{id}", `/v1/refunds/${w.refund.id}`)
     .replace("/v1/sandbox/refunds/{id}", `/v1/sandbox/refunds/${w.refund.id}`)
+    .replace("/v1/webhook_subscriptions/{id}", `/v1/webhook_subscriptions/${w.subscription.id}`)
+    .replace("/v1/events/{id}", `/v1/events/${w.event.id}`)
     .replace("{dept_id}", w.dept.id)
     .replace("{ba_id}", w.account.id);
 }
@@ -87,6 +95,7 @@ function portableBody(example: unknown, w: World): unknown {
       .replaceAll(`ba-${EXAMPLE_UUID}`, w.account.id)
       .replaceAll(`inv-${EXAMPLE_UUID}`, w.issued.id)
       .replaceAll(`pi-${EXAMPLE_UUID}`, w.link.payment_intent_id)
+      .replaceAll(`wh-sub-${EXAMPLE_UUID}`, w.subscription.id)
       .replaceAll("FR7612345678901234567890123", "FR7630006000011234567890189")
       .replace(/"due_date":"\d{4}-\d{2}-\d{2}"/g, '"due_date":"2099-12-31"'),
   );
@@ -158,6 +167,16 @@ it("the document lists the partner operations this matrix checks", () => {
       "submitKyc",
       "updateDepartment",
       "updateOrganization",
+      "createWebhookSubscription",
+      "listWebhookSubscriptions",
+      "getWebhookSubscription",
+      "updateWebhookSubscription",
+      "deleteWebhookSubscription",
+      "rotateWebhookSecret",
+      "listEvents",
+      "getEvent",
+      "listEventDeliveries",
+      "redeliverEvent",
     ]),
   );
 });
@@ -197,7 +216,9 @@ describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s"
   it("answers 403 to a credential without the needed scope", async () => {
     const t = await createPartner();
     const w = await matrixWorld(t);
-    const restricted = await issueCredential(t.partnerId, "test", ["webhooks:read"]);
+    // A scope the operation does not need: webhooks:read, except for the webhooks API itself.
+    const webhooksApi = op.path.startsWith("/v1/webhook_subscriptions") || op.path.startsWith("/v1/events");
+    const restricted = await issueCredential(t.partnerId, "test", [webhooksApi ? "invoices:read" : "webhooks:read"]);
     const res = await request(op, w, bearer(await accessToken(restricted)));
     expect(res.status).toBe(403);
     expect(res.body.error).toMatchObject({ type: "permission_error", code: "insufficient_scope" });

@@ -25,7 +25,7 @@ const route = createRoute({
       }).openapi("CredentialCreate", { example: { mode: "live" } }),
     ),
   },
-  responses: { 201: jsonResponse(IssuedCredentialSchema, "The credential, with its secrets shown this once."), ...errorResponses(404) },
+  responses: { 201: jsonResponse(IssuedCredentialSchema, "The credential, with its secrets shown this once."), ...errorResponses(404, 413, 415) },
 });
 
 export function registerCreateCredential(app: Router) {

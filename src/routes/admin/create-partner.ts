@@ -22,7 +22,7 @@ const route = createRoute({
   },
   responses: {
     201: jsonResponse(PartnerSchema.extend({ credentials: IssuedCredentialSchema }).openapi("PartnerWithCredentials"), "The partner and its first (test-mode) credentials."),
-    ...errorResponses(),
+    ...errorResponses(413, 415),
   },
 });
 

@@ -11,6 +11,7 @@ const route = createRoute({
   operationId: "getPartner",
   tags: ["Admin"],
   summary: "Retrieve a partner and its credentials (without secrets)",
+  description: "Operator only. The credentials are listed with their hints (`secret_key_hint`), never their secrets.",
   security: ADMIN_SECURITY,
   request: { params: PartnerIdParam },
   responses: {

@@ -10,6 +10,7 @@ const route = createRoute({
   operationId: "revokeCredential",
   tags: ["Admin"],
   summary: "Revoke a credential at once (its API keys and the access tokens minted from it)",
+  description: "Operator only. From the next request on, its API keys and every access token minted from it answer 401.",
   security: ADMIN_SECURITY,
   request: {
     params: z.object({

@@ -10,6 +10,7 @@ const route = createRoute({
   operationId: "updatePartner",
   tags: ["Admin"],
   summary: "Rename a partner or change its plan (rate limit applies at once)",
+  description: "Operator only. Only the fields sent change.",
   security: ADMIN_SECURITY,
   request: {
     params: PartnerIdParam,
@@ -20,7 +21,7 @@ const route = createRoute({
       }).openapi("PartnerUpdate", { example: { plan: "enterprise" } }),
     ),
   },
-  responses: { 200: jsonResponse(PartnerSchema, "The updated partner."), ...errorResponses(404) },
+  responses: { 200: jsonResponse(PartnerSchema, "The updated partner."), ...errorResponses(404, 413, 415) },
 });
 
 export function registerUpdatePartner(app: Router) {

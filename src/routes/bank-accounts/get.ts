@@ -11,6 +11,7 @@ const route = createRoute({
   operationId: "getBankAccount",
   tags: ["Departments"],
   summary: "Retrieve a bank account",
+  description: "The IBAN is stored encrypted and never returned: `iban_masked` and `iban_last4` only. Scope `organizations:read`.",
   middleware: [requireScope("organizations:read")] as const,
   request: { params: BankAccountParams },
   responses: { 200: jsonResponse(BankAccountSchema, "The bank account."), ...errorResponses(404) },

@@ -12,6 +12,7 @@ const route = createRoute({
   operationId: "listBankAccounts",
   tags: ["Departments"],
   summary: "List a department's bank accounts, default first",
+  description: "The department's active bank accounts, the default one first, then newest first. IBANs are masked. Scope `organizations:read`.",
   middleware: [requireScope("organizations:read")] as const,
   request: { params: DepartmentIdParam, query: PaginationQuery },
   responses: { 200: jsonResponse(paginated(BankAccountSchema, "BankAccountList"), "A page of bank accounts."), ...errorResponses(404) },

@@ -11,6 +11,7 @@ const route = createRoute({
   operationId: "getOrganizationDepartment",
   tags: ["Departments"],
   summary: "Retrieve a department of an organization",
+  description: "The department, provided it belongs to that organization (404 otherwise). Scope `organizations:read`.",
   middleware: [requireScope("organizations:read")] as const,
   request: {
     params: z.object({

@@ -11,6 +11,7 @@ const route = createRoute({
   operationId: "getDepartment",
   tags: ["Departments"],
   summary: "Retrieve a department",
+  description: "A department by its id alone. Scope `organizations:read`.",
   middleware: [requireScope("organizations:read")] as const,
   request: { params: DepartmentIdParam },
   responses: { 200: jsonResponse(DepartmentSchema, "The department."), ...errorResponses(404) },

@@ -12,6 +12,7 @@ const route = createRoute({
   operationId: "listDepartments",
   tags: ["Departments"],
   summary: "List an organization's departments, newest first",
+  description: "The departments (régies, services) of one of your organizations. Scope `organizations:read`.",
   middleware: [requireScope("organizations:read")] as const,
   request: { params: OrganizationIdParam, query: PaginationQuery },
   responses: { 200: jsonResponse(paginated(DepartmentSchema, "DepartmentList"), "A page of departments."), ...errorResponses(404) },

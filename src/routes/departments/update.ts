@@ -11,6 +11,7 @@ const route = createRoute({
   operationId: "updateDepartment",
   tags: ["Departments"],
   summary: "Update a department",
+  description: "Only the fields sent change. A code already used by another department of the organization answers 409 `department_code_taken`. Scope `organizations:write`.",
   middleware: [requireScope("organizations:write")] as const,
   request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(DepartmentUpdate) },
   responses: { 200: jsonResponse(DepartmentSchema, "The updated department."), ...errorResponses(404, 409, 413, 415, 422) },

@@ -7,6 +7,7 @@ const route = createRoute({
   operationId: "getHealth",
   tags: ["Ops"],
   summary: "Liveness and database reachability",
+  description: "No authentication. 200 when D1 answers a `SELECT 1`, 503 `degraded` when it does not.",
   security: [],
   responses: {
     200: jsonResponse(z.object({ status: z.literal("ok"), database: z.literal("ok"), time: z.string() }).openapi("Health"), "Healthy."),

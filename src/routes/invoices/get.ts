@@ -12,6 +12,7 @@ const route = createRoute({
   operationId: "getInvoice",
   tags: ["Invoices"],
   summary: "Retrieve an invoice (with its credit note if cancelled by one)",
+  description: "An invoice of the X-Entity-Id organization; a cancelled issued invoice carries its credit note. Scope `invoices:read`.",
   middleware: [requireScope("invoices:read"), requireEntity] as const,
   request: { params: InvoiceIdParam, headers: EntityHeader },
   responses: { 200: jsonResponse(InvoiceSchema, "The invoice."), ...errorResponses(404) },

@@ -14,6 +14,7 @@ const route = createRoute({
   operationId: "listInvoices",
   tags: ["Invoices"],
   summary: "List invoices, newest first",
+  description: "The invoices of the X-Entity-Id organization; filters on status, department, payer email (exact, case-insensitive), due dates, creation dates (instants or Paris dates) and number. Scope `invoices:read`.",
   middleware: [requireScope("invoices:read"), requireEntity] as const,
   request: {
     headers: EntityHeader,

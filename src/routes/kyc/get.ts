@@ -12,6 +12,7 @@ const route = createRoute({
   operationId: "getKyc",
   tags: ["Departments"],
   summary: "The department's current KYC verification",
+  description: "The latest KYC submission of the department, with the earlier ones in `history` (newest first). Scope `organizations:read`.",
   middleware: [requireScope("organizations:read")] as const,
   request: { params: DepartmentIdParam },
   responses: { 200: jsonResponse(KycWithHistorySchema, "The latest submission and the earlier ones."), ...errorResponses(404) },

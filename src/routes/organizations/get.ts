@@ -11,6 +11,7 @@ const route = createRoute({
   operationId: "getOrganization",
   tags: ["Organizations"],
   summary: "Retrieve an organization",
+  description: "Another partner's or the other mode's organization answers 404. Scope `organizations:read`.",
   middleware: [requireScope("organizations:read")] as const,
   request: { params: OrganizationIdParam },
   responses: { 200: jsonResponse(OrganizationSchema, "The organization."), ...errorResponses(404) },

@@ -11,6 +11,7 @@ const route = createRoute({
   operationId: "listOrganizations",
   tags: ["Organizations"],
   summary: "List organizations, newest first",
+  description: "The calling partner's organizations in the credential's mode (test or live), optionally of one `type`. Scope `organizations:read`.",
   middleware: [requireScope("organizations:read")] as const,
   request: {
     query: PaginationQuery.extend({

@@ -44,6 +44,7 @@ const get = createRoute({
   operationId: "getPaymentIntent",
   tags: ["Payment intents"],
   summary: "Retrieve a payment intent",
+  description: "A payment intent of the X-Entity-Id organization (read from the D1 projection of its Durable Object). Scope `payments:read`.",
   middleware: [requireScope("payments:read"), requireEntity] as const,
   request: { params: PaymentIntentIdParam, headers: EntityHeader },
   responses: { 200: jsonResponse(PaymentIntentSchema, "The intent."), ...errorResponses(404) },
@@ -55,6 +56,7 @@ const list = createRoute({
   operationId: "listPaymentIntents",
   tags: ["Payment intents"],
   summary: "List payment intents, newest first",
+  description: "The payment intents of the X-Entity-Id organization (the D1 projection of each intent's Durable Object); filters on status, invoice and creation dates. Scope `payments:read`.",
   middleware: [requireScope("payments:read"), requireEntity] as const,
   request: {
     headers: EntityHeader,

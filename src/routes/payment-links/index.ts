@@ -26,6 +26,7 @@ const get = createRoute({
   operationId: "getPaymentLink",
   tags: ["Payment links"],
   summary: "Retrieve a payment link",
+  description: "A payment link of the X-Entity-Id organization, with its payment page URL. Scope `payments:read`.",
   middleware: [requireScope("payments:read"), requireEntity] as const,
   request: { params: PaymentLinkIdParam, headers: EntityHeader },
   responses: { 200: jsonResponse(PaymentLinkSchema, "The link."), ...errorResponses(404) },
@@ -37,6 +38,7 @@ const list = createRoute({
   operationId: "listPaymentLinks",
   tags: ["Payment links"],
   summary: "List payment links, newest first",
+  description: "The payment links of the X-Entity-Id organization, optionally of one status or invoice. Scope `payments:read`.",
   middleware: [requireScope("payments:read"), requireEntity] as const,
   request: {
     headers: EntityHeader,

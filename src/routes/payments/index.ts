@@ -34,6 +34,7 @@ const list = createRoute({
   operationId: "listPayments",
   tags: ["Payments"],
   summary: "List payments collected (the ledger), newest first",
+  description: "The ledger of the X-Entity-Id organization: one entry per payment collected; filters on status, invoice, method and payment dates. Scope `payments:read`.",
   middleware: [requireScope("payments:read"), requireEntity] as const,
   request: {
     headers: EntityHeader,
@@ -54,6 +55,7 @@ const get = createRoute({
   operationId: "getPayment",
   tags: ["Payments"],
   summary: "Retrieve a payment",
+  description: "A ledger entry, with what was refunded of it. Scope `payments:read`.",
   middleware: [requireScope("payments:read"), requireEntity] as const,
   request: {
     params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "pay-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }) }),
@@ -68,6 +70,7 @@ const ofInvoice = createRoute({
   operationId: "listInvoicePayments",
   tags: ["Payments"],
   summary: "The payments of one invoice (partial payments add up)",
+  description: "Every payment collected for the invoice, oldest first (partial payments add up). Scope `payments:read`.",
   middleware: [requireScope("payments:read"), requireEntity] as const,
   request: { params: InvoiceIdParam, headers: EntityHeader },
   responses: { 200: jsonResponse(z.object({ data: z.array(PaymentSchema) }).openapi("InvoicePayments"), "The invoice's payments, oldest first."), ...errorResponses(404) },

@@ -18,7 +18,7 @@ const route = createRoute({
     "400 `invalid_url`, `url_not_https`, `url_private_address` name `url`; an unknown event type names `events.N`.",
   middleware: [requireScope("webhooks:write")] as const,
   request: { headers: IdempotencyHeader, body: jsonBody(WebhookSubscriptionCreate) },
-  responses: { 201: jsonResponse(WebhookSubscriptionWithSecret, "The subscription, with its secret."), ...errorResponses(404, 413, 415, 422) },
+  responses: { 201: jsonResponse(WebhookSubscriptionWithSecret, "The subscription, with its secret."), ...errorResponses(404, 409, 413, 415, 422) },
 });
 
 export function registerCreateWebhookSubscription(app: Router) {

@@ -14,7 +14,7 @@ const route = createRoute({
   description: "No event is sent to it any more; its pending deliveries end as failed. Its past deliveries stay visible under each event.",
   middleware: [requireScope("webhooks:write")] as const,
   request: { params: WebhookSubscriptionIdParam, headers: IdempotencyHeader },
-  responses: { 200: jsonResponse(WebhookSubscriptionDeleted, "The subscription is deleted."), ...errorResponses(404) },
+  responses: { 200: jsonResponse(WebhookSubscriptionDeleted, "The subscription is deleted."), ...errorResponses(404, 409) },
 });
 
 export function registerDeleteWebhookSubscription(app: Router) {

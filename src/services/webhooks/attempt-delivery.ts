@@ -38,8 +38,8 @@ export async function attemptDelivery({ ctx, input }: { ctx: JobContext; input: 
   const [row] = await db
     .select({ delivery: webhookDeliveries, subscription: webhookSubscriptions, event: events })
     .from(webhookDeliveries)
-    .innerJoin(webhookSubscriptions, eq(webhookSubscriptions.id, webhookDeliveries.subscription_id))
-    .innerJoin(events, eq(events.id, webhookDeliveries.event_id))
+    .leftJoin(webhookSubscriptions, eq(webhookSubscriptions.id, webhookDeliveries.subscription_id))
+    .leftJoin(events, eq(events.id, webhookDeliveries.event_id))
     .where(eq(webhookDeliveries.id, input.deliveryId));
   if (!row) return ack("unknown delivery");
   const { delivery, subscription, event } = row;
@@ -47,8 +47,9 @@ export async function attemptDelivery({ ctx, input }: { ctx: JobContext; input: 
   const started = ctx.now();
   const thisRun = and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.run, delivery.run), eq(webhookDeliveries.status, "pending"));
 
-  if (subscription.deleted_at !== null || subscription.status !== "active") {
-    const why = subscription.deleted_at !== null ? "subscription deleted" : "subscription disabled";
+  // Nothing to send any more: the delivery ends failed, saying why (and the relay stops finding it).
+  if (!subscription || !event || subscription.deleted_at !== null || subscription.status !== "active") {
+    const why = !event ? "event no longer exists" : !subscription || subscription.deleted_at !== null ? "subscription deleted" : "subscription disabled";
     await db
       .update(webhookDeliveries)
       .set({ status: "failed", last_error: why, next_attempt_at: null, completed_at: started.toISOString(), updated_at: started.toISOString() })

@@ -1,0 +1,109 @@
+import { Buffer } from "node:buffer";
+import crypto from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { EVENT_TYPES, objectVersion, subscriptionReceives, webhookBody } from "../../src/domain/events";
+import { signatureHeaders, signPayload, verifySignature } from "../../src/domain/webhook-signature";
+import { isId, newId } from "../../src/lib/ids";
+
+/** Signatures as seed 001's verifiers check them, the body they cover, and who receives what. */
+
+const SECRET = "whsec_K8W5m3n2k4J9p7Q1r6T8v5Y2z4";
+
+/** Seed 001's Python verifier, line for line (hmac.new(secret.encode('utf-8'), payload, hashlib.sha256).hexdigest()). */
+function pythonVerifier(payload: Buffer, signature: string, secret: string) {
+  const expected_signature = crypto.createHmac("sha256", Buffer.from(secret, "utf-8")).update(payload).digest("hex");
+  const expected = `sha256=${expected_signature}`;
+  return expected.length === signature.length && crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(signature));
+}
+
+describe("webhook signature", () => {
+  const event = {
+    id: "evt-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
+    type: "payment_intent.status_changed",
+    livemode: false,
+    organization_id: "org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
+    created_at: "2024-02-01T10:35:00.000Z",
+    data: { payment_intent_id: "pi-1", previous_status: "created", current_status: "pending", payment_intent: { selected_payment_method: "sepa_credit", version: 2, payer: "Jérôme Dupont — 5,5 %" } },
+  };
+
+  it("is sha256=<hex HMAC-SHA256(secret, raw body)>, as seed 001's Node and Python verifiers compute it", async () => {
+    const raw = webhookBody(event);
+    const header = await signPayload(SECRET, raw);
+    expect(header).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(header).toBe(`sha256=${crypto.createHmac("sha256", SECRET).update(Buffer.from(raw, "utf8")).digest("hex")}`);
+    expect(pythonVerifier(Buffer.from(raw, "utf8"), header, SECRET)).toBe(true);
+    expect(await verifySignature(raw, header, SECRET)).toBe(true);
+  });
+
+  it("fails for another secret, a changed body (one byte), a re-serialized body, or no header", async () => {
+    const raw = webhookBody(event);
+    const header = await signPayload(SECRET, raw);
+    expect(await verifySignature(raw, header, "whsec_other")).toBe(false);
+    expect(await verifySignature(raw.replace("pending", "Pending"), header, SECRET)).toBe(false);
+    expect(await verifySignature(JSON.stringify(JSON.parse(raw), null, 2), header, SECRET)).toBe(false);
+    expect(await verifySignature(raw, null, SECRET)).toBe(false);
+    expect(await verifySignature(raw, "sha256=", SECRET)).toBe(false);
+  });
+
+  it("during a rotation, the current secret signs X-Webhook-Signature and the previous one X-Webhook-Signature-Previous", async () => {
+    const raw = webhookBody(event);
+    const headers = await signatureHeaders({ current: "whsec_new", previous: "whsec_old" }, raw);
+    expect(headers).toEqual({ "X-Webhook-Signature": await signPayload("whsec_new", raw), "X-Webhook-Signature-Previous": await signPayload("whsec_old", raw) });
+    expect(await signatureHeaders({ current: "whsec_new", previous: null }, raw)).toEqual({ "X-Webhook-Signature": await signPayload("whsec_new", raw) });
+  });
+});
+
+describe("webhook body", () => {
+  it("is DESIGN.md §4's envelope, keys in a fixed order, with the object's version on top", () => {
+    const raw = webhookBody({
+      id: "evt-1",
+      type: "invoice.status_changed",
+      livemode: true,
+      organization_id: "org-1",
+      created_at: "2024-02-01T10:37:00.000Z",
+      data: { invoice_id: "inv-1", previous_status: "issued", current_status: "paid", invoice: { id: "inv-1", version: 4 } },
+    });
+    expect(Object.keys(JSON.parse(raw))).toEqual(["event_id", "event_type", "timestamp", "organization_id", "livemode", "object_version", "data"]);
+    expect(JSON.parse(raw)).toMatchObject({ event_id: "evt-1", event_type: "invoice.status_changed", timestamp: "2024-02-01T10:37:00.000Z", livemode: true, object_version: 4 });
+  });
+
+  it("object_version comes from the event's own object, or is null where that object has none", () => {
+    expect(objectVersion("payment_intent.status_changed", { payment_intent: { version: 7 } })).toBe(7);
+    expect(objectVersion("refund.created", { refund: { version: 1 } })).toBe(1);
+    expect(objectVersion("payment_link.created", { payment_link: { id: "pl-1" } })).toBeNull();
+    expect(objectVersion("invoice.created", { invoice: { version: "2" } })).toBeNull();
+    expect(objectVersion("invoice.created", {})).toBeNull();
+  });
+});
+
+describe("who receives an event", () => {
+  const event = { type: "refund.created", organization_id: "org-a" };
+  it.each([
+    [{ events: ["*"], organization_ids: null }, true],
+    [{ events: ["refund.created"], organization_ids: null }, true],
+    [{ events: ["refund.status_changed"], organization_ids: null }, false],
+    [{ events: ["*"], organization_ids: ["org-a", "org-b"] }, true],
+    [{ events: ["*"], organization_ids: ["org-b"] }, false],
+  ])("%o → %s", (sub, expected) => expect(subscriptionReceives(sub, event)).toBe(expected));
+
+  it("an event without organization reaches only subscriptions not limited to some", () => {
+    expect(subscriptionReceives({ events: ["*"], organization_ids: ["org-a"] }, { type: "invoice.created", organization_id: null })).toBe(false);
+    expect(subscriptionReceives({ events: ["*"], organization_ids: null }, { type: "invoice.created", organization_id: null })).toBe(true);
+  });
+
+  it("the seed's six event types", () => {
+    expect(EVENT_TYPES).toEqual(["invoice.created", "invoice.status_changed", "payment_link.created", "payment_intent.status_changed", "refund.created", "refund.status_changed"]);
+  });
+});
+
+describe("ids with a dash in their prefix", () => {
+  it("wh-sub-… is recognised as a subscription id and as nothing else", () => {
+    const id = newId("webhook_subscription");
+    expect(id).toMatch(/^wh-sub-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(isId("webhook_subscription", id)).toBe(true);
+    expect(isId("webhook_subscription", id.replace("wh-sub-", "wh-"))).toBe(false);
+    expect(isId("webhook_delivery", id)).toBe(false);
+    expect(isId("webhook_subscription", "wh-sub-123")).toBe(false);
+    expect(isId("webhook_delivery", newId("webhook_delivery"))).toBe(true);
+  });
+});
