@@ -69,3 +69,17 @@ export function isId(kind: IdKind, value: string): boolean {
 export function idPattern(kind: IdKind): RegExp {
   return new RegExp(`^${ID_PREFIX[kind]}-${UUID}$`);
 }
+
+/**
+ * An id derived from a key: the same partner, mode and Idempotency-Key always give the same id,
+ * so an operation retried after a crash (its idempotency claim taken over) reaches the same
+ * object instead of creating a second one. Shaped like the others (prefix + uuid, version 8).
+ */
+export async function derivedId(kind: IdKind, scope: string, key: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${kind}\u0000${scope}\u0000${key}`)));
+  const bytes = digest.slice(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${ID_PREFIX[kind]}-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

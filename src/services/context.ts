@@ -24,6 +24,8 @@ export interface ServiceContext {
   defer: (work: Promise<unknown>) => void;
   /** The request's storage timer: Durable Object calls are reported in Server-Timing with D1's. */
   timer: StorageTimer;
+  /** The request's Idempotency-Key, if any: lets a service derive ids that a retry reproduces. */
+  idempotencyKey: string | null;
 }
 
 export function serviceContext(c: Context<AppEnv>): ServiceContext {
@@ -38,6 +40,7 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
     actor: { id: principal.credentialId, type: "partner" },
     defer: (work) => c.executionCtx.waitUntil(work),
     timer: c.get("timer"),
+    idempotencyKey: c.req.header("idempotency-key") ?? c.req.header("x-idempotency-key") ?? null,
   };
 }
 
@@ -153,6 +156,7 @@ export function systemContext(
     actor: { id: job, type: "system" },
     defer: base.defer,
     timer: new StorageTimer(),
+    idempotencyKey: null,
   };
 }
 

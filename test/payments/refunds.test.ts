@@ -709,3 +709,21 @@ describe("the PaymentIntent object's refunds", () => {
     expect(await objectRefunds(pi)).toHaveLength(1);
   });
 });
+
+describe("a refund retried with its Idempotency-Key after a crash", () => {
+  it("finds the refund the first attempt made (the id derives from the key): one refund, not two", async () => {
+    const { pi, t, org } = await paidWorld();
+    const send = () =>
+      call("/v1/refunds", { token: t.token, headers: { "x-entity-id": org.id, "idempotency-key": "refund-after-crash" }, body: { payment_intent_id: pi, amount: 1000 } });
+    const first = await send();
+    expect(first.status).toBe(201);
+    // The worker died before completing the key: its claim is gone (taken over after a minute).
+    await env.DB.prepare("DELETE FROM idempotency_keys WHERE partner_id = ? AND key = 'refund-after-crash'").bind(t.partnerId).run();
+    const retry = await send();
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBeNull();
+    expect(retry.body.id).toBe(first.body.id);
+    expect(await objectRefunds(pi)).toHaveLength(1);
+    expect(await d1Refunds(pi)).toHaveLength(1);
+  });
+});

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { paymentIntents, refunds } from "../../db/schema";
 import { BusinessRule, Conflict, NotFound, ValidationError } from "../../lib/errors";
-import { isId, newId } from "../../lib/ids";
+import { derivedId, isId, newId } from "../../lib/ids";
 import type { RefundResult } from "../../durable/payment-intent";
 import { intentCall, type ServiceContext } from "../context";
 
@@ -38,10 +38,15 @@ export async function createRefund({
   input: { payment_intent_id: string; amount?: number | undefined; reason?: string | undefined };
 }) {
   if (!isId("payment_intent", input.payment_intent_id)) throw new NotFound("payment_intent", input.payment_intent_id, "payment_intent_id");
+  // With an Idempotency-Key the refund id is derived from it: a retry after a crash (when the
+  // key's claim is taken over and the handler runs again) finds the refund it already made.
+  const refundId = ctx.idempotencyKey
+    ? await derivedId("refund", `${ctx.principal.partnerId}:${ctx.principal.livemode}:${input.payment_intent_id}`, ctx.idempotencyKey)
+    : newId("refund");
   const result = await intentCall(ctx, input.payment_intent_id, "refund", (stub) =>
     // RPC stubs wrap the result union in a way TypeScript cannot narrow: name it.
     stub.refund(input.payment_intent_id, {
-      refundId: newId("refund"),
+      refundId,
       amount: input.amount,
       reason: input.reason ?? null,
       tenant: { partnerId: ctx.principal.partnerId, livemode: ctx.principal.livemode, organizationId },
