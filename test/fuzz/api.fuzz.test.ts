@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminHeaders, call, createPartner, seedWorld, type CallResult } from "../helpers/harness";
-import { concretePath, newWorld, portableBody, quiesce, worldIds, type World } from "./world";
+import { concretePath, newWorld, portableBody, quiesce, worldIds, type World } from "../helpers/world";
 
 /**
  * Property-based fuzzing of every operation of /v1/openapi.json (so a new route is fuzzed the

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { accessToken, adminHeaders, call, createPartner, issueCredential, seedInvoiceBody, seedWorld, VALID_ORGANIZATION, expectOk, SEED, type Tenant } from "../helpers/harness";
+import { accessToken, adminHeaders, call, createPartner, issueCredential, VALID_ORGANIZATION, expectOk, SEED, type Tenant } from "../helpers/harness";
+import { concretePath, fixtureWorld, portableBody, type World } from "../helpers/world";
 
 /**
  * Every partner operation of the OpenAPI document, checked for the same promises: who may call
@@ -41,66 +42,6 @@ async function partnerOperations(): Promise<Operation[]> {
 
 const operations = await partnerOperations();
 
-/**
- * seedWorld (organization → KYC → draft invoice), plus an issued invoice paid through a payment
- * link in the sandbox and partly refunded: ids for every kind of path parameter.
- */
-async function matrixWorld(t: Tenant) {
-  const w = await seedWorld(t);
-  const headers = { "x-entity-id": w.org.id };
-  const draft = await expectOk(await call("/v1/invoices", { token: t.token, headers, body: { ...seedInvoiceBody(w.dept.id), due_date: "2099-01-01" } }), 201);
-  const issued = await expectOk(await call(`/v1/invoices/${draft.id}/issue`, { method: "POST", token: t.token, headers }));
-  const link = await expectOk(await call("/v1/payment_links", { token: t.token, headers, body: { invoice_id: issued.id, payment_methods: ["sepa_credit", "card"] } }), 201);
-  await expectOk(await call(`/v1/sandbox/payment_intents/${link.payment_intent_id}/simulate`, { token: t.token, body: { outcome: "succeeded" } }));
-  const paid = await expectOk(await call(`/v1/invoices/${issued.id}/payments`, { token: t.token, headers }));
-  const refund = await expectOk(await call("/v1/refunds", { token: t.token, headers, body: { payment_intent_id: link.payment_intent_id, amount: 1000 } }), 201);
-  // Partner-level webhooks: a subscription limited to the organization, and one of its events.
-  const subscription = await expectOk(
-    await call("/v1/webhook_subscriptions", { token: t.token, body: { url: "https://votreapp.fr/webhooks/payment-api", events: ["*"], organization_ids: [w.org.id] } }),
-    201,
-  );
-  const events = await expectOk(await call("/v1/events?type=invoice.created", { token: t.token }));
-  return { ...w, issued, link, payment: paid.data[0], refund, subscription, event: events.data[0] };
-}
-
-type World = Awaited<ReturnType<typeof matrixWorld>>;
-
-function concretePath(path: string, w: World): string {
-  return path
-    .replace("/v1/organizations/{id}", `/v1/organizations/${w.org.id}`)
-    .replace("/v1/departments/{id}", `/v1/departments/${w.dept.id}`)
-    .replace("/v1/invoices/{id}/payments", `/v1/invoices/${w.issued.id}/payments`)
-    .replace("/v1/invoices/{id}", `/v1/invoices/${w.invoice.id}`)
-    .replace("/v1/payment_links/{id}", `/v1/payment_links/${w.link.id}`)
-    .replace("/v1/payment_intents/{id}", `/v1/payment_intents/${w.link.payment_intent_id}`)
-    .replace("/v1/sandbox/payment_intents/{id}", `/v1/sandbox/payment_intents/${w.link.payment_intent_id}`)
-    .replace("/v1/payments/{id}", `/v1/payments/${w.payment.id}`)
-    .replace("/v1/refunds/{id}", `/v1/refunds/${w.refund.id}`)
-    .replace("/v1/sandbox/refunds/{id}", `/v1/sandbox/refunds/${w.refund.id}`)
-    .replace("/v1/webhook_subscriptions/{id}", `/v1/webhook_subscriptions/${w.subscription.id}`)
-    .replace("/v1/events/{id}", `/v1/events/${w.event.id}`)
-    .replace("{dept_id}", w.dept.id)
-    .replace("{ba_id}", w.account.id);
-}
-
-/**
- * The documented example, pointed at the fixture's objects (examples use one placeholder uuid),
- * and made valid in live mode too: its sandbox IBAN swapped for a real one,
- * and a past due date (accepted in test mode only) moved to the future.
- */
-function portableBody(example: unknown, w: World): unknown {
-  return JSON.parse(
-    JSON.stringify(example)
-      .replaceAll(`dept-${EXAMPLE_UUID}`, w.dept.id)
-      .replaceAll(`ba-${EXAMPLE_UUID}`, w.account.id)
-      .replaceAll(`inv-${EXAMPLE_UUID}`, w.issued.id)
-      .replaceAll(`pi-${EXAMPLE_UUID}`, w.link.payment_intent_id)
-      .replaceAll(`wh-sub-${EXAMPLE_UUID}`, w.subscription.id)
-      .replaceAll("FR7612345678901234567890123", "FR7630006000011234567890189")
-      .replace(/"due_date":"\d{4}-\d{2}-\d{2}"/g, '"due_date":"2099-12-31"'),
-  );
-}
-
 function request(op: Operation, w: World, auth: Record<string, string>) {
   const headers: Record<string, string> = { ...auth };
   if (op.hasEntityHeader) headers["x-entity-id"] = w.org.id;
@@ -110,8 +51,6 @@ function request(op: Operation, w: World, auth: Record<string, string>) {
     ...(op.bodyExample !== undefined ? { body: portableBody(op.bodyExample, w) } : op.method === "GET" || op.method === "DELETE" ? {} : { body: {} }),
   });
 }
-
-const EXAMPLE_UUID = "0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b";
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -184,7 +123,7 @@ it("the document lists the partner operations this matrix checks", () => {
 describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s", (_name, op) => {
   it("answers 401 without credentials, with garbage, an expired or forged token, or a revoked key", async () => {
     const t = await createPartner();
-    const w = await matrixWorld(t);
+    const w = await fixtureWorld(t);
     const nowS = Math.floor(Date.now() / 1000);
     const claims = { sub: t.partnerId, cid: t.credential.id, mode: "test", plan: "business", scope: "partner" };
     const cases: [string, Record<string, string>, string][] = [
@@ -215,7 +154,7 @@ describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s"
 
   it("answers 403 to a credential without the needed scope", async () => {
     const t = await createPartner();
-    const w = await matrixWorld(t);
+    const w = await fixtureWorld(t);
     // A scope the operation does not need: webhooks:read, except for the webhooks API itself.
     const webhooksApi = op.path.startsWith("/v1/webhook_subscriptions") || op.path.startsWith("/v1/events");
     const restricted = await issueCredential(t.partnerId, "test", [webhooksApi ? "invoices:read" : "webhooks:read"]);
@@ -226,7 +165,7 @@ describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s"
 
   it("reaches the caller's own objects, and nobody else's (other partner, other mode: 404)", async () => {
     const owner = await createPartner();
-    const w = await matrixWorld(owner);
+    const w = await fixtureWorld(owner);
     const stranger: Tenant = await createPartner();
     const live = await accessToken(await issueCredential(owner.partnerId, "live"));
     const touchesObjects = op.path.includes("{") || op.hasEntityHeader;

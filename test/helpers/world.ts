@@ -1,14 +1,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { call, createPartner, expectOk, seedInvoiceBody, seedWorld, type IssuedCredential, type Tenant } from "../helpers/harness";
+import { call, createPartner, expectOk, seedInvoiceBody, seedWorld, type IssuedCredential, type Tenant } from "./harness";
 
 /**
- * The fixture world of the fuzzer: a copy of route-matrix.test.ts's `matrixWorld` (seedWorld,
- * an issued invoice paid through a link in the sandbox and partly refunded, a webhook
- * subscription and an event), so every kind of path parameter and body id has a real object.
- * Copied, not imported: that file is a test file, and the two may evolve apart.
+ * The fixture world of the route matrix and the fuzzer: seedWorld, an issued invoice paid through
+ * a link in the sandbox and partly refunded, a webhook subscription and an event, so every kind
+ * of path parameter and body id of the OpenAPI document has a real object.
  */
-export async function fuzzWorld(t: Tenant) {
+export async function fixtureWorld(t: Tenant) {
   const w = await seedWorld(t);
   const headers = { "x-entity-id": w.org.id };
   const draft = await expectOk(await call("/v1/invoices", { token: t.token, headers, body: { ...seedInvoiceBody(w.dept.id), due_date: "2099-01-01" } }), 201);
@@ -25,11 +24,11 @@ export async function fuzzWorld(t: Tenant) {
   return { ...w, partnerId: t.partnerId, credential: t.credential, token: t.token, issued, link, payment: paid.data[0], refund, subscription, event: events.data[0] };
 }
 
-export type World = Awaited<ReturnType<typeof fuzzWorld>>;
+export type World = Awaited<ReturnType<typeof fixtureWorld>>;
 
 /** A partner on the enterprise plan (no rate limit: the fuzzer sends hundreds of requests) with its world. */
 export async function newWorld(): Promise<World> {
-  return fuzzWorld(await createPartner({ name: "Fuzz partner", plan: "enterprise" }));
+  return fixtureWorld(await createPartner({ name: "Fuzz partner", plan: "enterprise" }));
 }
 
 /** The path of a documented operation, pointed at the world's objects (the matrix's concretePath, plus admin paths). */
