@@ -20,6 +20,8 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             ...TEST_SECRETS,
+            // The tests run the worker as local development does (wrangler.toml leaves it unset for deploys).
+            ENVIRONMENT: "development",
             TEST_MIGRATIONS: migrations,
             // test/fuzz: runs per operation and seed (`npm run fuzz`, or to replay a failure).
             ...(process.env.FUZZ_RUNS ? { FUZZ_RUNS: process.env.FUZZ_RUNS } : {}),

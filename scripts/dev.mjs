@@ -22,7 +22,8 @@ run(["--no-install", "node", "scripts/prepare-assets.mjs"]);
 run(["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local"]);
 
 const port = process.env.PORT ?? "8787";
-const dev = spawn("npx", ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", ...process.argv.slice(2)], {
+// ENVIRONMENT also for a .dev.vars made before it was in .dev.vars.example.
+const dev = spawn("npx", ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", "--var", "ENVIRONMENT:development", ...process.argv.slice(2)], {
   stdio: "inherit",
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));

@@ -101,8 +101,10 @@ async function startWrangler() {
       throw new Error(`wrangler dev exited early:\n${output}`);
     }
     try {
+      // Up is enough: the document needs no database, and /health is 503 (schema_incomplete) on
+      // this fresh local state, where no migration was applied.
       const res = await fetch(`${base}/health`);
-      if (res.ok) break;
+      if (res.status === 200 || res.status === 503) break;
     } catch {
       /* not up yet */
     }

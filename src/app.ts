@@ -27,8 +27,11 @@ import { registerRefundRoutes } from "./routes/refunds";
 import { registerSandboxSimulate } from "./routes/sandbox/simulate";
 import { registerSandboxSweeps } from "./routes/sandbox/sweeps";
 import { registerWebhookSubscriptionRoutes } from "./routes/webhook-subscriptions";
+import { log, redactPath } from "./lib/log";
 
 export const API_VERSION = "1.0.0";
+/** Two years, the value hstspreload.org asks for; subdomains included (they are ours too). */
+export const HSTS = "max-age=63072000; includeSubDomains";
 const MAX_BODY_BYTES = 1024 * 1024;
 
 function onError(err: Error, c: Context<AppEnv>) {
@@ -48,19 +51,23 @@ function onError(err: Error, c: Context<AppEnv>) {
               /Malformed JSON/i.test(err.message) ? "invalid_json" : "invalid_request",
             );
   } else {
-    console.error(JSON.stringify({ level: "error", request_id: requestId, path: c.req.path, error: String(err), stack: err.stack }));
+    log.error("unhandled error", { request_id: requestId, method: c.req.method, path: redactPath(c.req.path), error: err });
     apiError = new ApiError(500, "api_error", "internal_error", "An unexpected error occurred. It has been logged; retry with the same Idempotency-Key.");
   }
   return c.json(envelope(apiError, requestId), apiError.status);
 }
 
 export function createApp() {
-  const app = createRouter();
+  // The root carries only /health, outside the API: a monitor's cache-busting query is fine there.
+  const app = createRouter({ strictQuery: false });
   app.use("*", requestContext);
   app.use("*", async (c, next) => {
     await next();
     c.res.headers.set("X-Content-Type-Options", "nosniff");
     if (c.req.path.startsWith("/v1/")) c.res.headers.set("Cache-Control", "no-store");
+    // A deployed worker is reached over https only: browsers must never try plain http again
+    // (credentials, tokens and payment pages). Not in local development, which is plain http.
+    if (c.env.ENVIRONMENT !== "development") c.res.headers.set("Strict-Transport-Security", HSTS);
   });
   app.onError(onError);
   app.notFound((c) =>
@@ -83,10 +90,11 @@ export function createApp() {
   v1.route("/admin", adminRoutes());
   v1.route("/auth", authRoutes());
 
-  // Everything below is partner API: who is calling, may they (gate), and retry safety.
+  // Everything below is partner API: who is calling, and may they (gate). Retry safety is
+  // appended to each mutation route after its own scope and tenancy checks (createRouter).
   // Registered last, so admin and auth routes above answer before these middlewares run.
-  const partner = createRouter();
-  partner.use("*", authenticate, gate, idempotency);
+  const partner = createRouter({ idempotency: idempotency() });
+  partner.use("*", authenticate, gate);
   registerOrganizationRoutes(partner);
   registerDepartmentRoutes(partner);
   registerBankAccountRoutes(partner);
@@ -118,7 +126,8 @@ export function createApp() {
   app.openAPIRegistry.registerComponent("securitySchemes", "adminKey", {
     type: "http",
     scheme: "bearer",
-    description: "The operator's ADMIN_API_KEY (admin endpoints only).",
+    description:
+      "The operator's ADMIN_API_KEY (admin endpoints only). Wrong keys are throttled per client address: after 10 in 10 minutes every attempt from it is answered 429 `too_many_failed_attempts` with `Retry-After`, until the window ends.",
   });
   // As app.doc31 does, plus the responses of the middlewares (body limit, idempotency) on the operations they guard.
   app.get("/v1/openapi.json", (c) => c.json(documentMiddlewareResponses(app.getOpenAPI31Document({
@@ -127,7 +136,8 @@ export function createApp() {
       title: "Paiements API",
       version: API_VERSION,
       description:
-        "White-label payments and invoicing for the French market. Amounts are integer cents; dates are read in Europe/Paris. Every error has the same envelope with a `request_id`.",
+        "White-label payments and invoicing for the French market. Amounts are integer cents; dates are read in Europe/Paris. Every error has the same envelope with a `request_id`. " +
+        "Free-text fields (names, addresses, invoice lines, terms, reasons, descriptions, metadata) are stored in Unicode NFC and refuse control characters (newlines and tabs only in descriptions and metadata values), bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), invisible characters (U+200B–U+200D, U+2060–U+2064, U+FEFF), U+2028, U+2029 and lone surrogates: 400 `invalid_parameter` naming the field.",
       contact: { name: "Paiements API reference", url: `${c.env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/docs` },
     },
     servers: [{ url: c.env.PUBLIC_BASE_URL, description: c.env.ENVIRONMENT ?? "current" }],

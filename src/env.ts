@@ -1,3 +1,4 @@
+import type { AuthThrottle } from "./durable/auth-throttle";
 import type { PartnerGate } from "./durable/partner-gate";
 import type { PaymentIntent } from "./durable/payment-intent";
 import type { Db } from "./db/client";
@@ -9,6 +10,7 @@ export interface Env {
   DB: D1Database;
   PAYMENT_INTENT: DurableObjectNamespace<PaymentIntent>;
   PARTNER_GATE: DurableObjectNamespace<PartnerGate>;
+  AUTH_THROTTLE: DurableObjectNamespace<AuthThrottle>;
   WEBHOOKS: Queue<WebhookMessage>;
   ASSETS: Fetcher;
   ADMIN_API_KEY: string;
@@ -22,10 +24,12 @@ export interface Env {
 /**
  * A message of the `webhooks` queue (and its dead-letter queue):
  * - `{ event_id }`: fan this event out, one delivery per matching subscription;
- * - `{ delivery_id, run }`: make the next attempt of that delivery (`run` counts redeliveries,
- *   so a message left over from an earlier run is recognised and dropped).
+ * - `{ delivery_id, run, attempt }`: make attempt `attempt` of that delivery (`run` counts
+ *   redeliveries; a message left over from an earlier run, or for an attempt already made, is
+ *   recognised and dropped). Each attempt has its own message (services/webhooks/attempt-delivery).
+ *   `attempt` is absent from messages queued before it existed: they stand for the attempt due.
  */
-export type WebhookMessage = { event_id: string } | { delivery_id: string; run: number };
+export type WebhookMessage = { event_id: string } | { delivery_id: string; run: number; attempt?: number };
 
 export type AppEnv = {
   Bindings: Env;

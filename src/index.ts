@@ -3,6 +3,7 @@ import { runScheduled } from "./cron";
 import type { Env, WebhookMessage } from "./env";
 import { handleQueueBatch } from "./queues";
 
+export { AuthThrottle } from "./durable/auth-throttle";
 export { PartnerGate } from "./durable/partner-gate";
 export { PaymentIntent } from "./durable/payment-intent";
 

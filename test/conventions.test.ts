@@ -12,6 +12,7 @@ import {
   type CallOptions,
   type CallResult,
 } from "./helpers/harness";
+import { requestFingerprint } from "../src/middleware/idempotency";
 
 /**
  * DESIGN.md §3, as a user of the API sees it: the error envelope, request ids, body checks,
@@ -90,6 +91,32 @@ describe("error envelope and request ids", () => {
     expectError(res, 404, "route_not_found");
     expect(res.body.error.request_id).toMatch(/^req_[0-9a-f]{32}$/);
     expect(res.body.error.request_id).not.toBe(given);
+  });
+
+  it.each([
+    ["markup", "<script>alert(1)</script>"],
+    ["a tab and spaces", "req\tid with spaces 42"],
+    ["a quote and a semicolon", `abc";DROP TABLE x;--`],
+    ["an encoded line break", "abc%0d%0aSet-Cookie:x=1"],
+    ["too short", "r-1234"],
+    ["300 characters", "r".repeat(300)],
+  ])("never writes an insane client X-Request-Id (%s) into the audit trail: the minted one is kept", async (_label, given) => {
+    const t = await createPartner();
+    const res = await createOrganization(t.token, SEED.organization, { "x-request-id": given });
+    expect(res.status, res.text).toBe(201);
+    const minted = res.headers.get("x-request-id");
+    expect(minted).toMatch(/^req_[0-9a-f]{32}$/);
+    const audit = await env.DB.prepare("SELECT request_id FROM audit_logs WHERE partner_id = ? AND resource_id = ?").bind(t.partnerId, res.body.id).all<{ request_id: string }>();
+    expect(audit.results).toEqual([{ request_id: minted }]);
+  });
+
+  it("keeps a sane one (letters, digits, . _ : -, 8 to 128 characters) in the audit trail", async () => {
+    const t = await createPartner();
+    const given = "order-42:retry_1.a";
+    const res = await createOrganization(t.token, SEED.organization, { "x-request-id": given });
+    expect(res.headers.get("x-request-id")).toBe(given);
+    const audit = await env.DB.prepare("SELECT request_id FROM audit_logs WHERE partner_id = ? AND resource_id = ?").bind(t.partnerId, res.body.id).all<{ request_id: string }>();
+    expect(audit.results).toEqual([{ request_id: given }]);
   });
 });
 
@@ -262,10 +289,9 @@ describe("idempotency", () => {
   it("a claim abandoned in flight (its isolate died) is taken over after a minute", async () => {
     const t = await createPartner();
     const recent = new Date().toISOString();
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`POST /v1/organizations\n${JSON.stringify(SEED.organization)}`));
-    const requestHash = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const requestHash = await requestFingerprint(env.ENCRYPTION_KEY, "POST /v1/organizations", new TextEncoder().encode(JSON.stringify(SEED.organization)));
     await env.DB.prepare(
-      "INSERT INTO idempotency_keys (partner_id, livemode, key, request_hash, status, created_at, expires_at) VALUES (?, 0, ?, ?, 'in_flight', ?, ?)",
+      "INSERT INTO idempotency_keys (partner_id, livemode, organization_id, key, claim_id, request_hash, status, created_at, expires_at) VALUES (?, 0, '', ?, 'claim-of-a-dead-isolate', ?, 'in_flight', ?, ?)",
     )
       .bind(t.partnerId, "stuck", requestHash, recent, new Date(Date.now() + 86_400_000).toISOString())
       .run();
@@ -280,11 +306,14 @@ describe("idempotency", () => {
     expect((await writtenRows(t.partnerId)).organizations).toBe(1);
   });
 
-  it("the query string is part of the request: same key with another query → 422", async () => {
+  it("an unknown query parameter is refused before the key is looked at: 400 naming it, the key's result untouched", async () => {
     const t = await createPartner();
-    await expectOk(await createOrganization(t.token, SEED.organization, { "Idempotency-Key": "k-query" }), 201);
+    const first = await expectOk(await createOrganization(t.token, SEED.organization, { "Idempotency-Key": "k-query" }), 201);
     const res = await call("/v1/organizations?expand=none", { token: t.token, body: SEED.organization, headers: { "Idempotency-Key": "k-query" } });
-    expectError(res, 422, "idempotency_key_reused", { type: "idempotency_error" });
+    expectError(res, 400, "invalid_parameter", { type: "invalid_request_error", param: "expand" });
+    const again = await createOrganization(t.token, SEED.organization, { "Idempotency-Key": "k-query" });
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first);
   });
 
   it("an invalid key → 400 naming Idempotency-Key, nothing written", async () => {
@@ -388,6 +417,30 @@ describe("rate limits", () => {
     const fromB = await list(b.token);
     expect(fromB.status).toBe(200);
     expect(fromB.headers.get("x-ratelimit-remaining")).toBe("99");
+  });
+
+  it("is per mode: 120 calls over two test keys and one live key never throttle the live key", async () => {
+    const t = await createPartner({ plan: "standard" });
+    const otherTest = await accessToken(await issueCredential(t.partnerId, "test"));
+    const live = await accessToken(await issueCredential(t.partnerId, "live"));
+    const tokens = [t.token, otherTest, live];
+    await awaitRoomInWindow(15);
+    // Interleaved, in order: 80 test calls and 40 live calls, 120 in all (above the plan's 100).
+    const results = await inBatches(120, 3, (i) => list(tokens[i % 3]!));
+    expect(results.map((r) => r.status)).toEqual(Array(120).fill(200));
+    const liveResults = results.filter((_, i) => i % 3 === 2);
+    const testResults = results.filter((_, i) => i % 3 !== 2);
+    expect(liveResults.every((r) => r.headers.get("x-ratelimit-limit") === "100")).toBe(true);
+    expect(Math.min(...liveResults.map((r) => Number(r.headers.get("x-ratelimit-remaining"))))).toBe(60);
+    expect(Math.min(...testResults.map((r) => Number(r.headers.get("x-ratelimit-remaining"))))).toBe(20);
+
+    // The test window runs out: test calls are refused, the live key still has its own budget.
+    await inBatches(20, 10, (i) => list(tokens[i % 2]!));
+    expectError(await list(otherTest), 429, "rate_limit_exceeded");
+    const fromLive = await list(live);
+    expect(fromLive.status, fromLive.text).toBe(200);
+    expect(fromLive.headers.get("x-ratelimit-remaining")).toBe("59");
+    expect(fromLive.headers.get("x-ratelimit-reset")).toBe(results[0]!.headers.get("x-ratelimit-reset"));
   });
 });
 

@@ -153,7 +153,8 @@ export async function startDevServer({
   if (config) args.push("--config", config);
   if (persistTo) args.push("--persist-to", persistTo);
   if (envFile) args.push("--env-file", envFile);
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  // Local runs are local development (wrangler.toml leaves ENVIRONMENT unset for deploys).
+  for (const [k, v] of Object.entries({ ENVIRONMENT: "development", ...vars })) args.push("--var", `${k}:${v}`);
   if (testScheduled) args.push("--test-scheduled");
 
   const started = Date.now();

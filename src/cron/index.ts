@@ -1,9 +1,12 @@
 import type { Env } from "../env";
 import { markOverdueInvoices } from "./overdue-invoices";
 import { expireLinks, reconcileIntents } from "./payment-links";
+import { privacyBackfill } from "./privacy-backfill";
+import { purgeEventPayloads } from "./purge-event-payloads";
 import { purgeExpiredIdempotencyKeys } from "./purge-idempotency-keys";
 import { relayStuckDeliveries } from "./relay-deliveries";
 import { relayOutbox } from "./relay-outbox";
+import { log } from "../lib/log";
 
 /** Cron strings exactly as in wrangler.toml `[triggers] crons`. */
 export const SCHEDULES = {
@@ -16,13 +19,14 @@ type Job = (env: Env, now: Date, ctx: ExecutionContext) => Promise<unknown>;
 const JOBS: Record<string, Job[]> = {
   [SCHEDULES.everyMinute]: [relayOutbox, relayStuckDeliveries, expireLinks, reconcileIntents],
   // Hourly, so invoices turn overdue within an hour of midnight in Paris whatever the DST offset.
-  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices],
+  // Retention and privacy: event payloads purged after 90 days; rows written before sealing, sealed.
+  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices, purgeEventPayloads, privacyBackfill],
 };
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
   const jobs = JOBS[controller.cron];
   if (!jobs) {
-    console.error(JSON.stringify({ level: "error", msg: "no job for this cron", cron: controller.cron }));
+    log.error("no job for this cron", { cron: controller.cron });
     return;
   }
   const now = new Date(controller.scheduledTime);
@@ -30,7 +34,7 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
   const results = await Promise.allSettled(jobs.map((job) => job(env, now, ctx)));
   results.forEach((r, i) => {
     if (r.status === "rejected") {
-      console.error(JSON.stringify({ level: "error", msg: "cron job failed", job: jobs[i]!.name, error: String(r.reason) }));
+      log.error("cron job failed", { job: jobs[i]!.name, error: r.reason });
     }
   });
   const failed = results.find((r) => r.status === "rejected");

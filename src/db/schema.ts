@@ -130,6 +130,8 @@ export const bankAccounts = sqliteTable(
     uniqueIndex("bank_accounts_department_default")
       .on(t.department_id)
       .where(sql`is_default = 1 and status = 'active'`),
+    // Fingerprints of the legacy derivation, for the privacy backfill (empty once it is done).
+    index("bank_accounts_legacy_fingerprint").on(t.id).where(sql`substr(iban_fingerprint, 1, 3) != 'v2:'`),
   ],
 );
 
@@ -151,7 +153,11 @@ export const kycVerifications = sqliteTable(
     decided_at: text("decided_at"),
     ...timestamps,
   },
-  (t) => [index("kyc_department").on(t.department_id, t.created_at)],
+  (t) => [
+    index("kyc_department").on(t.department_id, t.created_at),
+    // A bank account's verification status is its latest covering KYC (services/bank-accounts/verification.ts).
+    index("kyc_bank_account").on(t.bank_account_id, t.created_at),
+  ],
 );
 
 export const auditLogs = sqliteTable(
@@ -187,7 +193,15 @@ export const events = sqliteTable(
     ...tenant,
     organization_id: text("organization_id"),
     type: text("type").notNull(),
+    /** The payload without its personal data (nulls in its place; `{}` once expired). */
     data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /**
+     * The payload's personal data (domain/event-privacy.ts), AES-GCM sealed and bound to the event
+     * id; null when it has none. Readers merge it back (services/events/payload.ts).
+     */
+    data_encrypted: text("data_encrypted"),
+    /** When the retention job purged the payload (90 days); the row, its ids, times and deliveries stay. */
+    data_expired_at: text("data_expired_at"),
     created_at: text("created_at").notNull(),
     /** Set once the event is handed to the webhooks queue; null rows are re-enqueued by cron. */
     enqueued_at: text("enqueued_at"),
@@ -195,6 +209,11 @@ export const events = sqliteTable(
   (t) => [
     index("events_tenant_time").on(t.partner_id, t.livemode, t.created_at),
     index("events_unenqueued").on(t.enqueued_at, t.created_at),
+    index("events_payload_retention").on(t.created_at).where(sql`data_expired_at IS NULL`),
+    // Rows written before payloads were sealed, for the privacy backfill (empty once it is done).
+    index("events_plain_personal_data")
+      .on(t.created_at)
+      .where(sql`data_encrypted IS NULL AND data_expired_at IS NULL AND json_type(data, '$.invoice.payer') = 'object'`),
   ],
 );
 
@@ -203,16 +222,21 @@ export const idempotencyKeys = sqliteTable(
   {
     partner_id: text("partner_id").notNull(),
     livemode: integer("livemode", { mode: "boolean" }).notNull(),
+    /** The X-Entity-Id the operation acts for, '' for partner-level operations: a key is per organization. */
+    organization_id: text("organization_id").notNull().default(""),
     key: text("key").notNull(),
-    /** SHA-256 of method, path and raw body: the same key with anything else is a misuse. */
+    /** Written by the request holding the claim: completion and release match it (a fence). */
+    claim_id: text("claim_id").notNull(),
+    /** HMAC-SHA256 of method, path, query and raw body: the same key with anything else is a misuse. */
     request_hash: text("request_hash").notNull(),
     status: text("status", { enum: ["in_flight", "completed"] }).notNull(),
     response_status: integer("response_status"),
+    /** Sealed (AES-GCM): a response may show a secret once (webhook secret, credentials). */
     response_body: text("response_body"),
     created_at: text("created_at").notNull(),
     expires_at: text("expires_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.partner_id, t.livemode, t.key] }), index("idempotency_expiry").on(t.expires_at)],
+  (t) => [primaryKey({ columns: [t.partner_id, t.livemode, t.organization_id, t.key] }), index("idempotency_expiry").on(t.expires_at)],
 );
 
 export interface StoredLine {
@@ -267,6 +291,8 @@ export const invoices = sqliteTable(
     index("invoices_due_sweep").on(t.status, t.due_date),
     index("invoices_org_payer").on(t.organization_id, t.payer_email_hash),
     uniqueIndex("invoices_org_number").on(t.organization_id, t.invoice_number),
+    // Email hashes of the legacy derivation, for the privacy backfill (empty once it is done).
+    index("invoices_legacy_email_hash").on(t.id).where(sql`substr(payer_email_hash, 1, 3) != 'v2:'`),
   ],
 );
 
@@ -405,6 +431,8 @@ export const refunds = sqliteTable(
     status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
     reason: text("reason"),
     failure_code: text("failure_code"),
+    /** Why a pending refund cannot proceed (domain/refund.ts REFUND_PENDING_REASONS); null otherwise. */
+    pending_reason: text("pending_reason", { enum: ["provider_unavailable"] }),
     completed_at: text("completed_at"),
     version: integer("version").notNull(),
     ...timestamps,

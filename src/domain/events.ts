@@ -1,6 +1,10 @@
+import type { Scope } from "./scopes";
+
 /**
- * Webhook event types and the body a receiver gets. The list is seed 001's; it is the only place
- * event types are named for subscriptions, and every event the API writes is one of them.
+ * Webhook event types and the body a receiver gets. The list is seed 001's, plus
+ * `bank_account.default_changed` (where a department's live money goes changed: issue 10 §7); it
+ * is the only place event types are named for subscriptions, and every event the API writes is
+ * one of them.
  */
 
 export const EVENT_TYPES = [
@@ -10,9 +14,30 @@ export const EVENT_TYPES = [
   "payment_intent.status_changed",
   "refund.created",
   "refund.status_changed",
+  "bank_account.default_changed",
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The object an event type is about: `payment_intent` for `payment_intent.status_changed`. */
+export type EventObjectName = EventType extends `${infer O}.${string}` ? O : never;
+
+/**
+ * The scope that reads the object an event carries: its payload is a copy of that object (an
+ * invoice's payer, a link's payment-page URL), so `webhooks:read` alone does not show it.
+ */
+export const EVENT_PAYLOAD_SCOPES: Record<EventObjectName, Scope> = {
+  invoice: "invoices:read",
+  payment_link: "payments:read",
+  payment_intent: "payments:read",
+  refund: "refunds:read",
+  bank_account: "organizations:read",
+};
+
+/** The scope needed to read the payload of an event of `type` (`partner` for a type not listed: closed by default). */
+export function eventPayloadScope(type: string): Scope {
+  return (EVENT_PAYLOAD_SCOPES as Record<string, Scope>)[eventObject(type)] ?? "partner";
+}
 
 /** In a subscription's `events`, alone: every event type, including types added later. */
 export const ALL_EVENTS = "*";

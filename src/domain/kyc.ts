@@ -10,6 +10,13 @@ export const KYC_TRANSITIONS: Record<KycStatus, readonly KycStatus[]> = {
   rejected: [],
 };
 
+/**
+ * A bank account's verification: the status of the latest KYC covering it, `unverified` when none
+ * does. Live payment links pay only into a `verified` default account.
+ */
+export const ACCOUNT_VERIFICATION_STATUSES = ["unverified", ...KYC_STATUSES] as const;
+export type AccountVerificationStatus = (typeof ACCOUNT_VERIFICATION_STATUSES)[number];
+
 export function canTransition(from: KycStatus, to: KycStatus): boolean {
   return KYC_TRANSITIONS[from].includes(to);
 }

@@ -1,6 +1,6 @@
 import type { Plan } from "../lib/principal";
 
-/** Requests per minute per partner, by plan (seed 004); `null` is unlimited. */
+/** Requests per minute per partner and mode (each mode has its own window), by plan (seed 004); `null` is unlimited. */
 export const PLAN_RATE_LIMITS: Record<Plan, number | null> = {
   standard: 100,
   business: 1000,

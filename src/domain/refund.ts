@@ -4,6 +4,14 @@ import type { IntentStatus } from "./payment-intent";
 export const REFUND_STATUSES = ["pending", "succeeded", "failed"] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
+/**
+ * Why a refund stays pending beyond the provider's usual processing (null otherwise, and once it
+ * settles). `provider_unavailable`: no provider can send money back in this mode (live mode has
+ * none registered yet), so nothing moved; the refund is never reported succeeded on its own.
+ */
+export const REFUND_PENDING_REASONS = ["provider_unavailable"] as const;
+export type RefundPendingReason = (typeof REFUND_PENDING_REASONS)[number];
+
 export interface RefundState {
   id: string;
   payment_intent_id: string;
@@ -12,6 +20,8 @@ export interface RefundState {
   status: RefundStatus;
   reason: string | null;
   failure_code: string | null;
+  /** Absent from refunds stored before it existed: read as null. */
+  pending_reason?: RefundPendingReason | null;
   completed_at: string | null;
   version: number;
   created_at: string;
@@ -48,6 +58,7 @@ export function presentRefund(r: RefundState, livemode: boolean) {
     status: r.status,
     reason: r.reason,
     failure_code: r.failure_code,
+    pending_reason: r.pending_reason ?? null,
     created_at: r.created_at,
     completed_at: r.completed_at,
   };

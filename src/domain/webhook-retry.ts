@@ -15,6 +15,30 @@ export const JITTER = 0.1;
 /** Cloudflare Queues' longest delay (12 h); larger values are refused. */
 export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 
+/**
+ * The queue's own retries are for crashes only (the consumer threw: D1 unreachable …), never for
+ * the HTTP schedule above: an attempt that the receiver failed is recorded on the delivery row,
+ * its message acknowledged, and a new message sent with the schedule's delay. So each message
+ * has its own crash budget, and a crash never costs a delivery one of its 5 attempts.
+ * wrangler.toml's webhooks consumer mirrors these (`max_retries`, `retry_delay`); a test reads both.
+ */
+export const CRASH_RETRIES = 6;
+/**
+ * A crashed message comes back after this long: more than an attempt's lease, so an attempt
+ * interrupted between its claim and its record is found abandoned and made again.
+ */
+export const CRASH_RETRY_DELAY_SECONDS = 90;
+/** While an attempt runs, no other message makes it (an attempt lasts at most about 10 s). */
+export const ATTEMPT_LEASE_SECONDS = 60;
+
+/**
+ * The attempt a delivery waits for: the next one, or, when the last claimed attempt was never
+ * recorded (the consumer died during it), that one again under the same number.
+ */
+export function dueAttempt(attemptsClaimed: number, lastRecorded: boolean): number {
+  return attemptsClaimed === 0 || lastRecorded ? attemptsClaimed + 1 : attemptsClaimed;
+}
+
 /** A receiver gets this long to answer, headers and body. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /** At most this much of a response body is read; the rest is dropped unread. */

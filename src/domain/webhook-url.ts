@@ -2,16 +2,35 @@
  * Which URLs a webhook may be sent to. The API POSTs to them from inside the platform, so a URL
  * naming a private, loopback, link-local or otherwise reserved address would let a partner make
  * it call internal services (SSRF). Rules:
- * - live mode: `https://` only, to a public host name or a public IP address;
- * - test mode: the same, and also loopback (`localhost`, `127.0.0.0/8`, `[::1]`, over http or
- *   https) so a developer can point the sandbox at a receiver on their own machine;
+ * - live mode: `https://` only, on the default port 443, to a public host name or a public IP
+ *   address (an explicit other port is refused: it is how internal admin services are reached);
+ * - test mode: `https://` to a public host, on any port; and, only while the worker runs on a
+ *   developer's machine (`ENVIRONMENT=development`), also loopback (`localhost`, `127.0.0.0/8`,
+ *   `[::1]`, over http or https) so the sandbox can call a receiver there. A deployed worker
+ *   never calls loopback, whatever the mode;
+ * - never the platform's own host (`PUBLIC_BASE_URL`): events would loop into the API itself;
  * - never credentials in the URL (they would be stored and shown in clear).
  * Host names are checked as written: the platform cannot resolve them here, which is why
  * names that only exist on private networks (`*.local`, `*.internal`, single labels) are refused.
- * The check runs at subscription time and again before every attempt.
+ * The check runs at subscription time and again before every attempt, with the rules of that
+ * moment (services/webhooks/attempt-delivery.ts).
  */
 
-export type UrlRefusal = "invalid_url" | "url_not_https" | "url_private_address";
+export type UrlRefusal = "invalid_url" | "url_not_https" | "url_private_address" | "url_port_not_allowed" | "url_platform_host";
+
+/** What the check depends on besides the URL: the mode, where the worker runs, and its own address. */
+export interface UrlRules {
+  livemode: boolean;
+  /** The worker runs on a developer's machine (wrangler dev, tests): test mode may call loopback receivers. */
+  localDevelopment: boolean;
+  /** PUBLIC_BASE_URL, the platform's own address: never a target. */
+  platformUrl: string | null;
+}
+
+/** The rules in force for a worker with these settings (`ENVIRONMENT`, `PUBLIC_BASE_URL`). */
+export function webhookUrlRules(env: { ENVIRONMENT?: string | undefined; PUBLIC_BASE_URL?: string | undefined }, livemode: boolean): UrlRules {
+  return { livemode, localDevelopment: env.ENVIRONMENT === "development", platformUrl: env.PUBLIC_BASE_URL ?? null };
+}
 
 export type UrlCheck = { ok: true; url: string } | { ok: false; code: UrlRefusal; message: string };
 
@@ -137,7 +156,25 @@ function hostRefusal(host: string): string | null {
   return null;
 }
 
-export function checkWebhookUrl(raw: string, livemode: boolean): UrlCheck {
+/** The platform's own host (and port, for a loopback one: a local receiver on another port is fine). */
+function isPlatformHost(url: URL, host: string, platformUrl: string | null): boolean {
+  if (!platformUrl) return false;
+  let platform: URL;
+  try {
+    platform = new URL(platformUrl);
+  } catch {
+    return false;
+  }
+  if (platform.hostname.replace(/\.$/, "") !== host) return false;
+  return !isLoopback(host) || (url.port || defaultPort(url)) === (platform.port || defaultPort(platform));
+}
+
+function defaultPort(url: URL): string {
+  return url.protocol === "https:" ? "443" : "80";
+}
+
+export function checkWebhookUrl(raw: string, rules: UrlRules): UrlCheck {
+  const { livemode, localDevelopment } = rules;
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -153,25 +190,31 @@ export function checkWebhookUrl(raw: string, livemode: boolean): UrlCheck {
   // WHATWG URL parsing already lower-cases the host and rewrites 0x7f.1, 2130706433 … as dotted IPv4.
   const host = url.hostname.replace(/\.$/, "");
   if (!host) return { ok: false, code: "invalid_url", message: "must name a host" };
-  const loopbackAllowed = !livemode && isLoopback(host);
+  const loopbackAllowed = !livemode && localDevelopment && isLoopback(host);
+  const localHint = !livemode && localDevelopment ? " (in local development, test mode also accepts localhost and 127.0.0.1)" : "";
   if (url.protocol === "http:" && !loopbackAllowed) {
     return {
       ok: false,
       code: "url_not_https",
       message: livemode
         ? "must use https:// in live mode"
-        : "must use https://; test mode accepts http:// only for localhost and 127.0.0.1 (local development)",
+        : localDevelopment
+          ? "must use https://; test mode accepts http:// only for localhost and 127.0.0.1 (local development)"
+          : "must use https://",
     };
+  }
+  if (isPlatformHost(url, host, rules.platformUrl)) {
+    return { ok: false, code: "url_platform_host", message: "names this platform's own host; webhooks go to your application's server" };
   }
   if (!loopbackAllowed) {
     const refusal = hostRefusal(host);
     if (refusal) {
-      return {
-        ok: false,
-        code: "url_private_address",
-        message: `names ${refusal}; webhooks go to public addresses only${livemode ? "" : " (test mode also accepts localhost and 127.0.0.1)"}`,
-      };
+      return { ok: false, code: "url_private_address", message: `names ${refusal}; webhooks go to public addresses only${localHint}` };
     }
+  }
+  // The URL parser drops ":443" from https URLs, so any port left here is another one.
+  if (livemode && url.port !== "") {
+    return { ok: false, code: "url_port_not_allowed", message: `must use the default https port 443 in live mode (not ${url.port})` };
   }
   return { ok: true, url: url.href };
 }

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { PLAN_RATE_LIMITS } from "../domain/plans";
 import type { Env } from "../env";
-import type { Plan } from "../lib/principal";
+import type { Mode, Plan } from "../lib/principal";
 
 export interface GateDecision {
   /** False when the credential was revoked: the request is answered 401. */
@@ -17,7 +17,8 @@ export interface GateDecision {
 const WINDOW_MS = 60_000;
 
 /**
- * One per partner. Counts requests in fixed one-minute windows (exact, unlike the platform's
+ * One per partner. Counts requests in fixed one-minute windows, one window per mode so that
+ * test traffic (or a leaked test key) can never throttle live traffic (exact, unlike the platform's
  * approximate rate-limit binding) and knows which credentials are revoked, so a revoked key or
  * a token minted from it stops working at once, without a D1 lookup on each request.
  * Every method is synchronous SQLite work: no await, so calls never interleave.
@@ -29,7 +30,8 @@ export class PartnerGate extends DurableObject<Env> {
       ctx.storage.sql.exec(`
         CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS revoked_credentials (credential_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS request_window (id INTEGER PRIMARY KEY CHECK (id = 1), window_start INTEGER NOT NULL, count INTEGER NOT NULL);
+        DROP TABLE IF EXISTS request_window;
+        CREATE TABLE IF NOT EXISTS request_windows (mode TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL);
       `);
     });
   }
@@ -49,8 +51,8 @@ export class PartnerGate extends DurableObject<Env> {
     );
   }
 
-  /** Counts one request of `credentialId` and says whether it may proceed. */
-  hit(credentialId: string, fallbackPlan: Plan, now = Date.now()): GateDecision {
+  /** Counts one request of `credentialId` in its mode's window and says whether it may proceed. */
+  hit(credentialId: string, mode: Mode, fallbackPlan: Plan, now = Date.now()): GateDecision {
     const sql = this.ctx.storage.sql;
     const windowStart = Math.floor(now / WINDOW_MS) * WINDOW_MS;
     const resetAt = (windowStart + WINDOW_MS) / 1000;
@@ -61,10 +63,13 @@ export class PartnerGate extends DurableObject<Env> {
     const plan = (planRow?.value as Plan | undefined) ?? fallbackPlan;
     const limit = PLAN_RATE_LIMITS[plan];
 
-    const row = sql.exec<{ window_start: number; count: number }>("SELECT window_start, count FROM request_window WHERE id = 1").toArray()[0];
+    const row = sql
+      .exec<{ window_start: number; count: number }>("SELECT window_start, count FROM request_windows WHERE mode = ?", mode)
+      .toArray()[0];
     const count = row && row.window_start === windowStart ? row.count + 1 : 1;
     sql.exec(
-      "INSERT INTO request_window (id, window_start, count) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET window_start = excluded.window_start, count = excluded.count",
+      "INSERT INTO request_windows (mode, window_start, count) VALUES (?, ?, ?) ON CONFLICT(mode) DO UPDATE SET window_start = excluded.window_start, count = excluded.count",
+      mode,
       windowStart,
       count,
     );

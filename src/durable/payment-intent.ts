@@ -14,9 +14,11 @@ import {
 } from "../domain/payment-intent";
 import type { Env } from "../env";
 import { newId } from "../lib/ids";
+import { refundSettlement } from "../providers";
 import type { ProviderStep } from "../providers/types";
 import { presentRefund, REFUNDABLE_INTENT_STATUSES, refundable, refundedStatus, type RefundState } from "../domain/refund";
 import { markEnqueued, project, type ProjectionRecord } from "../services/payment-intents/project";
+import { log } from "../lib/log";
 
 export type Actor = ProjectionRecord["actor"];
 
@@ -32,18 +34,17 @@ export type IntentResult =
   | { ok: true; intent: PublicIntent; allowed_methods: PaymentMethod[] }
   | { ok: false; code: string; message: string; status: 400 | 404 | 409 | 422 };
 
+/** Every command names who acts and on whose behalf: the object refuses another tenant's call (404). */
 interface CommandMeta {
   actor: Actor;
   requestId?: string | null;
+  tenant: Tenant;
 }
 
 type Timer =
   | { kind: "expire" }
   | { kind: "provider_step"; attempt: number; step: ProviderStep }
   | { kind: "refund_settle"; refundId: string; outcome: "succeeded" | "failed" };
-
-/** Sandbox refunds: the transfer back to the payer settles within seconds. */
-export const SANDBOX_REFUND_SETTLE_MS = 1500;
 
 export type RefundResult =
   | { ok: true; refund: ReturnType<typeof presentRefund>; intent: PublicIntent }
@@ -92,8 +93,8 @@ export class PaymentIntent extends DurableObject<Env> {
     return this.answer();
   }
 
-  async get(intentId: string): Promise<IntentResult> {
-    if (!(await this.ensure(intentId))) return notFound(intentId);
+  async get(intentId: string, tenant: Tenant): Promise<IntentResult> {
+    if (!(await this.ensure(intentId, tenant))) return notFound(intentId);
     await this.drain();
     return this.answer();
   }
@@ -164,8 +165,8 @@ export class PaymentIntent extends DurableObject<Env> {
 
   /** Sandbox: drive an outcome through the same transitions a payer and the provider would. */
   async simulate(intentId: string, input: { outcome: SimulatedOutcome } & CommandMeta): Promise<IntentResult> {
-    if (!(await this.ensure(intentId))) return notFound(intentId);
-    const meta = { actor: input.actor, requestId: input.requestId ?? null };
+    if (!(await this.ensure(intentId, input.tenant))) return notFound(intentId);
+    const meta = { actor: input.actor, requestId: input.requestId ?? null, tenant: input.tenant };
     if (this.load()!.livemode) return { ok: false, code: "test_mode_only", message: "Simulations are for test-mode intents.", status: 409 };
     if (input.outcome === "expired") return this.cancel(intentId, { reason: "expired", ...meta });
 
@@ -203,14 +204,21 @@ export class PaymentIntent extends DurableObject<Env> {
    */
   async refund(
     intentId: string,
-    input: { refundId: string; amount?: number | undefined; reason: string | null; tenant: Tenant } & CommandMeta,
+    input: { refundId: string; amount?: number | undefined; reason: string | null } & CommandMeta,
   ): Promise<RefundResult> {
-    if (!(await this.ensure(intentId)) || !this.belongsTo(input.tenant)) return notFound(intentId);
+    if (!(await this.ensure(intentId, input.tenant))) return notFound(intentId);
     let created: RefundState | null = null;
     try {
       this.ctx.storage.transactionSync(() => {
         const existing = this.loadRefund(input.refundId);
         if (existing) {
+          // The id derives from the Idempotency-Key: a retry of the same request finds the refund
+          // it made; another request under that key (another amount or reason) must not get it.
+          const others = this.loadRefunds().filter((r) => r.id !== existing.id);
+          const asked = input.amount ?? refundable(this.load()!.amount_received, others);
+          if (asked !== existing.amount || input.reason !== existing.reason) {
+            throw new TransitionRefused("idempotency_key_reused", "This Idempotency-Key already made a refund with another amount or reason.", 422);
+          }
           created = existing;
           return;
         }
@@ -230,6 +238,12 @@ export class PaymentIntent extends DurableObject<Env> {
           );
         }
         const now = nowIso();
+        // The money goes back through the payment's provider: the sandbox settles on a timer;
+        // with no provider (live mode today) the refund stays pending and says why.
+        const settlement = refundSettlement(
+          { livemode: s.livemode, method: s.selected_payment_method ?? s.allowed_methods[0]! },
+          { refundId: input.refundId, amount, currency: s.currency },
+        );
         const refund: RefundState = {
           id: input.refundId,
           payment_intent_id: s.id,
@@ -238,13 +252,16 @@ export class PaymentIntent extends DurableObject<Env> {
           status: "pending",
           reason: input.reason,
           failure_code: null,
+          pending_reason: settlement.kind === "held" ? settlement.pendingReason : null,
           completed_at: null,
           version: 1,
           created_at: now,
           updated_at: now,
         };
         this.saveRefund(refund);
-        this.addTimer(Date.now() + SANDBOX_REFUND_SETTLE_MS, { kind: "refund_settle", refundId: refund.id, outcome: "succeeded" });
+        if (settlement.kind === "settles_after") {
+          this.addTimer(Date.now() + settlement.afterMs, { kind: "refund_settle", refundId: refund.id, outcome: settlement.outcome });
+        }
         this.appendTransition(s, s, null, input.actor, input.requestId ?? null, null, {
           refund: {
             state: refund,
@@ -267,7 +284,7 @@ export class PaymentIntent extends DurableObject<Env> {
 
   /** Sandbox: settle a pending refund now, as succeeded or failed. */
   async settleRefund(intentId: string, input: { refundId: string; outcome: "succeeded" | "failed" } & CommandMeta): Promise<RefundResult> {
-    if (!(await this.ensure(intentId))) return notFound(intentId);
+    if (!(await this.ensure(intentId, input.tenant))) return notFound(intentId);
     const s = this.load()!;
     if (s.livemode) return { ok: false, code: "test_mode_only", message: "Simulations are for test-mode refunds.", status: 409 };
     const refund = this.loadRefund(input.refundId);
@@ -280,8 +297,8 @@ export class PaymentIntent extends DurableObject<Env> {
   }
 
   /** Drains the outbox now (reconciliation cron and tests). */
-  async reconcile(intentId: string): Promise<IntentResult> {
-    return this.get(intentId);
+  async reconcile(intentId: string, tenant: Tenant): Promise<IntentResult> {
+    return this.get(intentId, tenant);
   }
 
   override async alarm(): Promise<void> {
@@ -319,7 +336,8 @@ export class PaymentIntent extends DurableObject<Env> {
       return;
     }
     if (t.kind === "refund_settle") {
-      this.settle(t.refundId, t.outcome, system, null);
+      // A sandbox timer: it never settles a live refund, whatever armed it (no money moved).
+      if (!s.livemode) this.settle(t.refundId, t.outcome, system, null);
       return;
     }
     if (t.attempt !== s.attempt || s.status !== "processing") return;
@@ -365,7 +383,7 @@ export class PaymentIntent extends DurableObject<Env> {
    * one transaction, then project. A refusal writes nothing.
    */
   private async command(intentId: string, meta: CommandMeta, decide: (s: IntentState) => Transition | null): Promise<IntentResult> {
-    if (!(await this.ensure(intentId))) return notFound(intentId);
+    if (!(await this.ensure(intentId, meta.tenant))) return notFound(intentId);
     try {
       this.ctx.storage.transactionSync(() => {
         const s = this.load()!;
@@ -441,6 +459,7 @@ export class PaymentIntent extends DurableObject<Env> {
       ...refund,
       status: outcome,
       failure_code: outcome === "failed" ? "refund_failed" : null,
+      pending_reason: null,
       completed_at: outcome === "succeeded" ? now : null,
       version: refund.version + 1,
       updated_at: now,
@@ -522,7 +541,7 @@ export class PaymentIntent extends DurableObject<Env> {
       const failures = Number(this.meta("projection_failures") ?? "0") + 1;
       this.setMeta("projection_failures", String(failures));
       this.setMeta("retry_at", String(Date.now() + Math.min(500 * 2 ** failures, MAX_RETRY_MS)));
-      console.error(JSON.stringify({ level: "warn", msg: "payment intent projection failed; alarm will retry", intent: r.intent.id, version: r.intent.version, error: String(err) }));
+      log.warn("payment intent projection failed; alarm will retry", { request_id: r.request_id, payment_intent_id: r.intent.id, version: r.intent.version, error: err });
       return false;
     }
     this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
@@ -536,9 +555,9 @@ export class PaymentIntent extends DurableObject<Env> {
     if (eventIds.length === 0) return;
     try {
       await this.env.WEBHOOKS.sendBatch(eventIds.map((id) => ({ body: { event_id: id } })));
-      await markEnqueued(this.projectionDb(), eventIds, nowIso());
+      await markEnqueued(this.projectionDb(), this.load()!, eventIds, nowIso());
     } catch (err) {
-      console.error(JSON.stringify({ level: "warn", msg: "event publish deferred to the relay", error: String(err) }));
+      log.warn("event publish deferred to the relay", { error: err });
     }
   }
 
@@ -580,16 +599,24 @@ export class PaymentIntent extends DurableObject<Env> {
 
   /**
    * An object created before its init call landed (the worker died in between) initializes
-   * itself from its D1 row, which is written first.
+   * itself from its D1 row, which is written first. Either way the caller's tenant must be the
+   * intent's (partner, mode, organization), or the object answers as if it did not exist.
    */
-  private async ensure(intentId: string): Promise<boolean> {
-    if (this.load()) return true;
+  private async ensure(intentId: string, tenant: Tenant): Promise<boolean> {
+    if (this.load()) return this.load()!.id === intentId && this.belongsTo(tenant);
     const db = this.projectionDb();
     const [row] = await db
       .select({ intent: paymentIntents, methods: paymentLinks.payment_methods, expires_at: paymentLinks.expires_at })
       .from(paymentIntents)
       .innerJoin(paymentLinks, eq(paymentLinks.id, paymentIntents.payment_link_id))
-      .where(and(eq(paymentIntents.id, intentId)));
+      .where(
+        and(
+          eq(paymentIntents.id, intentId),
+          eq(paymentIntents.partner_id, tenant.partnerId),
+          eq(paymentIntents.livemode, tenant.livemode),
+          eq(paymentIntents.organization_id, tenant.organizationId),
+        ),
+      );
     if (!row) return false;
     const i = row.intent;
     await this.init({

@@ -79,6 +79,13 @@ export class BusinessRule extends ApiError {
   }
 }
 
+/** 422: an Idempotency-Key sent again with another request (method, path, query or body). */
+export class IdempotencyKeyReused extends ApiError {
+  constructor(message = "This Idempotency-Key was already used with a different request (method, path or body).") {
+    super(422, "idempotency_error", "idempotency_key_reused", message, "Idempotency-Key");
+  }
+}
+
 export class RateLimited extends ApiError {
   constructor(readonly retryAfterSeconds: number, limit: number) {
     super(
@@ -87,6 +94,13 @@ export class RateLimited extends ApiError {
       "rate_limit_exceeded",
       `Rate limit of ${limit} requests per minute exceeded. Retry in ${retryAfterSeconds} s.`,
     );
+  }
+}
+
+/** 429: too many failed authentications from this client; every attempt waits `retryAfterSeconds`. */
+export class TooManyFailures extends ApiError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, "rate_limit_error", "too_many_failed_attempts", `Too many failed authentications from this address. Retry in ${retryAfterSeconds} s.`);
   }
 }
 

@@ -1,8 +1,10 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Hook } from "@hono/zod-openapi";
+import type { Hook, RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { boundToInstant } from "../domain/dates";
 import { ValidationError, type ErrorDetail } from "./errors";
+import { Text } from "./text";
 
 /**
  * Shared OpenAPI pieces: the router every resource registers on, the validation hook that turns
@@ -44,8 +46,99 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) =
   throw new ValidationError(message, first?.param, "invalid_parameter", details);
 };
 
-export function createRouter() {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+export interface RouterOptions {
+  /**
+   * Appended to the middleware of every mutation route (POST, PUT, PATCH, DELETE), after the
+   * route's own scope and tenancy checks: the idempotency middleware, so that a stored response
+   * is only replayed to a caller who passes the checks the first request passed. By construction,
+   * not by remembering to list it on each route.
+   */
+  idempotency?: MiddlewareHandler<AppEnv>;
+  /**
+   * Refuse query parameters the route does not declare (default true), as unknown body fields
+   * are: `?fromDate=` silently dropped would answer an unfiltered list. Off only where a standard
+   * says to ignore them (RFC 6749 §3.2, the token endpoint) or outside the API (/health).
+   */
+  strictQuery?: boolean;
+}
+
+const MUTATION_METHODS = new Set(["post", "put", "patch", "delete"]);
+
+/**
+ * The router every resource registers on. Its `openapi(route, handler)` runs, in order: the
+ * route's declared middleware (scope, X-Entity-Id), the query-parameter check, the idempotency
+ * middleware on mutations, then the zod validators and the handler.
+ */
+export function createRouter(options: RouterOptions = {}) {
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const register = router.openapi;
+  const strictQuery = options.strictQuery ?? true;
+  router.openapi = ((route: RouteConfig, handler: unknown, hook?: unknown) => {
+    const declared = route.middleware === undefined ? [] : Array.isArray(route.middleware) ? route.middleware : [route.middleware];
+    const middleware = [
+      ...declared,
+      ...(strictQuery ? [onlyDeclaredQuery(route)] : []),
+      ...(options.idempotency && MUTATION_METHODS.has(route.method) ? [options.idempotency] : []),
+    ];
+    return (register as (r: RouteConfig, h: unknown, k?: unknown) => unknown)({ ...route, middleware }, handler, hook);
+  }) as typeof router.openapi;
+  return router;
+}
+
+/** Other spellings partners send for our query parameters, beyond case and separators (`pageSize`, `page-size`). */
+const QUERY_ALIASES: Record<string, string> = { perpage: "page_size", size: "page_size", from: "from_date", to: "to_date" };
+
+/** Refuses, 400 `invalid_parameter` naming it, any query parameter the route does not declare. */
+function onlyDeclaredQuery(route: RouteConfig): MiddlewareHandler<AppEnv> {
+  const schema = route.request?.query as { shape?: Record<string, unknown> } | undefined;
+  if (schema && !schema.shape) throw new Error(`${route.method} ${route.path}: the query schema must be a z.object, so its parameters are known`);
+  const declared = Object.keys(schema?.shape ?? {});
+  const known = new Set(declared);
+  return async (c, next) => {
+    const at = c.req.url.indexOf("?");
+    if (at >= 0) {
+      const unknown = [...new Set(new URLSearchParams(c.req.url.slice(at + 1)).keys())].filter((name) => !known.has(name));
+      if (unknown.length > 0) {
+        const details = unknown.map((name) => {
+          const suggestion = suggestQueryName(name, declared);
+          return { param: name, code: "unknown_parameter", message: `unknown query parameter '${name}'${suggestion ? `: did you mean '${suggestion}'?` : ""}` };
+        });
+        const accepted = declared.length ? ` Accepted here: ${declared.join(", ")}.` : " This operation takes no query parameters.";
+        throw new ValidationError(`Invalid query parameter '${unknown[0]}': ${details[0]!.message}.${accepted}`, unknown[0], "invalid_parameter", details);
+      }
+    }
+    await next();
+  };
+}
+
+/** The declared name a partner most likely meant: same letters (case, `_`, `-`, `[]` aside), a known alias, or a typo of up to two letters. */
+export function suggestQueryName(given: string, declared: readonly string[]): string | undefined {
+  const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const g = squash(given);
+  if (!g) return undefined;
+  const same = declared.find((d) => squash(d) === g);
+  if (same) return same;
+  const alias = QUERY_ALIASES[g];
+  if (alias && declared.includes(alias)) return alias;
+  if (g.length < 4) return undefined;
+  let best: { name: string; distance: number } | undefined;
+  for (const d of declared) {
+    const distance = editDistance(g, squash(d));
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name: d, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 export type Router = ReturnType<typeof createRouter>;
@@ -79,7 +172,7 @@ export const ErrorSchema = z
   .openapi("Error");
 
 const ERROR_DESCRIPTIONS = {
-  400: "Invalid request: a field is missing or malformed (`param` names it).",
+  400: "Invalid request: a field or query parameter is missing, malformed or unknown (`param` names it).",
   401: "Missing, malformed, expired or revoked credentials.",
   403: "The credential lacks the scope this operation needs.",
   404: "No such object for this partner and mode (another partner's or mode's objects answer 404 too).",
@@ -181,20 +274,24 @@ export const IdempotencyHeader = z.object({
   "idempotency-key": z
     .string()
     .optional()
-    .openapi({ description: "Makes a retry safe: same key and body replays the first response for 24 h (alias `X-Idempotency-Key`).", example: "order-4711" }),
+    .openapi({
+      description:
+        "Makes a retry safe (alias `X-Idempotency-Key`): per partner, mode and X-Entity-Id organization, the same key and body replays the first response for 24 h, to a caller that passes the same scope and tenancy checks. A refusal before the operation ran (400, 401, 403, 413, 415, 429, an unknown X-Entity-Id), a `concurrent_update` 409 or a 5xx keeps nothing: retry with the same key.",
+      example: "order-4711",
+    }),
 });
 
 export const Metadata = z
-  .record(z.string().min(1).max(40), z.string().max(500))
+  .record(Text({ min: 1, max: 40, trim: false }), Text({ max: 500, multiline: true, trim: false }))
   .refine((m) => Object.keys(m).length <= 50, { message: "at most 50 keys" })
   .openapi({ description: "Your own key-value pairs (up to 50 keys, 40-char keys, 500-char values).", example: { external_ref: "CRM-4711" } });
 
 export const AddressSchema = z
   .object({
-    line1: z.string().trim().min(1).max(200).openapi({ example: "1 Place de la Comédie" }),
-    line2: z.string().trim().max(200).optional(),
-    postal_code: z.string().trim().min(1).max(20).openapi({ example: "69001" }),
-    city: z.string().trim().min(1).max(100).openapi({ example: "Lyon" }),
+    line1: Text({ min: 1, max: 200 }).openapi({ example: "1 Place de la Comédie" }),
+    line2: Text({ max: 200 }).optional(),
+    postal_code: Text({ min: 1, max: 20 }).openapi({ example: "69001" }),
+    city: Text({ min: 1, max: 100 }).openapi({ example: "Lyon" }),
     country: z
       .string()
       .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as FR")

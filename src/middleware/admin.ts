@@ -1,13 +1,27 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { safeEqual } from "../lib/crypto";
-import { Unauthenticated } from "../lib/errors";
+import { envelope, TooManyFailures, Unauthenticated } from "../lib/errors";
+import { adminBuckets, blockedFor, recordFailure } from "../services/auth/throttle";
 
-/** Operator endpoints: `Authorization: Bearer <ADMIN_API_KEY>`, compared in constant time. */
+/**
+ * Operator endpoints: `Authorization: Bearer <ADMIN_API_KEY>`, compared in constant time.
+ * Wrong keys are throttled per client IP (services/auth/throttle.ts): 10 in 10 minutes, then
+ * every attempt from that address is answered 429 until the window ends, the right key included.
+ * A request that sends no Authorization header is refused without being counted: it guesses nothing.
+ */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization")?.trim() ?? "");
+  const header = c.req.header("authorization");
+  const match = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? "");
   const expected = c.env.ADMIN_API_KEY;
-  if (!match || !expected || !(await safeEqual(match[1]!, expected))) {
+  const buckets = adminBuckets(c.req.header("cf-connecting-ip"));
+  const [wait, ok] = await Promise.all([
+    blockedFor(c.env, c.get("timer"), buckets),
+    match && expected ? safeEqual(match[1]!, expected) : Promise.resolve(false),
+  ]);
+  if (wait !== null) return c.json(envelope(new TooManyFailures(wait), c.get("requestId")), 429, { "Retry-After": String(wait) });
+  if (!ok) {
+    if (header) await recordFailure(c.env, c.get("timer"), buckets);
     throw new Unauthenticated("Admin endpoints need 'Authorization: Bearer <ADMIN_API_KEY>'.", "invalid_admin_key");
   }
   await next();

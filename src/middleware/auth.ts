@@ -45,6 +45,8 @@ async function fromAccessToken(secret: string, token: string): Promise<Principal
       algorithms: ["HS256"],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
+      // jose accepts a token without `exp` as valid forever: every token we issue has one, so one without is not ours.
+      requiredClaims: ["exp"],
     });
     const mode = payload.mode as Mode;
     const scopes = String(payload.scope ?? "").split(" ").filter(isScope) as Scope[];
@@ -79,10 +81,16 @@ const keyCache = new Map<string, CachedKey>();
 const KEY_CACHE_MS = 60_000;
 
 async function fromApiKey(db: Db, raw: string): Promise<Principal> {
-  const [first, second] = raw.split(":", 2);
+  // `pk_…:sk_…` or `sk_…`, nothing more: anything after a second colon is refused, not ignored.
+  const parts = raw.split(":");
+  const [first, second] = parts;
   const secretKey = second ?? first!;
-  const publishableKey = second ? first : undefined;
-  if (!/^sk_(test|live)_[0-9A-Za-z]{16,64}$/.test(secretKey) || (publishableKey && !/^pk_(test|live)_[0-9A-Za-z]{8,64}$/.test(publishableKey))) {
+  const publishableKey = second !== undefined ? first : undefined;
+  if (
+    parts.length > 2 ||
+    !/^sk_(test|live)_[0-9A-Za-z]{16,64}$/.test(secretKey) ||
+    (publishableKey !== undefined && !/^pk_(test|live)_[0-9A-Za-z]{8,64}$/.test(publishableKey))
+  ) {
     throw new Unauthenticated("API keys look like 'pk_test_…:sk_test_…' or 'sk_test_…'.", "malformed_api_key");
   }
   const hash = await sha256Hex(secretKey);

@@ -6,7 +6,8 @@ import type { GateDecision } from "../durable/partner-gate";
 const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
- * Asks the partner's gate (rate limit + revocation) on every authenticated request.
+ * Asks the partner's gate (rate limit + revocation) on every authenticated request; the limit
+ * is counted per mode, and the X-RateLimit-* headers describe the caller's mode's window.
  * Reads run the gate call in parallel with the handler's own query, so it adds no sequential
  * round trip, and the answer is swapped for a 401/429 if the gate says no. Mutations wait for
  * the gate first: nothing may be written by a revoked or throttled caller.
@@ -17,7 +18,7 @@ export const gate = createMiddleware<AppEnv>(async (c, next) => {
   const isMutation = MUTATIONS.has(c.req.method);
   const decision = c
     .get("timer")
-    .measure("gate", "rate limit + revocation", () => stub.hit(principal.credentialId, principal.plan), !isMutation);
+    .measure("gate", "rate limit + revocation", () => stub.hit(principal.credentialId, principal.mode, principal.plan), !isMutation);
 
   if (isMutation) {
     const d = await decision;

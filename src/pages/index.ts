@@ -8,7 +8,7 @@ import { randomToken } from "../lib/crypto";
 import { providerFor, sandboxBank, sandboxCard } from "../providers";
 import { SANDBOX_PAYER_ACCOUNTS } from "../providers/sandbox-bank";
 import type { ProviderStep } from "../providers/types";
-import { isPlausibleToken, loadPaymentPage, paymentLinkExists, type PaymentPageData } from "../services/pages/load-payment-page";
+import { isPlausibleToken, loadPaymentPage, type PaymentPageData } from "../services/pages/load-payment-page";
 import { paymentPageUrl } from "../services/payment-links/present";
 import { DICTIONARIES, isLang, negotiateLang, type Lang } from "./i18n";
 import { renderDocument, SANDBOX_BANK_BRAND, type Brand, type PageCtx } from "./layout";
@@ -37,6 +37,7 @@ import {
   threeDsBody,
   type CardErrorField,
 } from "./views";
+import { log, redactPath } from "../lib/log";
 
 /**
  * The hosted payment page (DESIGN.md §1, §5): server-rendered, no JavaScript, one D1 round trip
@@ -191,7 +192,7 @@ function intentCall(c: C, p: PaymentPageData, what: string, call: (stub: Durable
 
 async function applySteps(c: C, p: PaymentPageData, version: number, provider: string, reference: string, steps: ProviderStep[]) {
   const result = await intentCall(c, p, "applyProviderSteps", (s) =>
-    s.applyProviderSteps(p.intent.id, { version, provider, reference, steps, actor: PAYER, requestId: c.get("requestId") }),
+    s.applyProviderSteps(p.intent.id, { version, provider, reference, steps, actor: PAYER, requestId: c.get("requestId"), tenant: p.tenant }),
   );
   if (!result.ok) return refusal(c, p, result);
   return backToPage(c, p.link.token);
@@ -280,7 +281,7 @@ export function pageRoutes() {
     if (!(PAYMENT_METHODS as readonly string[]).includes(method) || !p.link.methods.includes(method)) return tampered(c, token);
     const provider = providerFor(method, p.link.livemode);
     if (!provider) return unavailable(c, p);
-    const chosen = await intentCall(c, p, "choose", (s) => s.choose(p.intent.id, { method, version, actor: PAYER, requestId: c.get("requestId") }));
+    const chosen = await intentCall(c, p, "choose", (s) => s.choose(p.intent.id, { method, version, actor: PAYER, requestId: c.get("requestId"), tenant: p.tenant }));
     if (!chosen.ok) return refusal(c, p, chosen);
     const start = await provider.start({ intentId: p.intent.id, token, amount: p.link.amount, currency: p.link.currency, baseUrl: c.env.PUBLIC_BASE_URL.replace(/\/$/, "") });
     return c.redirect(withQuery(start.redirectUrl, { lang: c.get("lang"), ref: start.reference }), 303);
@@ -381,21 +382,26 @@ export function pageRoutes() {
   });
 
   // ── the QR code of the page URL (qr_code_data), as SVG ──
+  // Answered as the page is: a revoked or expired link has no QR code, only its closed page (410).
+  // Cached privately and briefly, so a link revoked after a scan stops being shown within minutes.
   app.get("/:token/qr.svg", async (c) => {
     const token = c.req.param("token");
-    if (!(await paymentLinkExists({ db: c.get("db"), token }))) return notFound(c);
+    const p = await load(c, token);
+    if (!p) return notFound(c);
+    const state = pageState(p);
+    if (state === "revoked" || state === "expired") return closed(c, p, state);
     const qr = qrcode(0, "M");
     qr.addData(paymentPageUrl(c.env.PUBLIC_BASE_URL, token));
     qr.make();
     const title = c.get("lang") === "en" ? "QR code of the payment page" : "QR code de la page de paiement";
     const svg = qr.createSvgTag({ cellSize: 4, margin: 16, scalable: true, title } as Parameters<typeof qr.createSvgTag>[0] & { title: string });
-    return c.body(svg, 200, { "Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "public, max-age=86400" });
+    return c.body(svg, 200, { "Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "private, max-age=300" });
   });
 
   app.all("*", (c) => notFound(c));
 
   app.onError((err, c) => {
-    console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), path: c.req.path, error: String(err), stack: err.stack }));
+    log.error("payment page: unhandled error", { request_id: c.get("requestId"), method: c.req.method, path: redactPath(c.req.path), error: err });
     const ctx = pageCtx(c, null);
     return render(c, 500, { ctx, heading: ctx.t.h_error, body: messageBody(ctx, { tone: "ko", title: ctx.t.h_error, text: ctx.t.error_text }) });
   });

@@ -1,11 +1,13 @@
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { hmacSha256Hex, randomToken, safeEqual } from "../lib/crypto";
+import { randomToken, safeEqual } from "../lib/crypto";
+import { purposeMacHex } from "../lib/keys";
 
 /**
  * CSRF protection of the payment page's forms, without JavaScript: a double submit. Every page
- * GET makes sure the browser holds a random cookie (HttpOnly, SameSite=Strict, Path=/p); every
- * form carries `csrf` = HMAC(JWT_SECRET, cookie | token | version). A POST whose csrf does not
+ * GET makes sure the browser holds a random cookie (`__Host-`, HttpOnly, SameSite=Strict); every
+ * form carries `csrf` = HMAC(K_csrf, cookie | token | version), K_csrf an HKDF subkey of JWT_SECRET
+ * (lib/keys.ts: never the token-signing key itself). A POST whose csrf does not
  * match its cookie, link and intent version is refused before anything is read or moved. The
  * version binding also makes a form single-use: once the intent has moved on, the Durable
  * Object refuses the version (`stale_form`).
@@ -14,22 +16,34 @@ import { hmacSha256Hex, randomToken, safeEqual } from "../lib/crypto";
 export const CSRF_COOKIE = "pp_csrf";
 const COOKIE_VALUE = /^[A-Za-z0-9]{32}$/;
 
+/**
+ * `__Host-pp_csrf` (Secure, Path=/, no Domain), so that no sibling subdomain or plain-http page
+ * can plant or shadow it (the double submit is only as good as the cookie's integrity). The one
+ * exception is a worker in local development served over plain http, where some browsers
+ * (Safari, any browser on a LAN address) refuse Secure cookies: there it is a bare `pp_csrf`.
+ */
+function csrfCookiePrefix(c: Context): "host" | undefined {
+  const local = (c.env as { ENVIRONMENT?: string } | undefined)?.ENVIRONMENT === "development";
+  return !local || new URL(c.req.url).protocol === "https:" ? "host" : undefined;
+}
+
+function readCsrfCookie(c: Context): string | undefined {
+  const prefix = csrfCookiePrefix(c);
+  return prefix ? getCookie(c, CSRF_COOKIE, prefix) : getCookie(c, CSRF_COOKIE);
+}
+
 /** The browser's CSRF cookie, set now if it has none (or a malformed one). */
 export function ensureCsrfCookie(c: Context): string {
-  const existing = getCookie(c, CSRF_COOKIE);
+  const existing = readCsrfCookie(c);
   if (existing && COOKIE_VALUE.test(existing)) return existing;
   const value = randomToken(32);
-  setCookie(c, CSRF_COOKIE, value, {
-    httpOnly: true,
-    sameSite: "Strict",
-    path: "/p",
-    secure: new URL(c.req.url).protocol === "https:",
-  });
+  const prefix = csrfCookiePrefix(c);
+  setCookie(c, CSRF_COOKIE, value, { httpOnly: true, sameSite: "Strict", path: "/", secure: prefix === "host", ...(prefix ? { prefix } : {}) });
   return value;
 }
 
 export function formMac(secret: string, cookie: string, token: string, version: number): Promise<string> {
-  return hmacSha256Hex(secret, `payment-page-csrf|${cookie}|${token}|${version}`);
+  return purposeMacHex(secret, "payment_page_csrf", `payment-page-csrf|${cookie}|${token}|${version}`);
 }
 
 export type FormFields = Record<string, string>;
@@ -51,7 +65,7 @@ export async function readForm(c: Context): Promise<FormFields> {
 
 /** The form's intent version when its csrf field is the MAC of the browser's cookie, this link and that version; null otherwise. */
 export async function verifyForm(c: Context, secret: string, token: string, form: FormFields): Promise<number | null> {
-  const cookie = getCookie(c, CSRF_COOKIE);
+  const cookie = readCsrfCookie(c);
   const version = Number(form.version);
   const given = form.csrf ?? "";
   if (!cookie || !COOKIE_VALUE.test(cookie) || !/^\d{1,9}$/.test(form.version ?? "") || !/^[0-9a-f]{64}$/.test(given)) return null;
@@ -63,7 +77,7 @@ export async function verifyForm(c: Context, secret: string, token: string, form
  * signed so that the challenge page cannot be pointed at another card, link or attempt.
  */
 export async function signCard(secret: string, token: string, version: number, last4: string): Promise<string> {
-  return `${last4}.${await hmacSha256Hex(secret, `payment-page-card|${token}|${version}|${last4}`)}`;
+  return `${last4}.${await purposeMacHex(secret, "payment_page_card", `payment-page-card|${token}|${version}|${last4}`)}`;
 }
 
 export async function readSignedCard(secret: string, token: string, version: number, value: string | undefined): Promise<string | null> {

@@ -1,5 +1,6 @@
 import { SANDBOX_IBANS, isSandboxIban } from "../domain/sandbox";
 import { randomToken } from "../lib/crypto";
+import { sandboxRefund } from "./sandbox-refund";
 import type { PaymentProvider, ProviderStep } from "./types";
 
 /** The one-time code the sandbox bank's strong authentication accepts (shown on its screen). */
@@ -30,6 +31,7 @@ export const sandboxBank: PaymentProvider & {
     // Same-origin screen: a path, so the redirect never depends on PUBLIC_BASE_URL matching the host.
     return { redirectUrl: `/p/${token}/bank`, reference: `sbx-consent-${randomToken(16)}` };
   },
+  refund: sandboxRefund,
   authorize({ debtorIban, scaCode }) {
     if (scaCode.trim() !== SANDBOX_SCA_CODE) return { ok: false, reason: "sca_failed" };
     const transactionId = `aiia-tx-${randomToken(12)}`;

@@ -1,4 +1,5 @@
 import { randomToken } from "../lib/crypto";
+import { sandboxRefund } from "./sandbox-refund";
 import type { PaymentProvider, ProviderStep } from "./types";
 
 /** Documented sandbox card numbers (any future expiry, any 3-digit CVC). */
@@ -52,6 +53,7 @@ export const sandboxCard: PaymentProvider & {
   async start({ token }) {
     return { redirectUrl: `/p/${token}/card`, reference: `sbx-card-${randomToken(16)}` };
   },
+  refund: sandboxRefund,
   submit({ number, expiry, cvc, now = new Date() }) {
     const digits = number.replace(/[\s-]/g, "");
     if (!/^\d{12,19}$/.test(digits) || !luhn(digits)) return { kind: "invalid", field: "number", message: "card_number_invalid" };

@@ -1,4 +1,5 @@
 import type { AiiaStatus, IntentStatus, PaymentMethod } from "../domain/payment-intent";
+import type { RefundPendingReason } from "../domain/refund";
 
 /**
  * A payment provider: where the payer is sent to authorize, and what the provider then says.
@@ -33,9 +34,29 @@ export interface StartInput {
   baseUrl: string;
 }
 
+/**
+ * What becomes of a new refund, decided inside the intent's storage transaction (so no I/O):
+ * - `settles_after`: the sandbox's transfer back, settled by the intent's alarm after `afterMs`
+ *   (test mode only: the object never fires it on a live intent);
+ * - `held`: nothing can move the money; the refund stays pending with `pending_reason`.
+ * A live provider would submit the transfer from the alarm and settle on its callback (its own
+ * variant, added with it), never on a timer.
+ */
+export type RefundSettlement =
+  | { kind: "settles_after"; afterMs: number; outcome: "succeeded" | "failed" }
+  | { kind: "held"; pendingReason: RefundPendingReason };
+
+export interface RefundInput {
+  refundId: string;
+  amount: number;
+  currency: string;
+}
+
 export interface PaymentProvider {
   readonly id: string;
   readonly method: PaymentMethod;
   readonly live: boolean;
   start(input: StartInput): Promise<ProviderStart>;
+  /** Sends a refund's money back to the payer, through the provider that took the payment. */
+  refund(input: RefundInput): RefundSettlement;
 }

@@ -1,6 +1,7 @@
 import type { Env, WebhookMessage } from "../env";
 import { failDeadLetteredDelivery, requeueDeadLetteredEvent } from "../services/webhooks/dead-letter";
 import { jobContext } from "../services/webhooks/job";
+import { log } from "../lib/log";
 
 /**
  * Messages of the webhooks queue that exhausted their retries because processing them kept
@@ -13,14 +14,14 @@ export async function handleDeadLetters(batch: MessageBatch<WebhookMessage>, env
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body;
-      console.error(JSON.stringify({ level: "error", msg: "webhook message dead-lettered", message: body }));
+      log.error("webhook message dead-lettered", { queue_message: body });
       const settled = await ("delivery_id" in body
-        ? failDeadLetteredDelivery({ ctx, input: { deliveryId: body.delivery_id, run: body.run } })
+        ? failDeadLetteredDelivery({ ctx, input: { deliveryId: body.delivery_id, run: body.run, attempt: body.attempt } })
         : requeueDeadLetteredEvent({ ctx, input: { eventId: body.event_id } })
       ).then(
         () => true,
         (error: unknown) => {
-          console.error(JSON.stringify({ level: "error", msg: "dead letter not settled, retried", message: body, error: String(error) }));
+          log.error("dead letter not settled, retried", { queue_message: body, error });
           return false;
         },
       );

@@ -1,6 +1,7 @@
 import type { Env, WebhookMessage } from "../env";
 import { handleDeadLetters } from "./dead-letters";
 import { handleWebhookMessages } from "./webhooks";
+import { log } from "../lib/log";
 
 /** One consumer per queue; the queue name picks it (dev and prod names are the same). */
 export async function handleQueueBatch(batch: MessageBatch<WebhookMessage>, env: Env, ctx: ExecutionContext) {
@@ -10,7 +11,7 @@ export async function handleQueueBatch(batch: MessageBatch<WebhookMessage>, env:
     case "webhooks-dlq":
       return handleDeadLetters(batch, env, ctx);
     default:
-      console.error(JSON.stringify({ level: "error", msg: "message from an unknown queue", queue: batch.queue }));
+      log.error("message from an unknown queue", { queue: batch.queue });
       batch.retryAll();
   }
 }

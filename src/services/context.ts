@@ -1,4 +1,4 @@
-import { inArray, is, SQL, sql } from "drizzle-orm";
+import { and, inArray, is, SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { insertWhere } from "../db/guarded";
 import { newId } from "../lib/ids";
@@ -6,8 +6,12 @@ import type { Db } from "../db/client";
 import { auditLogs, events } from "../db/schema";
 import type { AppEnv, Env } from "../env";
 import { StorageTimer } from "../lib/timing";
+import { splitPersonalData } from "../domain/event-privacy";
+import { sealEventData } from "./events/payload";
 import type { PaymentIntent } from "../durable/payment-intent";
 import type { Principal } from "../lib/principal";
+import { log } from "../lib/log";
+import { ANY_ORGANIZATION, owner, scoped } from "./tenancy";
 
 /** What every service receives: storage, the caller, and the request's identity for the audit trail. */
 export interface ServiceContext {
@@ -62,8 +66,7 @@ export interface AuditInput {
 export function auditEntry(ctx: ServiceContext, input: AuditInput, guard?: SQL) {
   const values = {
     id: newId("audit_log"),
-    partner_id: ctx.principal.partnerId,
-    livemode: ctx.principal.livemode,
+    ...owner(ctx),
     organization_id: input.organizationId,
     resource_type: input.resourceType,
     resource_id: input.resourceId,
@@ -83,26 +86,69 @@ export interface EventInput {
   id: string;
   organizationId: string | null;
   type: string;
-  /** The payload, or an SQL expression building it (e.g. with a number assigned in the batch). */
+  /** The payload. */
+  data: Record<string, unknown>;
+  /**
+   * Values only known inside the batch (e.g. a number from the counter), set into the payload in
+   * SQL at these dotted paths (`invoice.invoice_number`). Never personal data: those are sealed.
+   */
+  assigned?: Record<string, SQL>;
+}
+
+/** An event whose personal data is sealed, ready for `eventEntry` (only `sealedEvent` makes one). */
+export interface SealedEvent {
+  readonly sealed: true;
+  id: string;
+  organizationId: string | null;
+  type: string;
   data: Record<string, unknown> | SQL;
+  data_encrypted: string | null;
+}
+
+/** The payload as written: plain JSON, or JSON with the batch-assigned values set in SQL. */
+function payloadOf(plain: Record<string, unknown>, assigned: Record<string, SQL> | undefined): Record<string, unknown> | SQL {
+  const entries = Object.entries(assigned ?? {});
+  if (entries.length === 0) return plain;
+  return sql`json_set(${JSON.stringify(plain)}, ${sql.join(
+    entries.map(([path, value]) => sql`${`$.${path}`}, ${value}`),
+    sql`, `,
+  )})`;
+}
+
+/**
+ * The payload's personal data sealed apart from the rest (services/events/payload.ts), before the
+ * batch: sealing is asynchronous, and a batch statement must not be awaited (that would run it).
+ */
+export async function sealedEvent(ctx: ServiceContext, input: EventInput): Promise<SealedEvent> {
+  const stored = await sealEventData(ctx.env.ENCRYPTION_KEY, input.id, input.data);
+  return { sealed: true, id: input.id, organizationId: input.organizationId, type: input.type, data: payloadOf(stored.data, input.assigned), data_encrypted: stored.data_encrypted };
 }
 
 /**
  * The outbox row of an event, in the same batch as the change it reports; with a guard, it is
  * written exactly when the guarded change is, so each state change yields exactly one event.
+ * A payload with personal data must come through `sealedEvent`: given in clear, it is refused.
  */
-export function eventEntry(ctx: ServiceContext, input: EventInput, guard?: SQL) {
+export function eventEntry(ctx: ServiceContext, input: EventInput | SealedEvent, guard?: SQL) {
+  let sealed: SealedEvent;
+  if ("sealed" in input) {
+    sealed = input;
+  } else {
+    if (splitPersonalData(input.data).personal !== null) throw new Error(`event ${input.type} carries personal data: seal it with sealedEvent()`);
+    sealed = { sealed: true, id: input.id, organizationId: input.organizationId, type: input.type, data: payloadOf(input.data, input.assigned), data_encrypted: null };
+  }
   const values = {
-    id: input.id,
-    partner_id: ctx.principal.partnerId,
-    livemode: ctx.principal.livemode,
-    organization_id: input.organizationId,
-    type: input.type,
-    data: input.data as Record<string, unknown>,
+    id: sealed.id,
+    ...owner(ctx),
+    organization_id: sealed.organizationId,
+    type: sealed.type,
+    data: sealed.data as Record<string, unknown>,
+    data_encrypted: sealed.data_encrypted,
+    data_expired_at: null,
     created_at: ctx.now,
     enqueued_at: null,
   } satisfies typeof events.$inferInsert;
-  return guard || is(input.data, SQL) ? insertWhere(ctx.db, events, values, guard ?? sql`1`) : ctx.db.insert(events).values(values);
+  return guard || is(sealed.data, SQL) ? insertWhere(ctx.db, events, values, guard ?? sql`1`) : ctx.db.insert(events).values(values);
 }
 
 /**
@@ -114,8 +160,8 @@ export function publishEvents(ctx: ServiceContext, eventIds: string[]) {
   ctx.defer(
     (async () => {
       await ctx.env.WEBHOOKS.sendBatch(eventIds.map((id) => ({ body: { event_id: id } })));
-      await ctx.db.update(events).set({ enqueued_at: new Date().toISOString() }).where(inArray(events.id, eventIds));
-    })().catch((err) => console.error(JSON.stringify({ level: "warn", msg: "event publish deferred to the relay", error: String(err) }))),
+      await ctx.db.update(events).set({ enqueued_at: new Date().toISOString() }).where(and(inArray(events.id, eventIds), scoped(ctx, events, ANY_ORGANIZATION)));
+    })().catch((err) => log.warn("event publish deferred to the relay", { request_id: ctx.requestId, event_ids: eventIds, error: err })),
   );
 }
 

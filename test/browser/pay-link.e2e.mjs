@@ -78,6 +78,7 @@ async function startWrangler() {
       "--persist-to", stateDir,
       "--env-file", envFile,
       "--var", `PUBLIC_BASE_URL:${base}`,
+      "--var", "ENVIRONMENT:development",
       "--show-interactive-dev-session=false",
     ],
     { cwd: ROOT, env: quietEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyStatus, MAX_ATTEMPTS, MAX_QUEUE_DELAY_SECONDS, nextStep, retryDelaySeconds } from "../../src/domain/webhook-retry";
+import { classifyStatus, dueAttempt, MAX_ATTEMPTS, MAX_QUEUE_DELAY_SECONDS, nextStep, retryDelaySeconds } from "../../src/domain/webhook-retry";
 
 /** Seed 001: 5 attempts with exponential backoff; DESIGN.md §4: at once, +30 s, +2 min, +10 min, +1 h, with jitter. */
 
@@ -84,5 +84,15 @@ describe("next step after an attempt", () => {
     expect(nextStep(5, { kind: "response", status: 200 })).toEqual({ status: "succeeded" });
     expect(nextStep(1, { kind: "response", status: 404 })).toEqual({ status: "failed" });
     expect(nextStep(1, { kind: "refused" })).toEqual({ status: "failed" });
+  });
+});
+
+describe("the attempt a delivery waits for", () => {
+  it("is the first before any, the next after a recorded one, and the same again after one claimed but never recorded (a crash)", () => {
+    expect(dueAttempt(0, false)).toBe(1);
+    expect(dueAttempt(1, true)).toBe(2);
+    expect(dueAttempt(4, true)).toBe(5);
+    expect(dueAttempt(2, false)).toBe(2);
+    expect(dueAttempt(5, false)).toBe(5);
   });
 });

@@ -91,8 +91,16 @@ describe("who receives an event", () => {
     expect(subscriptionReceives({ events: ["*"], organization_ids: null }, { type: "invoice.created", organization_id: null })).toBe(true);
   });
 
-  it("the seed's six event types", () => {
-    expect(EVENT_TYPES).toEqual(["invoice.created", "invoice.status_changed", "payment_link.created", "payment_intent.status_changed", "refund.created", "refund.status_changed"]);
+  it("the seed's six event types, and the change of a department's payout account", () => {
+    expect(EVENT_TYPES).toEqual([
+      "invoice.created",
+      "invoice.status_changed",
+      "payment_link.created",
+      "payment_intent.status_changed",
+      "refund.created",
+      "refund.status_changed",
+      "bank_account.default_changed",
+    ]);
   });
 });
 

@@ -1,17 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { checkWebhookUrl, ipv6Refusal, parseIPv6 } from "../../src/domain/webhook-url";
+import { checkWebhookUrl, ipv6Refusal, parseIPv6, webhookUrlRules, type UrlRules } from "../../src/domain/webhook-url";
 
 /** Which URLs a partner may register (and the platform may call). */
+
+const PLATFORM = "https://pay.example.fr";
+/** The rules of a worker in local development (the default here), or of a deployed one. */
+function rules(livemode: boolean, where: "local" | "deployed" = "local", platformUrl: string | null = PLATFORM): UrlRules {
+  return { livemode, localDevelopment: where === "local", platformUrl };
+}
 
 describe("checkWebhookUrl", () => {
   it.each([
     ["https://votreapp.fr/webhooks/payment-api", "https://votreapp.fr/webhooks/payment-api"],
-    ["https://VotreApp.FR:8443/hooks?x=1", "https://votreapp.fr:8443/hooks?x=1"],
+    ["https://VotreApp.FR:443/hooks?x=1", "https://votreapp.fr/hooks?x=1"],
     ["https://8.8.8.8/hook", "https://8.8.8.8/hook"],
     ["https://[2606:4700:4700::1111]/hook", "https://[2606:4700:4700::1111]/hook"],
     ["https://93.184.216.34./x", "https://93.184.216.34/x"],
   ])("accepts %s in both modes", (url, normalized) => {
-    for (const live of [true, false]) expect(checkWebhookUrl(url, live)).toEqual({ ok: true, url: normalized });
+    for (const live of [true, false]) for (const where of ["local", "deployed"] as const) expect(checkWebhookUrl(url, rules(live, where))).toEqual({ ok: true, url: normalized });
   });
 
   it.each([
@@ -22,11 +28,13 @@ describe("checkWebhookUrl", () => {
     "http://[::1]:9999/hook",
     "http://dev.localhost:3000/",
     "http://localhost.:9999/",
-  ])("test mode accepts the loopback receiver %s; live mode refuses it", (url) => {
-    expect(checkWebhookUrl(url, false).ok).toBe(true);
-    const live = checkWebhookUrl(url, true);
-    expect(live.ok).toBe(false);
-    expect(live.ok === false && ["url_not_https", "url_private_address"]).toContain(live.ok === false && live.code);
+  ])("test mode accepts the loopback receiver %s in local development only; live mode and a deployed worker refuse it", (url) => {
+    expect(checkWebhookUrl(url, rules(false, "local")).ok).toBe(true);
+    for (const refused of [rules(true, "local"), rules(true, "deployed"), rules(false, "deployed")]) {
+      const res = checkWebhookUrl(url, refused);
+      expect(res.ok, JSON.stringify(refused)).toBe(false);
+      expect(res.ok === false && ["url_not_https", "url_private_address"]).toContain(res.ok === false && res.code);
+    }
   });
 
   it.each([
@@ -37,11 +45,11 @@ describe("checkWebhookUrl", () => {
     ["https://user:pass@votreapp.fr/hook", "invalid_url"],
     ["http://votreapp.fr/hook", "url_not_https"],
   ])("refuses %s in both modes (%s)", (url, code) => {
-    for (const live of [true, false]) expect(checkWebhookUrl(url, live)).toMatchObject({ ok: false, code });
+    for (const live of [true, false]) for (const where of ["local", "deployed"] as const) expect(checkWebhookUrl(url, rules(live, where))).toMatchObject({ ok: false, code });
   });
 
   it("live mode refuses http even to a public host", () => {
-    expect(checkWebhookUrl("http://votreapp.fr/hook", true)).toMatchObject({ ok: false, code: "url_not_https", message: "must use https:// in live mode" });
+    expect(checkWebhookUrl("http://votreapp.fr/hook", rules(true))).toMatchObject({ ok: false, code: "url_not_https", message: "must use https:// in live mode" });
   });
 
   it.each([
@@ -81,13 +89,62 @@ describe("checkWebhookUrl", () => {
     "https://intranet/",
     "https://router.home.arpa/",
   ])("refuses the private address %s in both modes", (url) => {
-    for (const live of [true, false]) expect(checkWebhookUrl(url, live)).toMatchObject({ ok: false, code: "url_private_address" });
+    for (const live of [true, false]) for (const where of ["local", "deployed"] as const) expect(checkWebhookUrl(url, rules(live, where))).toMatchObject({ ok: false, code: "url_private_address" });
   });
 
   it("refuses loopback in live mode as a private address, naming it", () => {
-    const res = checkWebhookUrl("https://127.0.0.1/hook", true);
+    const res = checkWebhookUrl("https://127.0.0.1/hook", rules(true));
     expect(res).toMatchObject({ ok: false, code: "url_private_address" });
     expect(res.ok === false && res.message).toContain("loopback");
+  });
+});
+
+describe("ports, the platform's own host, and where the worker runs", () => {
+  it.each([
+    // [url, live mode, test mode]: what each mode answers on a deployed worker
+    ["https://votreapp.fr:8443/hooks", "url_port_not_allowed", "ok"],
+    ["https://votreapp.fr:8080/hooks", "url_port_not_allowed", "ok"],
+    ["https://votreapp.fr:80/hooks", "url_port_not_allowed", "ok"],
+    ["https://votreapp.fr:22/hooks", "url_port_not_allowed", "ok"],
+    ["https://8.8.8.8:9200/", "url_port_not_allowed", "ok"],
+    ["https://votreapp.fr:443/hooks", "ok", "ok"],
+    ["https://votreapp.fr/hooks", "ok", "ok"],
+    ["http://votreapp.fr:443/hooks", "url_not_https", "url_not_https"],
+    ["https://pay.example.fr/v1/organizations", "url_platform_host", "url_platform_host"],
+    ["https://PAY.example.fr./p/x", "url_platform_host", "url_platform_host"],
+    ["https://pay.example.fr:8443/hook", "url_platform_host", "url_platform_host"],
+    ["https://other.example.fr/hook", "ok", "ok"],
+    ["http://127.0.0.1:9999/hook", "url_not_https", "url_not_https"],
+    ["https://127.0.0.1/hook", "url_private_address", "url_private_address"],
+    ["https://localhost:3000/hook", "url_private_address", "url_private_address"],
+    ["https://[::1]/hook", "url_private_address", "url_private_address"],
+  ] as const)("%s on a deployed worker: live %s, test %s", (url, live, test) => {
+    for (const [livemode, expected] of [[true, live], [false, test]] as const) {
+      const res = checkWebhookUrl(url, rules(livemode, "deployed"));
+      if (expected === "ok") expect(res.ok, `${url} livemode=${livemode}: ${JSON.stringify(res)}`).toBe(true);
+      else expect(res, `livemode=${livemode}`).toMatchObject({ ok: false, code: expected });
+    }
+  });
+
+  it("in local development the platform is a loopback origin: other local ports are receivers, its own port is refused", () => {
+    const local = (url: string) => checkWebhookUrl(url, rules(false, "local", "http://127.0.0.1:8787"));
+    expect(local("http://127.0.0.1:9999/hook")).toEqual({ ok: true, url: "http://127.0.0.1:9999/hook" });
+    expect(local("http://127.0.0.1:8787/v1/organizations")).toMatchObject({ ok: false, code: "url_platform_host" });
+    expect(local("http://localhost:8787/hook")).toEqual({ ok: true, url: "http://localhost:8787/hook" });
+  });
+
+  it("the messages say what is accepted where: no local-development hint on a deployed worker", () => {
+    const deployed = checkWebhookUrl("http://127.0.0.1:9999/hook", rules(false, "deployed"));
+    expect(deployed).toMatchObject({ ok: false, code: "url_not_https", message: "must use https://" });
+    const port = checkWebhookUrl("https://votreapp.fr:8443/hook", rules(true, "deployed"));
+    expect(port).toMatchObject({ ok: false, message: "must use the default https port 443 in live mode (not 8443)" });
+  });
+
+  it("webhookUrlRules reads ENVIRONMENT and PUBLIC_BASE_URL: only 'development' is local", () => {
+    expect(webhookUrlRules({ ENVIRONMENT: "development", PUBLIC_BASE_URL: PLATFORM }, false)).toEqual({ livemode: false, localDevelopment: true, platformUrl: PLATFORM });
+    for (const ENVIRONMENT of ["production", "staging", "Development", undefined]) {
+      expect(webhookUrlRules({ ENVIRONMENT, PUBLIC_BASE_URL: PLATFORM }, false).localDevelopment, String(ENVIRONMENT)).toBe(false);
+    }
   });
 });
 

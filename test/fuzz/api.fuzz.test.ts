@@ -25,7 +25,10 @@ import { concretePath, newWorld, portableBody, quiesce, worldIds, type World } f
  *   X-Request-Id; or RFC 6749's `{error, error_description}` for the token endpoint);
  * - a 4xx wrote nothing: row counts (and latest `updated_at`) of the partner's rows in every
  *   table are unchanged; a 400/413/415 also leaves no idempotency key behind; a GET writes
- *   nothing whatever its status.
+ *   nothing whatever its status;
+ * - a query parameter the operation does not document is refused, 400 naming it (only the
+ *   checks that come first may answer instead: 413, a missing or unknown X-Entity-Id); the
+ *   token endpoint ignores unknown parameters (RFC 6749 §3.2).
  *
  * FUZZ_RUNS (default 40 per operation) and FUZZ_SEED (default fixed) come from the environment
  * through vitest.config.ts; `npm run fuzz` runs 500. A failure prints the seed to replay.
@@ -651,7 +654,7 @@ function queryArbitrary(op: FuzzOperation, ids: string[]): fc.Arbitrary<string> 
   const shortEvil = evilStrings.filter((v) => v.length <= 3_000);
   const value = (s: JsonSchema) => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...queryValues(s)) }, { weight: 2, arbitrary: shortEvil }, { weight: 1, arbitrary: fc.constantFrom(...ids) }, { weight: 1, arbitrary: evilNumbers.map(String) });
   const documented = op.queryParams.length ? [fc.constantFrom(...op.queryParams).chain((p) => value(p.schema).map((v): [string, string] => [p.name, v]))] : [];
-  const unknown = fc.tuple(fc.constantFrom("unknown", "expand", "PAGE", "page ", ""), shortEvil);
+  const unknown = fc.tuple(fc.constantFrom("unknown", "expand", "PAGE", "page ", "", "pageSize", "per_page", "fromDate", "invoiceId", "page[]"), shortEvil);
   const pairs = fc.array(fc.oneof(...documented.map((arbitrary) => ({ weight: 4, arbitrary })), { weight: 1, arbitrary: unknown }), { minLength: 1, maxLength: 4 });
   const structured = pairs.map((ps) => `?${new URLSearchParams(ps).toString()}`);
   if (op.bodyOperation) {
@@ -712,6 +715,12 @@ function buildRequest(f: Fixture, c: FuzzCase): Sent {
 
 function truncate(s: string, max = 600): string {
   return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+}
+
+/** Names in the query string that the operation does not document, decoded as the API decodes them. */
+function undocumentedQueryNames(op: FuzzOperation, query: string): string[] {
+  const documented = new Set(op.queryParams.map((p) => p.name));
+  return [...new Set(new URLSearchParams(query.replace(/^\?/, "")).keys())].filter((name) => !documented.has(name));
 }
 
 function isTokenEndpoint(op: FuzzOperation): boolean {
@@ -788,6 +797,15 @@ async function exercise(f: Fixture, c: FuzzCase): Promise<CallResult> {
     const schema = f.op.documented.get(res.status);
     const problem = schema === "OAuthError" ? oauthProblem(res) : envelopeProblem(res);
     if (problem) problems.push(`error body (${schema ?? "undocumented"}): ${problem}`);
+  }
+  const undocumented = undocumentedQueryNames(f.op, c.query);
+  if (undocumented.length > 0 && !isTokenEndpoint(f.op)) {
+    const param = isObject(res.body) && isObject(res.body.error) ? res.body.error.param : undefined;
+    const answeredFirst =
+      res.status === 413 ||
+      ((res.status === 400 || res.status === 404) && param === "X-Entity-Id") ||
+      (res.status === 400 && typeof param === "string" && undocumented.includes(param));
+    if (!answeredFirst) problems.push(`undocumented query parameter(s) ${JSON.stringify(undocumented)} not refused with 400 naming one (got ${res.status}, param ${JSON.stringify(param)})`);
   }
   if (res.status >= 400 || f.op.method === "GET") {
     const changed = writes(before, after, f.op.method === "GET" || [400, 413, 415].includes(res.status));

@@ -1,4 +1,7 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import type { Env } from "../../src/env";
+import worker from "../../src/index";
 
 /**
  * The test harness: every call goes through the real worker (exports.default.fetch) with real
@@ -14,6 +17,19 @@ export interface CallOptions {
   rawBody?: BodyInit;
   token?: string;
   headers?: Record<string, string>;
+  /** Bindings that differ from the test worker's (e.g. DEPLOYED): the worker is then called with them. */
+  env?: Partial<Env>;
+}
+
+/** What a worker deployed on Cloudflare has that the local one (wrangler dev, tests) has not. */
+export const DEPLOYED: Partial<Env> = { ENVIRONMENT: "production" };
+
+/** The worker with some bindings changed, run as Cloudflare would run it. */
+async function fetchWithEnv(request: Request, overrides: Partial<Env>): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(request, { ...env, ...overrides } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 export interface CallResult<T = any> {
@@ -31,9 +47,8 @@ export async function call<T = any>(path: string, options: CallOptions = {}): Pr
     body = JSON.stringify(options.body);
     headers["content-type"] ??= "application/json";
   }
-  const res = await exports.default.fetch(
-    new Request(`${ORIGIN}${path}`, { method: options.method ?? (body !== undefined ? "POST" : "GET"), headers, body }),
-  );
+  const request = new Request(`${ORIGIN}${path}`, { method: options.method ?? (body !== undefined ? "POST" : "GET"), headers, body });
+  const res = options.env ? await fetchWithEnv(request, options.env) : await exports.default.fetch(request);
   const text = await res.text();
   let parsed: unknown = undefined;
   try {

@@ -1,5 +1,7 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import type { Env } from "../../src/env";
+import worker from "../../src/index";
 import { describe, expect, it } from "vitest";
 import { formatDate, formatMoney, negotiateLang } from "../../src/pages/i18n";
 import { contrastRatio, DEFAULT_BRAND, palette } from "../../src/pages/theme";
@@ -206,10 +208,44 @@ describe("GET /p/:token", () => {
     expect(page.html).not.toMatch(/<script/i);
     expect(page.html).toMatch(/<fieldset><legend>Choisissez votre moyen de paiement<\/legend><label class="opt"><input type="radio"/);
 
-    const cookie = page.headers.getSetCookie().find((c) => c.startsWith("pp_csrf="));
-    expect(cookie).toMatch(/^pp_csrf=[A-Za-z0-9]{32}; Path=\/p; HttpOnly; Secure; SameSite=Strict$/);
+    const cookie = page.headers.getSetCookie().find((c) => c.startsWith("__Host-pp_csrf="));
+    expect(cookie).toMatch(/^__Host-pp_csrf=[A-Za-z0-9]{32}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
     // A second visit keeps the browser's cookie.
     expect((await b.get(w.path)).headers.getSetCookie()).toEqual([]);
+  });
+
+  it("the CSRF cookie is __Host- prefixed: a bare pp_csrf cookie (one a sibling subdomain could plant) is not taken for it", async () => {
+    const w = await world();
+    // The attacker reads a form rendered for a cookie value of their choosing…
+    const attacker = new Browser();
+    attacker.cookies.set("pp_csrf", "A".repeat(32));
+    const page = await attacker.get(w.path);
+    const issued = attacker.cookies.get("__Host-pp_csrf");
+    expect(issued, "the page sets its own __Host- cookie, ignoring the bare one").toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(issued).not.toBe("A".repeat(32));
+    // …and plants that value as a bare pp_csrf cookie in the victim's browser: refused, nothing moves.
+    const victim = new Browser();
+    victim.cookies.set("pp_csrf", issued!);
+    const post = await victim.submit(page, `${w.path}/pay`, { method: "sepa_credit" });
+    expect(post.status).toBe(400);
+    expect(h1(post.html)).toBe("Formulaire non valide");
+    expect(await w.getIntent()).toMatchObject({ status: "created", version: 1 });
+    // The __Host- cookie itself works.
+    const own = await attacker.submit(page, `${w.path}/pay`, { method: "sepa_credit" });
+    expect(own.status).toBe(303);
+  });
+
+  it.each([
+    ["local development over http", "http://127.0.0.1:8787", {}, /^pp_csrf=[A-Za-z0-9]{32}; Path=\/; HttpOnly; SameSite=Strict$/],
+    ["local development over https", "https://127.0.0.1:8787", {}, /^__Host-pp_csrf=[A-Za-z0-9]{32}; Path=\/; HttpOnly; Secure; SameSite=Strict$/],
+    ["a deployed worker, even reached over http", "http://pay.example.fr", { ENVIRONMENT: "production" }, /^__Host-pp_csrf=[A-Za-z0-9]{32}; Path=\/; HttpOnly; Secure; SameSite=Strict$/],
+  ])("CSRF cookie in %s", async (_label, origin, overrides, expected) => {
+    const w = await world();
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(`${origin}${w.path}`), { ...env, ...overrides } as Env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie()).toEqual([expect.stringMatching(expected)]);
   });
 
   it("offers only the methods the link allows", async () => {
@@ -320,13 +356,14 @@ describe("GET /p/:token", () => {
     expect(h1(en.html)).toBe("Payment link not found");
   });
 
-  it("serves the QR code of qr_code_data as cacheable SVG", async () => {
+  it("serves the QR code of qr_code_data as SVG, cached privately and briefly", async () => {
     const w = await world();
     expect(w.link.qr_code_svg_url).toBe(`${BASE}${w.path}/qr.svg`);
     const res = await exports.default.fetch(new Request(w.link.qr_code_svg_url));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("image/svg+xml; charset=utf-8");
-    expect(res.headers.get("cache-control")).toBe("public, max-age=86400");
+    // Not public for a day: a shared cache would keep serving it after the link is revoked.
+    expect(res.headers.get("cache-control")).toBe("private, max-age=300");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     const svg = await res.text();
     expect(svg).toMatch(/^<svg version="1\.1" xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 (\d+) \1" {2}preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="qrcode-title"><title id="qrcode-title">[^<]+<\/title><rect [^>]+\/><path d="(M\d+,\d+l4,0 0,4 -4,0 0,-4z )+" stroke="transparent" fill="black"\/><\/svg>$/);
@@ -712,6 +749,22 @@ describe("closed links", () => {
     expect(page.html).not.toContain("Retourner sur le site"); // no return_url
     expect((await b.submit(open, `${w.path}/pay`, { method: "card" })).status).toBe(410);
     expect(await w.getIntent()).toMatchObject({ status: "canceled" });
+  });
+
+  it.each([
+    ["revoked", "Ce lien de paiement a été annulé", (w: World) => w.revoke()],
+    ["expired", "Ce lien de paiement a expiré", (w: World) => w.simulate("expired")],
+    ["past its expires_at", "Ce lien de paiement a expiré", (w: World) => env.DB.prepare("UPDATE payment_links SET expires_at = ? WHERE id = ?").bind(new Date(Date.now() - 1000).toISOString(), w.link.id).run()],
+  ] as const)("%s: its QR code is no longer served; the QR URL answers like the page (410, not cached)", async (_label, heading, close) => {
+    const w = await world();
+    expect((await new Browser().get(`${w.path}/qr.svg`)).status).toBe(200);
+    await close(w);
+    const qr = await new Browser().get(`${w.path}/qr.svg`);
+    expect(qr.status).toBe(410);
+    expect(qr.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(qr.html).not.toContain("qrcode-title"); // the page's own icons aside, no QR code
+    expect(h1(qr.html)).toBe(heading);
+    expect(qr.headers.get("cache-control")).toBe("no-store");
   });
 
   it("live mode: no live provider yet → a clear 503 page, nothing moves; no sandbox screens", async () => {

@@ -146,6 +146,17 @@ export function intentStub(intentId: string) {
   return env.PAYMENT_INTENT.getByName(intentId);
 }
 
+/**
+ * Whose intent this is, as every call to its Durable Object must say (the object refuses any
+ * other tenant). Read from the intent's D1 row; an unknown intent gets a tenant nobody has.
+ */
+export async function tenantOf(intentId: string): Promise<{ partnerId: string; livemode: boolean; organizationId: string }> {
+  const row = await env.DB.prepare("SELECT partner_id, livemode, organization_id FROM payment_intents WHERE id = ?").bind(intentId).first<any>();
+  return row
+    ? { partnerId: row.partner_id, livemode: row.livemode === 1, organizationId: row.organization_id }
+    : { partnerId: "ptn-nobody", livemode: false, organizationId: "org-nobody" };
+}
+
 /** What the intent's object holds in its own SQLite storage. */
 export async function objectStorage(intentId: string) {
   return runInDurableObject(intentStub(intentId), async (_instance, state) => {

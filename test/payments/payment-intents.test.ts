@@ -16,6 +16,7 @@ import {
   expectError,
   initialized,
   intentStub,
+  tenantOf,
   intentTransitions,
   invoiceTransitions,
   issuedInvoice,
@@ -45,18 +46,36 @@ async function runMinuteCron(at: Date) {
   await waitOnExecutionContext(ctx);
 }
 
+/**
+ * A 5 000-cent card link and its intent as the create batch writes them, copied from `l`, whose
+ * object was never told (the worker died between the batch and the init call).
+ */
+async function plantUninitializedIntent(l: { id: string; payment_intent_id: string }) {
+  const pi = `pi-${crypto.randomUUID()}`;
+  const pl = `pl-${crypto.randomUUID()}`;
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO payment_links SELECT ?1, partner_id, livemode, organization_id, invoice_id, ?2, ?3, 5000, currency, '["card"]', 'active', return_url, expires_at, NULL, NULL, created_at, updated_at FROM payment_links WHERE id = ?4`,
+    ).bind(pl, pi, `tok-${crypto.randomUUID()}`, l.id),
+    env.DB.prepare(
+      `INSERT INTO payment_intents SELECT ?1, partner_id, livemode, organization_id, invoice_id, ?2, 5000, currency, 'created', NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, 1, created_at, updated_at FROM payment_intents WHERE id = ?3`,
+    ).bind(pi, pl, l.payment_intent_id),
+  ]);
+  return { pi, pl };
+}
+
 /** A payment attempt with the sandbox bank: choose SEPA, authorize with `iban`, settle through the alarm. */
 async function payByBank(intentId: string, iban: string) {
   const stub = intentStub(intentId);
-  const current = await stub.get(intentId);
+  const current = await stub.get(intentId, await tenantOf(intentId));
   if (!current.ok) throw new Error(current.code);
-  const chosen = await stub.choose(intentId, { method: "sepa_credit", version: current.intent.version, actor: PAYER });
+  const chosen = await stub.choose(intentId, { tenant: await tenantOf(intentId), method: "sepa_credit", version: current.intent.version, actor: PAYER });
   if (!chosen.ok) throw new Error(chosen.code);
-  const started = await stub.applyProviderSteps(intentId, { version: chosen.intent.version, provider: "sandbox_bank", reference: "sbx-consent-test", steps: bankSteps(iban), actor: PAYER });
+  const started = await stub.applyProviderSteps(intentId, { tenant: await tenantOf(intentId), version: chosen.intent.version, provider: "sandbox_bank", reference: "sbx-consent-test", steps: bankSteps(iban), actor: PAYER });
   if (!started.ok) throw new Error(started.code);
   await makeTimersDue(intentId, "provider_step");
   await runDurableObjectAlarm(stub);
-  const settled = await stub.get(intentId);
+  const settled = await stub.get(intentId, await tenantOf(intentId));
   if (!settled.ok) throw new Error(settled.code);
   return settled.intent;
 }
@@ -76,7 +95,7 @@ describe("the PaymentIntent object", () => {
     expect(born.outbox).toEqual([]);
 
     // The payer picks SEPA (Webhook 1).
-    const chosen = await stub.choose(pi, { method: "sepa_credit", version: 1, actor: PAYER });
+    const chosen = await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 1, actor: PAYER });
     expect(chosen).toMatchObject({ ok: true, intent: { status: "pending", selected_payment_method: "sepa_credit", version: 2 } });
     expect((await objectStorage(pi)).outbox).toEqual([]); // projected before the call returned
     expect(await d1Intent(pi)).toMatchObject({ status: "pending", version: 2, selected_payment_method: "sepa_credit" });
@@ -87,7 +106,7 @@ describe("the PaymentIntent object", () => {
 
     // Authorized at the sandbox bank: the transfer is initiated (Webhook 2), the rest comes later.
     const steps = bankSteps(OK_IBAN);
-    const started = await stub.applyProviderSteps(pi, { version: 2, provider: "sandbox_bank", reference: "sbx-consent-1", steps, actor: PAYER });
+    const started = await stub.applyProviderSteps(pi, { tenant: await tenantOf(pi), version: 2, provider: "sandbox_bank", reference: "sbx-consent-1", steps, actor: PAYER });
     expect(started).toMatchObject({ ok: true, intent: { status: "processing", aiia_status: "initiated", aiia_transaction_id: steps[0]!.transactionId, version: 3 } });
     expect(steps[0]!.transactionId).toMatch(/^aiia-tx-/);
     const processing = await objectStorage(pi);
@@ -103,7 +122,7 @@ describe("the PaymentIntent object", () => {
     expect((await a.getIntent(pi)).body).toMatchObject({ status: "processing", aiia_status: "initiated", aiia_transaction_id: steps[0]!.transactionId, provider_status: "initiated" });
 
     // The same authorization submitted twice moves nothing twice.
-    expect(await stub.applyProviderSteps(pi, { version: 2, provider: "sandbox_bank", reference: "sbx-consent-1", steps, actor: PAYER })).toMatchObject({ ok: false, code: "stale_form" });
+    expect(await stub.applyProviderSteps(pi, { tenant: await tenantOf(pi), version: 2, provider: "sandbox_bank", reference: "sbx-consent-1", steps, actor: PAYER })).toMatchObject({ ok: false, code: "stale_form" });
 
     // The bank settles: the alarm applies authorized, then settled (Webhook 3).
     await makeTimersDue(pi, "provider_step");
@@ -155,7 +174,7 @@ describe("the PaymentIntent object", () => {
 
     // The retry clears the previous attempt's outcome.
     const stub = intentStub(pi);
-    const retry = await stub.choose(pi, { method: "sepa_credit", version: blocked.version, actor: PAYER });
+    const retry = await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: blocked.version, actor: PAYER });
     expect(retry).toMatchObject({ ok: true, intent: { status: "pending", failure_code: null, failure_message: null, aiia_status: null, aiia_transaction_id: null } });
     const paid = await payByBank(pi, OK_IBAN);
     expect(paid).toMatchObject({ status: "succeeded", aiia_status: "settled", failure_code: null });
@@ -183,10 +202,10 @@ describe("the PaymentIntent object", () => {
     const pi = l.payment_intent_id;
     const stub = intentStub(pi);
     await initialized(pi);
-    expect((await stub.choose(pi, { method: "card", version: 1, actor: PAYER })).ok).toBe(true);
+    expect((await stub.choose(pi, { tenant: await tenantOf(pi), method: "card", version: 1, actor: PAYER })).ok).toBe(true);
 
     const before = { rows: await rowCounts(t.partnerId), storage: await objectStorage(pi), d1: await d1Intent(pi) };
-    const stale = await stub.choose(pi, { method: "sepa_credit", version: 1, actor: PAYER });
+    const stale = await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 1, actor: PAYER });
     expect(stale).toEqual({ ok: false, code: "stale_form", message: expect.any(String), status: 409 });
     expect(await rowCounts(t.partnerId)).toEqual(before.rows);
     expect(await objectStorage(pi)).toEqual(before.storage);
@@ -194,11 +213,11 @@ describe("the PaymentIntent object", () => {
     expect(before.storage.state).toMatchObject({ version: 2, selected_payment_method: "card" });
 
     // The same choice again with the current version is a no-op.
-    expect(await stub.choose(pi, { method: "card", version: 2, actor: PAYER })).toMatchObject({ ok: true, intent: { version: 2 } });
+    expect(await stub.choose(pi, { tenant: await tenantOf(pi), method: "card", version: 2, actor: PAYER })).toMatchObject({ ok: true, intent: { version: 2 } });
     expect(await rowCounts(t.partnerId)).toEqual(before.rows);
 
     // Another method while pending: a new version and an audit entry, but no status event.
-    expect(await stub.choose(pi, { method: "sepa_credit", version: 2, actor: PAYER })).toMatchObject({ ok: true, intent: { status: "pending", version: 3, selected_payment_method: "sepa_credit" } });
+    expect(await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 2, actor: PAYER })).toMatchObject({ ok: true, intent: { status: "pending", version: 3, selected_payment_method: "sepa_credit" } });
     const after = await rowCounts(t.partnerId);
     expect(after).toEqual({ ...before.rows, audit_logs: before.rows.audit_logs + 1 });
     expect(await intentTransitions(t.partnerId, pi)).toEqual(["created→pending"]);
@@ -213,77 +232,103 @@ describe("the PaymentIntent object", () => {
     await initialized(pi);
 
     const before = await rowCounts(t.partnerId);
-    expect(await stub.choose(pi, { method: "card", version: 1, actor: PAYER })).toMatchObject({ ok: false, code: "payment_method_not_allowed", status: 400 });
-    expect(await stub.applyProviderSteps(pi, { version: 1, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN), actor: PAYER })).toMatchObject({
+    expect(await stub.choose(pi, { tenant: await tenantOf(pi), method: "card", version: 1, actor: PAYER })).toMatchObject({ ok: false, code: "payment_method_not_allowed", status: 400 });
+    expect(await stub.applyProviderSteps(pi, { tenant: await tenantOf(pi), version: 1, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN), actor: PAYER })).toMatchObject({
       ok: false,
       code: "stale_form",
     });
     expect(await rowCounts(t.partnerId)).toEqual(before);
 
     // Processing: neither cancel nor a new choice; revoking the link → 409 payment_processing.
-    const chosen = await stub.choose(pi, { method: "sepa_credit", version: 1, actor: PAYER });
-    expect(await stub.applyProviderSteps(pi, { version: 2, provider: "sandbox_bank", reference: "x", steps: [], actor: PAYER })).toMatchObject({
+    const chosen = await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 1, actor: PAYER });
+    expect(await stub.applyProviderSteps(pi, { tenant: await tenantOf(pi), version: 2, provider: "sandbox_bank", reference: "x", steps: [], actor: PAYER })).toMatchObject({
       ok: false,
       code: "no_provider_step",
       status: 422,
     });
     expect(chosen.ok).toBe(true);
-    await stub.applyProviderSteps(pi, { version: 2, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
+    await stub.applyProviderSteps(pi, { tenant: await tenantOf(pi), version: 2, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
     const processing = await rowCounts(t.partnerId);
-    expect(await stub.cancel(pi, { reason: "revoked", actor: PAYER })).toMatchObject({ ok: false, code: "payment_processing", status: 409 });
-    expect(await stub.choose(pi, { method: "sepa_credit", version: 3, actor: PAYER })).toMatchObject({ ok: false, code: "payment_processing", status: 409 });
+    expect(await stub.cancel(pi, { tenant: await tenantOf(pi), reason: "revoked", actor: PAYER })).toMatchObject({ ok: false, code: "payment_processing", status: 409 });
+    expect(await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 3, actor: PAYER })).toMatchObject({ ok: false, code: "payment_processing", status: 409 });
     expectError(await a.revokeLink(sepaOnly.id), 409, { type: "conflict_error", code: "payment_processing" });
     expect(await rowCounts(t.partnerId)).toEqual(processing);
     expect((await a.getLink(sepaOnly.id)).body.status).toBe("active");
 
     // Succeeded: nothing moves any more.
     await expectOk(await a.simulate(pi, "succeeded"));
-    const done = await stub.get(pi);
+    const done = await stub.get(pi, await tenantOf(pi));
     if (!done.ok) throw new Error(done.code);
-    expect(await stub.cancel(pi, { reason: "revoked", actor: PAYER })).toMatchObject({ ok: false, code: "payment_completed", status: 409 });
-    expect(await stub.choose(pi, { method: "sepa_credit", version: done.intent.version, actor: PAYER })).toMatchObject({ ok: false, code: "payment_completed" });
+    expect(await stub.cancel(pi, { tenant: await tenantOf(pi), reason: "revoked", actor: PAYER })).toMatchObject({ ok: false, code: "payment_completed", status: 409 });
+    expect(await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: done.intent.version, actor: PAYER })).toMatchObject({ ok: false, code: "payment_completed" });
     expectError(await a.simulate(pi, "insufficient_funds"), 409, { code: "invalid_intent_transition" });
 
     // Canceled: neither.
     const other = await link(a, issued.id, { payment_methods: ["card"] });
     await expectOk(await a.revokeLink(other.id));
-    const canceled = await intentStub(other.payment_intent_id).get(other.payment_intent_id);
+    const canceled = await intentStub(other.payment_intent_id).get(other.payment_intent_id, await tenantOf(other.payment_intent_id));
     expect(canceled).toMatchObject({ ok: true, intent: { status: "canceled" } });
     const version = canceled.ok ? canceled.intent.version : 0;
-    expect(await intentStub(other.payment_intent_id).choose(other.payment_intent_id, { method: "card", version, actor: PAYER })).toMatchObject({
+    expect(await intentStub(other.payment_intent_id).choose(other.payment_intent_id, { tenant: await tenantOf(other.payment_intent_id), method: "card", version, actor: PAYER })).toMatchObject({
       ok: false,
       code: "payment_intent_canceled",
     });
     // A second cancel of a canceled intent is a no-op, not an error.
-    expect(await intentStub(other.payment_intent_id).cancel(other.payment_intent_id, { reason: "revoked", actor: PAYER })).toMatchObject({ ok: true, intent: { status: "canceled", version } });
+    expect(await intentStub(other.payment_intent_id).cancel(other.payment_intent_id, { tenant: await tenantOf(other.payment_intent_id), reason: "revoked", actor: PAYER })).toMatchObject({ ok: true, intent: { status: "canceled", version } });
     expect(await intentTransitions(t.partnerId, other.payment_intent_id)).toEqual(["created→canceled"]);
   });
 
   it("answers 404 (as a value) for an intent that exists nowhere, and stays empty", async () => {
     const stub = intentStub(UNKNOWN_INTENT);
-    expect(await stub.get(UNKNOWN_INTENT)).toMatchObject({ ok: false, code: "resource_missing", status: 404 });
-    expect(await stub.choose(UNKNOWN_INTENT, { method: "card", version: 1, actor: PAYER })).toMatchObject({ ok: false, status: 404 });
+    expect(await stub.get(UNKNOWN_INTENT, await tenantOf(UNKNOWN_INTENT))).toMatchObject({ ok: false, code: "resource_missing", status: 404 });
+    expect(await stub.choose(UNKNOWN_INTENT, { tenant: await tenantOf(UNKNOWN_INTENT), method: "card", version: 1, actor: PAYER })).toMatchObject({ ok: false, status: 404 });
     expect(await objectStorage(UNKNOWN_INTENT)).toMatchObject({ state: null, outbox: [], timers: [], alarm: null });
+  });
+
+  it("refuses every call made for another tenant (partner, mode or organization) as if the intent did not exist", async () => {
+    const { t, api: a, issued } = await payableWorld();
+    const l = await link(a, issued.id, { amount: 20000 });
+    const pi = l.payment_intent_id;
+    const own = await tenantOf(pi);
+    expect(own.partnerId).toBe(t.partnerId);
+    const stub = intentStub(pi);
+    const before = await objectStorage(pi);
+    for (const other of [{ ...own, partnerId: "ptn-other" }, { ...own, livemode: true }, { ...own, organizationId: "org-other" }]) {
+      const notFound = { ok: false, code: "resource_missing", status: 404 };
+      expect(await stub.get(pi, other)).toMatchObject(notFound);
+      expect(await stub.reconcile(pi, other)).toMatchObject(notFound);
+      expect(await stub.choose(pi, { tenant: other, method: "card", version: 1, actor: PAYER })).toMatchObject(notFound);
+      expect(await stub.applyProviderSteps(pi, { tenant: other, version: 1, provider: "sandbox_card", reference: "x", steps: [], actor: PAYER })).toMatchObject(notFound);
+      expect(await stub.cancel(pi, { tenant: other, reason: "revoked", actor: PAYER })).toMatchObject(notFound);
+      expect(await stub.simulate(pi, { tenant: other, outcome: "succeeded", actor: PAYER })).toMatchObject(notFound);
+      expect(await stub.refund(pi, { tenant: other, refundId: `ref-${crypto.randomUUID()}`, reason: null, actor: PAYER })).toMatchObject(notFound);
+      expect(await stub.settleRefund(pi, { tenant: other, refundId: `ref-${crypto.randomUUID()}`, outcome: "succeeded", actor: PAYER })).toMatchObject(notFound);
+    }
+    // Nothing moved: same state, no outbox record, and the intent still answers its own tenant.
+    expect((await objectStorage(pi)).state).toEqual(before.state);
+    expect(await intentTransitions(t.partnerId, pi)).toEqual([]);
+    expect(await stub.get(pi, own)).toMatchObject({ ok: true, intent: { id: pi, status: "created" } });
+  });
+
+  it("initializes itself from D1 only for the tenant its D1 row names", async () => {
+    const { api: a, issued } = await payableWorld();
+    const l = await link(a, issued.id, { amount: 20000 });
+    const { pi } = await plantUninitializedIntent(l);
+    const own = await tenantOf(pi);
+    expect(await intentStub(pi).get(pi, { ...own, partnerId: "ptn-other" })).toMatchObject({ ok: false, status: 404 });
+    expect(await objectStorage(pi)).toMatchObject({ state: null });
+    expect(await intentStub(pi).get(pi, own)).toMatchObject({ ok: true, intent: { id: pi } });
   });
 
   it("initializes itself from D1 when its init call never arrived", async () => {
     const { t, api: a, issued } = await payableWorld();
     const l = await link(a, issued.id, { amount: 20000 });
     // A link and intent as the create batch writes them, whose object was never told (the worker died).
-    const pi = `pi-${crypto.randomUUID()}`;
-    const pl = `pl-${crypto.randomUUID()}`;
-    await env.DB.batch([
-      env.DB.prepare(
-        `INSERT INTO payment_links SELECT ?1, partner_id, livemode, organization_id, invoice_id, ?2, ?3, 5000, currency, '["card"]', 'active', return_url, expires_at, NULL, NULL, created_at, updated_at FROM payment_links WHERE id = ?4`,
-      ).bind(pl, pi, `tok-${crypto.randomUUID()}`, l.id),
-      env.DB.prepare(
-        `INSERT INTO payment_intents SELECT ?1, partner_id, livemode, organization_id, invoice_id, ?2, 5000, currency, 'created', NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, 1, created_at, updated_at FROM payment_intents WHERE id = ?3`,
-      ).bind(pi, pl, l.payment_intent_id),
-    ]);
+    const { pi, pl } = await plantUninitializedIntent(l);
     expect(await objectStorage(pi)).toMatchObject({ state: null });
 
     const stub = intentStub(pi);
-    const got = await stub.get(pi);
+    const got = await stub.get(pi, await tenantOf(pi));
     expect(got).toMatchObject({ ok: true, allowed_methods: ["card"], intent: { id: pi, status: "created", amount: 5000, version: 1, payment_link_id: pl, invoice_id: issued.id } });
     const storage = await objectStorage(pi);
     expect(storage.state).toMatchObject({ id: pi, expires_at: Date.parse(l.expires_at), attempt: 0 });
@@ -291,8 +336,8 @@ describe("the PaymentIntent object", () => {
     expect(storage.alarm).toBe(Date.parse(l.expires_at));
 
     // It works from there like any other.
-    expect(await stub.choose(pi, { method: "sepa_credit", version: 1, actor: PAYER })).toMatchObject({ ok: false, code: "payment_method_not_allowed" });
-    expect(await stub.choose(pi, { method: "card", version: 1, actor: PAYER })).toMatchObject({ ok: true, intent: { status: "pending" } });
+    expect(await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 1, actor: PAYER })).toMatchObject({ ok: false, code: "payment_method_not_allowed" });
+    expect(await stub.choose(pi, { tenant: await tenantOf(pi), method: "card", version: 1, actor: PAYER })).toMatchObject({ ok: true, intent: { status: "pending" } });
     expect(await d1Intent(pi)).toMatchObject({ status: "pending", version: 2, selected_payment_method: "card" });
     expect(await intentTransitions(t.partnerId, pi)).toEqual(["created→pending"]);
   });
@@ -446,8 +491,8 @@ describe("link expiry", () => {
     const pi = l.payment_intent_id;
     const stub = intentStub(pi);
     await initialized(pi);
-    await stub.choose(pi, { method: "sepa_credit", version: 1, actor: PAYER });
-    await stub.applyProviderSteps(pi, { version: 2, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
+    await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 1, actor: PAYER });
+    await stub.applyProviderSteps(pi, { tenant: await tenantOf(pi), version: 2, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
 
     await makeTimersDue(pi, "expire");
     await runDurableObjectAlarm(stub);
@@ -472,8 +517,8 @@ describe("link expiry", () => {
     const pi = l.payment_intent_id;
     const stub = intentStub(pi);
     await initialized(pi);
-    await stub.choose(pi, { method: "sepa_credit", version: 1, actor: PAYER });
-    await stub.applyProviderSteps(pi, { version: 2, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
+    await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 1, actor: PAYER });
+    await stub.applyProviderSteps(pi, { tenant: await tenantOf(pi), version: 2, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
     await makeTimersDue(pi, "expire");
     await runDurableObjectAlarm(stub);
     await expectOk(await a.simulate(pi, "succeeded"));
@@ -494,8 +539,8 @@ describe("link expiry", () => {
     const busy = await link(a, issued.id, { amount: 10000, expires_at: "2030-01-05T00:00:00Z" });
     await initialized(busy.payment_intent_id);
     const busyStub = intentStub(busy.payment_intent_id);
-    await busyStub.choose(busy.payment_intent_id, { method: "sepa_credit", version: 1, actor: PAYER });
-    await busyStub.applyProviderSteps(busy.payment_intent_id, { version: 2, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
+    await busyStub.choose(busy.payment_intent_id, { tenant: await tenantOf(busy.payment_intent_id), method: "sepa_credit", version: 1, actor: PAYER });
+    await busyStub.applyProviderSteps(busy.payment_intent_id, { tenant: await tenantOf(busy.payment_intent_id), version: 2, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
 
     const res = await a.sweep("2030-01-10");
     expect(res.status, res.text).toBe(200);
@@ -532,13 +577,13 @@ describe("link expiry", () => {
     const pi = l.payment_intent_id;
     const stub = intentStub(pi);
     await initialized(pi);
-    await stub.choose(pi, { method: "sepa_credit", version: 1, actor: PAYER });
+    await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 1, actor: PAYER });
     await runInDurableObject(stub, async (instance, state) => {
       const seam = instance as unknown as { projectionDb: () => unknown };
       seam.projectionDb = () => {
         throw new Error("D1 unreachable");
       };
-      const started = await instance.applyProviderSteps(pi, { version: 2, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
+      const started = await instance.applyProviderSteps(pi, { tenant: await tenantOf(pi), version: 2, provider: "sandbox_bank", reference: "x", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
       expect(started).toMatchObject({ ok: true, intent: { status: "processing" } });
       delete (seam as { projectionDb?: unknown }).projectionDb; // D1 is back…
       await state.storage.deleteAlarm(); // …but the retry is lost.

@@ -8,6 +8,7 @@ import {
   expectError,
   FUTURE_EXPIRY,
   intentStub,
+  tenantOf,
   issuedInvoice,
   link,
   liveToken,
@@ -415,7 +416,7 @@ describe("DELETE /v1/payment_links/{id}", () => {
   it("revokes a link whose payer chose a method (pending) or whose attempt failed", async () => {
     const { api: a, issued } = await payableWorld();
     const pending = await link(a, issued.id, { amount: 10000 });
-    const chosen = await intentStub(pending.payment_intent_id).choose(pending.payment_intent_id, { method: "card", version: 1, actor: PAYER });
+    const chosen = await intentStub(pending.payment_intent_id).choose(pending.payment_intent_id, { tenant: await tenantOf(pending.payment_intent_id), method: "card", version: 1, actor: PAYER });
     expect(chosen.ok && chosen.intent.status).toBe("pending");
     expect((await expectOk(await revoke(a, pending.id))).status).toBe("revoked");
     expect((await a.getIntent(pending.payment_intent_id)).body).toMatchObject({ status: "canceled", selected_payment_method: "card" });

@@ -11,6 +11,7 @@ import {
   d1Link,
   initialized,
   intentStub,
+  tenantOf,
   intentTransitions,
   invoiceTransitions,
   ledgerOf,
@@ -84,7 +85,7 @@ describe("projection of a payment intent to D1", () => {
 
     const inside = await runInDurableObject(stub, async (instance, state) => {
       projectThrough(instance, () => flaky.db);
-      const result = await instance.choose(pi, { method: "sepa_credit", version: 1, actor: PAYER });
+      const result = await instance.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 1, actor: PAYER });
       // Right after the call, before any retry could run: D1 has not moved, the outbox holds the record.
       return {
         result,
@@ -129,15 +130,15 @@ describe("projection of a payment intent to D1", () => {
     const pi = l.payment_intent_id;
     const stub = intentStub(pi);
     await initialized(pi);
-    await stub.choose(pi, { method: "sepa_credit", version: 1, actor: PAYER });
-    await stub.applyProviderSteps(pi, { version: 2, provider: "sandbox_bank", reference: "sbx-consent-1", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
+    await stub.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 1, actor: PAYER });
+    await stub.applyProviderSteps(pi, { tenant: await tenantOf(pi), version: 2, provider: "sandbox_bank", reference: "sbx-consent-1", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
     expect(await d1Intent(pi)).toMatchObject({ status: "processing", version: 3 });
     const before = await snapshot(t.partnerId, issued.id, pi, l.id);
 
     const flaky = flakyD1(1);
     const inside = await runInDurableObject(stub, async (instance, state) => {
       projectThrough(instance, () => flaky.db);
-      const result = await instance.simulate(pi, { outcome: "succeeded", actor: PAYER });
+      const result = await instance.simulate(pi, { tenant: await tenantOf(pi), outcome: "succeeded", actor: PAYER });
       return {
         result,
         outbox: state.storage.sql.exec<{ record: string }>("SELECT record FROM outbox ORDER BY seq").toArray().map((r) => JSON.parse(r.record) as ProjectionRecord),
@@ -171,7 +172,7 @@ describe("projection of a payment intent to D1", () => {
 
     // Again (alarm, reconciliation): nothing moves.
     await runDurableObjectAlarm(stub);
-    await stub.reconcile(pi);
+    await stub.reconcile(pi, await tenantOf(pi));
     expect(await snapshot(t.partnerId, issued.id, pi, l.id)).toEqual(landed);
 
     // Replaying the records themselves changes nothing either.
@@ -191,7 +192,7 @@ describe("projection of a payment intent to D1", () => {
       projectThrough(instance, () => {
         throw new Error("D1 unreachable");
       });
-      const result = await instance.simulate(pi, { outcome: "succeeded", actor: PAYER });
+      const result = await instance.simulate(pi, { tenant: await tenantOf(pi), outcome: "succeeded", actor: PAYER });
       expect(result).toMatchObject({ ok: true, intent: { status: "succeeded" } });
       await state.storage.deleteAlarm();
       return state.storage.sql.exec<{ record: string }>("SELECT record FROM outbox ORDER BY seq").toArray().map((r) => JSON.parse(r.record) as ProjectionRecord);
@@ -233,12 +234,12 @@ describe("projection of a payment intent to D1", () => {
     const flaky = flakyD1(1);
     await runInDurableObject(stub, async (instance) => {
       projectThrough(instance, () => flaky.db);
-      expect(await instance.choose(pi, { method: "sepa_credit", version: 1, actor: PAYER })).toMatchObject({ ok: true });
+      expect(await instance.choose(pi, { tenant: await tenantOf(pi), method: "sepa_credit", version: 1, actor: PAYER })).toMatchObject({ ok: true });
     });
     expect(await d1Intent(pi)).toMatchObject({ status: "created", version: 1 });
 
     // The payer goes on (the page talks to the object, not to D1): both records land, in order.
-    const started = await stub.applyProviderSteps(pi, { version: 2, provider: "sandbox_bank", reference: "sbx-consent-1", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
+    const started = await stub.applyProviderSteps(pi, { tenant: await tenantOf(pi), version: 2, provider: "sandbox_bank", reference: "sbx-consent-1", steps: bankSteps(OK_IBAN).slice(0, 1), actor: PAYER });
     expect(started).toMatchObject({ ok: true, intent: { status: "processing", version: 3 } });
     expect(flaky.calls).toEqual({ batch: 3, failed: 1 });
     expect(await d1Intent(pi)).toMatchObject({ status: "processing", version: 3, aiia_status: "initiated" });
@@ -256,7 +257,7 @@ describe("projection of a payment intent to D1", () => {
     const delays: number[] = [];
     await runInDurableObject(stub, async (instance, state) => {
       projectThrough(instance, () => flaky.db);
-      await instance.choose(pi, { method: "card", version: 1, actor: PAYER });
+      await instance.choose(pi, { tenant: await tenantOf(pi), method: "card", version: 1, actor: PAYER });
       delays.push((await state.storage.getAlarm())! - Date.now());
     });
     for (let i = 0; i < 2; i++) {

@@ -10,6 +10,7 @@ import {
   eventually,
   expectError,
   intentStub,
+  tenantOf,
   intentTransitions,
   invoiceTransitions,
   ledgerOf,
@@ -62,6 +63,7 @@ describe("POST /v1/refunds — seed 001 \"Remboursements\"", () => {
       status: "pending",
       reason: "Facture annulée suite à erreur de facturation",
       failure_code: null,
+      pending_reason: null,
       created_at: expect.stringMatching(ISO),
       completed_at: null,
     });
@@ -622,9 +624,9 @@ describe("the PaymentIntent object's refunds", () => {
     const stub = intentStub(pi);
     const actor = { id: "test", type: "partner" as const };
 
-    const settled = await stub.settleRefund(pi, { refundId: ok.id, outcome: "succeeded", actor });
+    const settled = await stub.settleRefund(pi, { tenant: await tenantOf(pi), refundId: ok.id, outcome: "succeeded", actor });
     expect(settled).toMatchObject({ ok: true, refund: { id: ok.id, status: "succeeded" }, intent: { status: "partially_refunded", refunded_amount: 10000 } });
-    expect(await stub.settleRefund(pi, { refundId: ko.id, outcome: "failed", actor })).toMatchObject({ ok: true, refund: { status: "failed" } });
+    expect(await stub.settleRefund(pi, { tenant: await tenantOf(pi), refundId: ko.id, outcome: "failed", actor })).toMatchObject({ ok: true, refund: { status: "failed" } });
 
     const inObject = await objectRefunds(pi);
     const inD1 = await d1Refunds(pi);
@@ -670,13 +672,13 @@ describe("the PaymentIntent object's refunds", () => {
     });
     const before = await snapshot();
     expect(before.storage.outbox).toEqual([]);
-    expect(await stub.settleRefund(pi, { refundId: ok.id, outcome: "succeeded", actor })).toEqual({
+    expect(await stub.settleRefund(pi, { tenant: await tenantOf(pi), refundId: ok.id, outcome: "succeeded", actor })).toEqual({
       ok: false,
       code: "refund_not_pending",
       message: expect.any(String),
       status: 409,
     });
-    expect(await stub.settleRefund(pi, { refundId: ko.id, outcome: "succeeded", actor })).toMatchObject({ ok: false, code: "refund_not_pending" });
+    expect(await stub.settleRefund(pi, { tenant: await tenantOf(pi), refundId: ko.id, outcome: "succeeded", actor })).toMatchObject({ ok: false, code: "refund_not_pending" });
     expect(await snapshot()).toEqual(before);
     expect(before.storage.timers.filter((x: { kind: string }) => x.kind === "refund_settle")).toHaveLength(2);
     await runInDurableObject(stub, (_i, st) => {
@@ -701,7 +703,7 @@ describe("the PaymentIntent object's refunds", () => {
     expect(second).toEqual(first);
     expect(await objectRefunds(pi)).toHaveLength(1);
     expect(await d1Refunds(pi)).toHaveLength(1);
-    expect(await stub.settleRefund(pi, { refundId: UNKNOWN_REFUND, outcome: "failed", actor })).toMatchObject({ ok: false, code: "resource_missing", status: 404 });
+    expect(await stub.settleRefund(pi, { refundId: UNKNOWN_REFUND, outcome: "failed", actor, tenant })).toMatchObject({ ok: false, code: "resource_missing", status: 404 });
     // The object checks whose it is: another partner, mode or organization gets 404 and nothing.
     for (const other of [{ ...tenant, partnerId: "ptn-other" }, { ...tenant, livemode: true }, { ...tenant, organizationId: "org-other" }]) {
       expect(await stub.refund(pi, { refundId: "ref-0193a4b2-c7e8-7d1f-9a6b-000000000002", amount: 100, reason: null, tenant: other, actor })).toMatchObject({ ok: false, status: 404 });

@@ -1,6 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { accessToken, adminHeaders, call, createPartner, expectOk, issueCredential } from "../helpers/harness";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { decodeJwt, SignJWT } from "jose";
+import { sha256Hex } from "../../src/lib/crypto";
+import { accessToken, adminHeaders, call, createPartner, expectOk, issueCredential, type Tenant } from "../helpers/harness";
 
 describe("POST /v1/auth/token (OAuth2 client credentials, RFC 6749)", () => {
   it("accepts seed 001's JSON body and returns a one-hour bearer token", async () => {
@@ -86,6 +89,119 @@ describe("POST /v1/auth/token (OAuth2 client credentials, RFC 6749)", () => {
   });
 });
 
+/** An address of its own per test: throttle buckets outlive a test. */
+function freshIp() {
+  const b = crypto.getRandomValues(new Uint8Array(3));
+  return `10.${b[0]}.${b[1]}.${b[2]}`;
+}
+
+function tokenRequest(client_id: string, client_secret: string, ip?: string) {
+  return call("/v1/auth/token", { body: { grant_type: "client_credentials", client_id, client_secret }, headers: ip ? { "cf-connecting-ip": ip } : {} });
+}
+
+function expectThrottled(res: Awaited<ReturnType<typeof call>>, maxSeconds: number) {
+  expect(res.status, res.text).toBe(429);
+  const wait = Number(res.headers.get("retry-after"));
+  expect(wait).toBeGreaterThanOrEqual(1);
+  expect(wait).toBeLessThanOrEqual(maxSeconds);
+  return wait;
+}
+
+describe("POST /v1/auth/token throttles failed client authentications", () => {
+  it("per client_id: 10 wrong secrets a minute, then every attempt → 429 invalid_client with Retry-After (the right secret too); other clients unaffected", async () => {
+    const t = await createPartner();
+    const other = await createPartner();
+    const { client_id, client_secret } = t.credential;
+    for (let i = 0; i < 10; i++) {
+      const res = await tokenRequest(client_id, `cs_test_wrong${i}`);
+      expect(res.status, `attempt ${i + 1}`).toBe(401);
+      expect(res.body.error).toBe("invalid_client");
+    }
+    const blocked = await tokenRequest(client_id, "cs_test_wrong");
+    expectThrottled(blocked, 60);
+    // RFC 6749 §5.2 body, which OAuth clients parse; the status and Retry-After say "wait".
+    expect(blocked.body).toEqual({ error: "invalid_client", error_description: expect.stringMatching(/^Too many failed client authentications .* try again in \d+ s\.$/) });
+    expect(blocked.headers.get("cache-control")).toBe("no-store");
+    expectThrottled(await tokenRequest(client_id, client_secret), 60);
+    expect((await tokenRequest(other.credential.client_id, other.credential.client_secret)).status).toBe(200);
+    // Tokens already issued and API keys keep working: the throttle is on the token endpoint only.
+    expect((await call("/v1/organizations", { token: t.token })).status).toBe(200);
+    expect((await call("/v1/organizations", { headers: { authorization: `Bearer ${t.credential.secret_key}` } })).status).toBe(200);
+  });
+
+  it("when the window ends the client is taken again, and the bucket keeps no storage", async () => {
+    const t = await createPartner();
+    const { client_id, client_secret } = t.credential;
+    for (let i = 0; i < 10; i++) await tokenRequest(client_id, "cs_test_wrong");
+    expectThrottled(await tokenRequest(client_id, client_secret), 60);
+    // The window's end, brought forward: its alarm clears the bucket.
+    const stub = env.AUTH_THROTTLE.getByName(await sha256Hex(`token:client:${client_id}`));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'failure_window'").toArray())).toEqual([]);
+    expect((await tokenRequest(client_id, client_secret)).status).toBe(200);
+  });
+
+  it("successful requests are never counted", async () => {
+    const t = await createPartner();
+    const { client_id, client_secret } = t.credential;
+    for (let i = 0; i < 15; i++) expect((await tokenRequest(client_id, client_secret)).status).toBe(200);
+    for (let i = 0; i < 9; i++) expect((await tokenRequest(client_id, "cs_test_wrong")).status).toBe(401);
+    expect((await tokenRequest(client_id, client_secret)).status).toBe(200);
+  });
+
+  it("malformed requests (no secret, unsupported grant) are refused without being counted", async () => {
+    const t = await createPartner();
+    for (let i = 0; i < 12; i++) {
+      expect((await call("/v1/auth/token", { body: { grant_type: "client_credentials", client_id: t.credential.client_id } })).status).toBe(400);
+    }
+    expect((await tokenRequest(t.credential.client_id, t.credential.client_secret)).status).toBe(200);
+  });
+
+  it("per IP: 30 failures a minute over any client_ids, then that address is refused (429); another address is not", async () => {
+    const t = await createPartner();
+    const ip = freshIp();
+    for (let i = 0; i < 30; i++) expect((await tokenRequest(`cli_test_nobody${i}`, "cs_test_x", ip)).status).toBe(401);
+    expectThrottled(await tokenRequest(t.credential.client_id, t.credential.client_secret, ip), 60);
+    expect((await tokenRequest(t.credential.client_id, t.credential.client_secret, freshIp())).status).toBe(200);
+  });
+
+  it("the 429 is documented on the operation, with Retry-After", async () => {
+    const doc = (await call("/v1/openapi.json")).body;
+    const op = doc.paths["/v1/auth/token"].post;
+    expect(op.responses["429"].content["application/json"].schema.$ref).toBe("#/components/schemas/OAuthError");
+    expect(op.responses["429"].headers["Retry-After"]).toBeDefined();
+  });
+});
+
+describe("access tokens", () => {
+  /** A token signed with the worker's own JWT_SECRET, as /v1/auth/token would sign it, with `exp` or without. */
+  async function forgeToken(t: Tenant, withExp: boolean) {
+    const iat = Math.floor(Date.now() / 1000);
+    const jwt = new SignJWT({ cid: t.credential.id, mode: "test", plan: "business", scope: "partner" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer("paiements-api")
+      .setAudience("paiements-api/v1")
+      .setSubject(t.partnerId)
+      .setIssuedAt(iat);
+    if (withExp) jwt.setExpirationTime(iat + 600);
+    return jwt.sign(new TextEncoder().encode(env.JWT_SECRET));
+  }
+
+  it("a token without exp is refused (401 invalid_token), though signed with the right key; the same with exp works", async () => {
+    const t = await createPartner();
+    expect((await call("/v1/organizations", { token: await forgeToken(t, true) })).status).toBe(200);
+    const res = await call("/v1/organizations", { token: await forgeToken(t, false) });
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatchObject({ code: "invalid_token", type: "authentication_error" });
+  });
+
+  it("the tokens /v1/auth/token issues carry exp, one hour after iat", async () => {
+    const t = await createPartner();
+    const claims = decodeJwt(t.token);
+    expect(claims.exp! - claims.iat!).toBe(3600);
+  });
+});
+
 describe("API keys", () => {
   it("work as 'Bearer sk_…', 'Bearer pk_…:sk_…' and 'X-API-Key: pk_…:sk_…'", async () => {
     const t = await createPartner();
@@ -112,6 +228,20 @@ describe("API keys", () => {
     expect(malformed.body.error.code).toBe("malformed_api_key");
   });
 
+  it.each([
+    ["X-API-Key", (v: string) => ({ "x-api-key": v })],
+    ["Authorization: Bearer", (v: string) => ({ authorization: `Bearer ${v}` })],
+  ])("refuse anything after the key pair in %s (pk_…:sk_…:anything → 401 malformed_api_key)", async (_label, header) => {
+    const t = await createPartner();
+    const { publishable_key: pk, secret_key: sk } = t.credential;
+    expect((await call("/v1/organizations", { headers: header(`${pk}:${sk}`) })).status).toBe(200);
+    for (const value of [`${pk}:${sk}:anything`, `${pk}:${sk}:`, `${pk}:${sk}:${sk}`, `${sk}:`, `${pk}::${sk}`]) {
+      const res = await call("/v1/organizations", { headers: header(value) });
+      expect(res.status, value).toBe(401);
+      expect(res.body.error.code, value).toBe("malformed_api_key");
+    }
+  });
+
   it("carry their mode: a live key sees live data only", async () => {
     const t = await createPartner();
     const live = await issueCredential(t.partnerId, "live");
@@ -130,6 +260,27 @@ describe("admin API", () => {
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe("invalid_admin_key");
     }
+  });
+
+  it("throttles wrong keys per address: 10 in 10 minutes, then 429 too_many_failed_attempts with Retry-After, the right key included", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 10; i++) {
+      const res = await call("/v1/admin/partners", { headers: { authorization: `Bearer wrong-${i}`, "cf-connecting-ip": ip }, body: { name: "X" } });
+      expect(res.status, `attempt ${i + 1}`).toBe(401);
+    }
+    const blocked = await call("/v1/admin/partners", { headers: { ...adminHeaders(), "cf-connecting-ip": ip }, body: { name: "Throttled operator" } });
+    expectThrottled(blocked, 600);
+    expect(blocked.body.error).toMatchObject({ type: "rate_limit_error", code: "too_many_failed_attempts", request_id: blocked.headers.get("x-request-id") });
+    const partners = await env.DB.prepare("SELECT count(*) AS n FROM partners WHERE name = 'Throttled operator'").first<{ n: number }>();
+    expect(partners!.n).toBe(0);
+    // The operator, from another address, is not held up.
+    expect((await call("/v1/admin/partners", { headers: { ...adminHeaders(), "cf-connecting-ip": freshIp() }, body: { name: "X" } })).status).toBe(201);
+  });
+
+  it("a request with no Authorization header guesses nothing and is not counted", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 12; i++) expect((await call("/v1/admin/partners/ptn-nope", { headers: { "cf-connecting-ip": ip } })).status).toBe(401);
+    expect((await call("/v1/admin/partners/ptn-nope", { headers: { ...adminHeaders(), "cf-connecting-ip": ip } })).status).toBe(404);
   });
 
   it("creates a partner with test credentials shown once, and stores only hashes", async () => {

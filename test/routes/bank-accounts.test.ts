@@ -51,6 +51,8 @@ describe("POST /v1/departments/{id}/bank_accounts", () => {
       account_name: "Compte Régie Eau",
       bank_name: "BNP Paribas",
       is_default: true,
+      verification_status: "unverified",
+      kyc_verification_id: null,
       status: "active",
       created_at: expect.any(String),
       updated_at: expect.any(String),

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { openEventData } from "../../src/services/events/payload";
 import {
   accessToken,
   call,
@@ -88,12 +89,12 @@ async function rowCounts(partnerId: string) {
   };
 }
 
+/** The partner's events, payloads opened as the webhooks and the events API open them (the payer is stored sealed apart). */
 async function eventsOf(partnerId: string) {
-  const { results } = await env.DB.prepare("SELECT type, data FROM events WHERE partner_id = ? ORDER BY created_at, id").bind(partnerId).all<{
-    type: string;
-    data: string;
-  }>();
-  return results.map((r) => ({ type: r.type, data: JSON.parse(r.data) }));
+  const { results } = await env.DB.prepare("SELECT id, type, data, data_encrypted, data_expired_at FROM events WHERE partner_id = ? ORDER BY created_at, id")
+    .bind(partnerId)
+    .all<{ id: string; type: string; data: string; data_encrypted: string | null; data_expired_at: string | null }>();
+  return Promise.all(results.map(async (r) => ({ type: r.type, data: (await openEventData(env.ENCRYPTION_KEY, { ...r, data: JSON.parse(r.data) }))! as Record<string, any> })));
 }
 
 function ids(res: CallResult): string[] {
@@ -1016,7 +1017,8 @@ describe("events and audit trail", () => {
 
     const everything = JSON.stringify((await expectOk(await api.audit("page_size=100"))).data);
     const { results: raw } = await env.DB.prepare("SELECT changes FROM audit_logs WHERE partner_id = ?").bind(t.partnerId).all<{ changes: string }>();
-    for (const text of [everything, JSON.stringify(raw)]) {
+    const { results: rawEvents } = await env.DB.prepare("SELECT * FROM events WHERE partner_id = ?").bind(t.partnerId).all();
+    for (const text of [everything, JSON.stringify(raw), JSON.stringify(rawEvents)]) {
       expect(text).not.toContain(SEED_EMAIL);
       expect(text).not.toContain(SEED_NAME);
       expect(text).not.toContain("15 rue de la Paix");

@@ -2,10 +2,11 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SCHEDULES } from "../../src/cron";
+import { CRASH_RETRY_DELAY_SECONDS } from "../../src/domain/webhook-retry";
 import type { Env, WebhookMessage } from "../../src/env";
 import worker from "../../src/index";
 import { call, createPartner, expectOk, seedInvoiceBody, seedWorld, type Tenant } from "../helpers/harness";
-import { body, delivery, fanOut, hang, outbox, receiver, runQueue, seedVerifies, subscribe } from "./helpers";
+import { body, delivery, deliveryMessages, fanOut, hang, outbox, receiver, runQueue, seedVerifies, subscribe, type QueueRun , runCron } from "./helpers";
 
 /**
  * The webhooks queue consumer, driven message by message as Cloudflare Queues would: fan-out,
@@ -45,13 +46,17 @@ async function newInvoiceEvent(t: Tenant, orgId: string, deptId: string) {
 
 const api = (t: Tenant, path: string, init: { method?: string; body?: unknown } = {}) => call(path, { token: t.credential.secret_key, ...init });
 
-async function runCron(at: Date) {
-  const sent: WebhookMessage[] = [];
-  const capture = { sendBatch: async (ms: Iterable<MessageSendRequest<WebhookMessage>>) => void sent.push(...[...ms].map((m) => m.body)), send: async (b: WebhookMessage) => void sent.push(b) };
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: at.getTime(), cron: SCHEDULES.everyMinute }), { ...env, WEBHOOKS: capture } as unknown as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return sent;
+/**
+ * A retryable failure is acknowledged and its next attempt sent as a new message, with the
+ * schedule's delay; the queue itself retries nothing. Returns that message and its delay.
+ */
+function nextAttempt(run: QueueRun, deliveryId: string, attempt: number, copies = 1) {
+  expect(run.acked.sort()).toEqual(Array.from({ length: copies }, (_, i) => `msg-${i}`));
+  expect(run.retried).toEqual([]);
+  expect(run.scheduled).toHaveLength(1);
+  const [next] = run.scheduled;
+  expect(next!.body).toEqual({ delivery_id: deliveryId, run: expect.any(Number), attempt });
+  return { message: next!.body as { delivery_id: string; run: number; attempt: number }, delaySeconds: next!.delaySeconds! };
 }
 
 describe("fan-out", () => {
@@ -139,25 +144,40 @@ describe("an attempt", () => {
     const [message] = await fanOut([event.id]);
     const r = receiver({ [HOOK]: (_req, n) => new Response(n <= 4 ? "Internal Server Error" : "ok", { status: n <= 4 ? 500 : 200 }) });
 
+    expect(message).toEqual({ delivery_id: message!.delivery_id, run: 1, attempt: 1 });
+    let current: WebhookMessage = message!;
     for (let attempt = 1; attempt <= 4; attempt++) {
-      const run = await runQueue([message!], { attempts: attempt });
-      expect(run.acked).toEqual([]);
-      expect(run.retried).toHaveLength(1);
-      const delay = run.retried[0]!.delaySeconds!;
+      // Attempt 3 comes as two copies side by side (at-least-once queue): one request, one next message.
+      const copies = attempt === 3 ? 2 : 1;
+      const run = await runQueue(Array.from({ length: copies }, () => current));
+      expect(r.requests).toHaveLength(attempt);
+      const next = nextAttempt(run, message!.delivery_id, attempt + 1, copies);
+      const delay = next.delaySeconds;
       expect(delay).toBeGreaterThanOrEqual(Math.floor(SCHEDULE[attempt - 1]! * 0.9));
       expect(delay).toBeLessThanOrEqual(Math.ceil(SCHEDULE[attempt - 1]! * 1.1));
-      expect(await delivery(message!.delivery_id)).toMatchObject({ status: "pending", attempts: attempt, last_status_code: 500 });
+      const row = await delivery(message!.delivery_id);
+      expect(row).toMatchObject({ status: "pending", attempts: attempt, last_status_code: 500 });
+      // The row says when the next attempt is due (what the delivery relay goes by).
+      expect(Math.abs(Date.parse(row!.next_attempt_at!) - (Date.now() + delay * 1000))).toBeLessThan(2_000);
 
       if (attempt === 1) {
-        // A duplicate of the message arriving before the retry is due is dropped: no extra attempt.
-        const early = await runQueue([message!]);
+        // The message delivered twice (at-least-once queue): its attempt is made; no extra request.
+        const again = await runQueue([current]);
+        expect(again.acked).toEqual(["msg-0"]);
+        expect(again.scheduled).toEqual([]);
+        // The next attempt's message arriving before it is due is dropped too.
+        const early = await runQueue([next.message]);
         expect(early.acked).toEqual(["msg-0"]);
+        expect(early.scheduled).toEqual([]);
         expect(r.requests).toHaveLength(1);
       }
       travel(delay * 1000);
+      current = next.message;
     }
-    const last = await runQueue([message!], { attempts: 5 });
+    const last = await runQueue([current]);
     expect(last.acked).toEqual(["msg-0"]);
+    expect(last.retried).toEqual([]);
+    expect(last.scheduled).toEqual([]);
     expect(r.requests).toHaveLength(5);
     expect(r.requests.map((q) => q.headers.get("x-webhook-attempt"))).toEqual(["1", "2", "3", "4", "5"]);
     // Every attempt carries the same body and the same event id: receivers de-duplicate on it.
@@ -186,13 +206,16 @@ describe("an attempt", () => {
     const [message] = await fanOut([event.id]);
     let healthy = false;
     const r = receiver({ [HOOK]: () => new Response(healthy ? "ok" : "down", { status: healthy ? 200 : 503 }) });
+    let current: WebhookMessage = message!;
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const run = await runQueue([message!], { attempts: attempt });
+      const run = await runQueue([current]);
       if (attempt < 5) {
-        expect(run.retried).toHaveLength(1);
-        travel(run.retried[0]!.delaySeconds! * 1000);
+        const next = nextAttempt(run, message!.delivery_id, attempt + 1);
+        travel(next.delaySeconds * 1000);
+        current = next.message;
       } else {
         expect(run.retried).toEqual([]);
+        expect(run.scheduled).toEqual([]);
         expect(run.acked).toEqual(["msg-0"]);
       }
     }
@@ -212,7 +235,7 @@ describe("an attempt", () => {
     const stale = await runQueue([message!]);
     expect(stale.acked).toEqual(["msg-0"]);
     expect(r.requests).toHaveLength(5);
-    const fixed = await runQueue([{ delivery_id: message!.delivery_id, run: 2 }]);
+    const fixed = await runQueue([{ delivery_id: message!.delivery_id, run: 2, attempt: 1 }]);
     expect(fixed.acked).toEqual(["msg-0"]);
     expect(r.requests).toHaveLength(6);
     expect(await delivery(message!.delivery_id)).toMatchObject({ status: "succeeded", run: 2, attempts: 1, last_status_code: 200 });
@@ -244,7 +267,7 @@ describe("an attempt", () => {
     const [message] = await fanOut([event.id]);
     receiver({ [HOOK]: () => new Response("later", { status }) });
     const run = await runQueue([message!]);
-    expect(run.retried).toHaveLength(1);
+    nextAttempt(run, message!.delivery_id, 2);
     expect(await delivery(message!.delivery_id)).toMatchObject({ status: "pending", attempts: 1, last_status_code: status });
   });
 
@@ -253,7 +276,7 @@ describe("an attempt", () => {
     const [message] = await fanOut([event.id]);
     vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("connection refused"));
     const run = await runQueue([message!]);
-    expect(run.retried).toHaveLength(1);
+    nextAttempt(run, message!.delivery_id, 2);
     expect(await delivery(message!.delivery_id)).toMatchObject({ status: "pending", last_status_code: null, last_error: "network error: connection refused" });
     const attempt = (await expectOk(await api(t, `/v1/events/${event.id}/deliveries`))).data[0].attempts[0];
     expect(attempt).toMatchObject({ status_code: null, outcome: "retrying", error: "network error: connection refused", response_excerpt: null });
@@ -277,8 +300,9 @@ describe("receivers that misbehave never block the queue", () => {
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(9_500);
     expect(elapsed).toBeLessThan(15_000);
-    expect(run.acked).toEqual(["msg-1"]);
-    expect(run.retried.map((x) => x.id)).toEqual(["msg-0"]);
+    expect(run.acked.sort()).toEqual(["msg-0", "msg-1"]);
+    expect(run.retried).toEqual([]);
+    expect(run.sent).toEqual([{ delivery_id: ordered[0]!.delivery_id, run: 1, attempt: 2 }]);
     expect(r.to(OTHER_HOOK)[0]!.at - started).toBeLessThan(2_000);
     expect(await delivery(ordered[1]!.delivery_id)).toMatchObject({ status: "succeeded" });
     expect(await delivery(ordered[0]!.delivery_id)).toMatchObject({ status: "pending", last_status_code: null, last_error: "timeout: no response within 10 s" });
@@ -291,7 +315,7 @@ describe("receivers that misbehave never block the queue", () => {
     const run = await runQueue([message!]);
     expect(r.requests).toHaveLength(1);
     expect(r.requests[0]!.redirect).toBe("manual");
-    expect(run.retried).toHaveLength(1);
+    nextAttempt(run, message!.delivery_id, 2);
     expect(await delivery(message!.delivery_id)).toMatchObject({
       status: "pending",
       last_status_code: 302,
@@ -327,7 +351,7 @@ describe("receivers that misbehave never block the queue", () => {
     const garbage = new Uint8Array(2000).map((_, i) => (i * 37) % 256);
     receiver({ [HOOK]: () => new Response(garbage, { status: 500, headers: { "content-type": "application/octet-stream" } }) });
     const run = await runQueue([message!]);
-    expect(run.retried).toHaveLength(1);
+    nextAttempt(run, message!.delivery_id, 2);
     const attempt = (await expectOk(await api(t, `/v1/events/${event.id}/deliveries`))).data[0].attempts[0];
     expect(attempt.status_code).toBe(500);
     expect(attempt.response_excerpt.length).toBeLessThanOrEqual(500);
@@ -350,7 +374,7 @@ describe("secret rotation", () => {
 
     travel(24 * 3600_000 + 1_000);
     await expectOk(await api(t, `/v1/events/${event.id}/redeliver`, { method: "POST", body: { subscription_id: sub.id } }));
-    await runQueue([{ delivery_id: message!.delivery_id, run: 2 }]);
+    await runQueue([{ delivery_id: message!.delivery_id, run: 2, attempt: 1 }]);
     const after = r.requests[1]!;
     expect(seedVerifies(after.body, after.headers.get("x-webhook-signature"), rotated.secret)).toBe(true);
     expect(after.headers.get("x-webhook-signature-previous")).toBeNull();
@@ -359,7 +383,7 @@ describe("secret rotation", () => {
 });
 
 describe("dead letters and failures of the consumer itself", () => {
-  it("a message whose processing throws is retried, never acknowledged", async () => {
+  it("a message whose processing throws is retried by the queue after the crash delay, never acknowledged", async () => {
     const { event } = await world();
     const [message] = await fanOut([event.id]);
     const r = receiver();
@@ -370,6 +394,7 @@ describe("dead letters and failures of the consumer itself", () => {
     vi.mocked(env.DB.prepare).mockRestore();
     expect(run.acked).toEqual([]);
     expect(run.retried.map((x) => x.id).sort()).toEqual(["msg-0", "msg-1"]);
+    expect(run.retried.map((x) => x.delaySeconds)).toEqual([CRASH_RETRY_DELAY_SECONDS, CRASH_RETRY_DELAY_SECONDS]);
     expect(r.requests).toEqual([]);
     expect(await delivery(message!.delivery_id)).toMatchObject({ status: "pending", attempts: 0 });
   });
@@ -389,7 +414,7 @@ describe("dead letters and failures of the consumer itself", () => {
     expect(relayed).toContainEqual({ event_id: event.id });
     const r = receiver();
     await expectOk(await api(t, `/v1/events/${event.id}/redeliver`, { method: "POST" }));
-    await runQueue([{ delivery_id: message!.delivery_id, run: 2 }]);
+    await runQueue([{ delivery_id: message!.delivery_id, run: 2, attempt: 1 }]);
     expect(r.requests).toHaveLength(1);
     expect((await expectOk(await api(t, `/v1/events/${event.id}`))).delivery_status).toBe("succeeded");
   });

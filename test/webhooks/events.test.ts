@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EVENT_TYPES } from "../../src/domain/events";
 import { accessToken, call, createPartner, expectOk, issueCredential, SEED, seedInvoiceBody, seedWorld, type CallResult, type Tenant } from "../helpers/harness";
-import { body, fanOut, outbox, receiver, runQueue, seedVerifies, subscribe, type Received } from "./helpers";
+import { body, deliveryMessages, fanOut, outbox, receiver, runQueue, seedVerifies, subscribe, type Received } from "./helpers";
 
 /**
  * GET /v1/events, /v1/events/{id}, /v1/events/{id}/deliveries, POST /v1/events/{id}/redeliver,
@@ -26,9 +26,8 @@ async function deliverEverything(partnerId: string) {
   const events = await outbox(partnerId);
   let messages = await fanOut(events.map((e) => e.id));
   for (let round = 0; round < 5 && messages.length > 0; round++) {
-    const run = await runQueue(messages);
-    const retried = new Set(run.retried.map((r) => r.id));
-    messages = messages.filter((_, i) => retried.has(`msg-${i}`));
+    // A retryable failure's next attempt comes as a new message (due later: dropped if early).
+    messages = deliveryMessages((await runQueue(messages)).sent);
   }
   return events;
 }
@@ -67,7 +66,8 @@ describe("seed 001's flow, received on http://127.0.0.1:9999 and verified with s
     }
     const payloads = r.requests.map(body);
     expect(new Set(payloads.map((p) => p.event_id))).toEqual(new Set(events.map((e) => e.id)));
-    expect(new Set(payloads.map((p) => p.event_type))).toEqual(new Set(EVENT_TYPES));
+    // Every type but the change of a default account: the seed's department has only one.
+    expect(new Set(payloads.map((p) => p.event_type))).toEqual(new Set(EVENT_TYPES.filter((type) => type !== "bank_account.default_changed")));
     for (const p of payloads) {
       expect(p).toMatchObject({ organization_id: flow.org.id, livemode: false });
       expect(r.requests.find((q) => body(q).event_id === p.event_id)!.headers.get("x-webhook-id")).toBe(p.event_id);
@@ -250,10 +250,12 @@ describe("POST /v1/events/{id}/redeliver", () => {
     expectError(await call(`/v1/events/${event.id}/redeliver`, { token: t.token, body: { subscription_id: foreign.id } }), 404, "resource_missing", "subscription_id");
   });
 
-  it("needs webhooks:write; webhooks:read may read events", async () => {
+  it("needs webhooks:write; webhooks:read may read events (their payload with the object's read scope too)", async () => {
     const { t, event } = await delivered();
     const reader = await accessToken(await issueCredential(t.partnerId, "test", ["webhooks:read"]));
-    expect((await call(`/v1/events/${event.id}`, { token: reader })).status).toBe(200);
+    expectError(await call(`/v1/events/${event.id}`, { token: reader }), 403, "insufficient_scope");
+    const invoiceReader = await accessToken(await issueCredential(t.partnerId, "test", ["webhooks:read", "invoices:read"]));
+    expect((await call(`/v1/events/${event.id}`, { token: invoiceReader })).status).toBe(200);
     expect((await call(`/v1/events/${event.id}/deliveries`, { token: reader })).status).toBe(200);
     expectError(await call(`/v1/events/${event.id}/redeliver`, { method: "POST", token: reader }), 403, "insufficient_scope");
     const invoicesOnly = await accessToken(await issueCredential(t.partnerId, "test", ["invoices:read"]));

@@ -1,9 +1,10 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Buffer } from "node:buffer";
 import crypto from "node:crypto";
 import { vi } from "vitest";
 import type { Env, WebhookMessage } from "../../src/env";
+import { SCHEDULES } from "../../src/cron";
 import worker from "../../src/index";
 import { call, expectOk, type Tenant } from "../helpers/harness";
 
@@ -82,20 +83,40 @@ export function hang(signal: AbortSignal | undefined): Promise<Response> {
 }
 
 export interface QueueRun {
-  /** Messages the consumer sent to the queue (fan-out → deliveries). */
+  /** Messages the consumer sent to the queue (fan-out → deliveries, an attempt → the next one). */
   sent: WebhookMessage[];
+  /** The same, with the delay each was sent with (undefined: at once). */
+  scheduled: { body: WebhookMessage; delaySeconds: number | undefined }[];
   acked: string[];
   retried: { id: string; delaySeconds: number | undefined }[];
 }
 
-/** Runs the consumer on one batch of `queue`, as Cloudflare Queues would deliver it. */
-export async function runQueue(bodies: WebhookMessage[], options: { queue?: string; attempts?: number } = {}): Promise<QueueRun> {
-  const sent: WebhookMessage[] = [];
+/** The delivery messages among those sent, as the queue would carry them. */
+export function deliveryMessages(sent: WebhookMessage[]) {
+  return sent.filter((m): m is Extract<WebhookMessage, { delivery_id: string }> => "delivery_id" in m);
+}
+
+/**
+ * Runs the consumer on one batch of `queue`, as Cloudflare Queues would deliver it. What the
+ * consumer sends is captured, not queued (`send` fails when `sendFails` says so); `db` replaces
+ * the D1 binding (fault injection).
+ */
+export async function runQueue(
+  bodies: WebhookMessage[],
+  options: { queue?: string; attempts?: number; sendFails?: boolean; db?: D1Database } = {},
+): Promise<QueueRun> {
+  const scheduled: QueueRun["scheduled"] = [];
   const capture = {
-    send: async (body: WebhookMessage) => void sent.push(body),
-    sendBatch: async (messages: Iterable<MessageSendRequest<WebhookMessage>>) => void sent.push(...[...messages].map((m) => m.body)),
+    send: async (body: WebhookMessage, opts?: QueueSendOptions) => {
+      if (options.sendFails) throw new Error("Queue send failed: service unavailable");
+      scheduled.push({ body, delaySeconds: opts?.delaySeconds });
+    },
+    sendBatch: async (messages: Iterable<MessageSendRequest<WebhookMessage>>) => {
+      if (options.sendFails) throw new Error("Queue send failed: service unavailable");
+      scheduled.push(...[...messages].map((m) => ({ body: m.body, delaySeconds: m.delaySeconds })));
+    },
   };
-  const testEnv = { ...env, WEBHOOKS: capture } as unknown as Env;
+  const testEnv = { ...env, WEBHOOKS: capture, ...(options.db ? { DB: options.db } : {}) } as unknown as Env;
   const batch = createMessageBatch<WebhookMessage>(
     options.queue ?? "webhooks",
     bodies.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: options.attempts ?? 1, body })),
@@ -105,7 +126,8 @@ export async function runQueue(bodies: WebhookMessage[], options: { queue?: stri
   await worker.queue(batch, testEnv, ctx);
   const result = await getQueueResult(batch, ctx);
   return {
-    sent,
+    sent: scheduled.map((s) => s.body),
+    scheduled,
     acked: result.explicitAcks,
     retried: result.retryMessages.map((r) => {
       const i = batch.messages.findIndex((m) => m.id === r.msgId);
@@ -128,7 +150,7 @@ export async function outbox(partnerId: string) {
 /** Fans the events out and returns the delivery messages, as the queue would carry them. */
 export async function fanOut(eventIds: string[]) {
   const run = await runQueue(eventIds.map((event_id) => ({ event_id })));
-  return run.sent.filter((m): m is { delivery_id: string; run: number } => "delivery_id" in m);
+  return deliveryMessages(run.sent);
 }
 
 export async function delivery(id: string) {
@@ -151,4 +173,14 @@ export async function subscribe(t: Tenant, body: Record<string, unknown>) {
 
 export function body(r: Received) {
   return JSON.parse(r.body);
+}
+
+/** Runs the minute cron at `at`, capturing (not sending) what it hands to the webhooks queue. */
+export async function runCron(at: Date) {
+  const sent: WebhookMessage[] = [];
+  const capture = { sendBatch: async (ms: Iterable<MessageSendRequest<WebhookMessage>>) => void sent.push(...[...ms].map((m) => m.body)), send: async (b: WebhookMessage) => void sent.push(b) };
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ scheduledTime: at.getTime(), cron: SCHEDULES.everyMinute }), { ...env, WEBHOOKS: capture } as unknown as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return sent;
 }

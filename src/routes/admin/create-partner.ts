@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { Text } from "../../lib/text";
 import { createPartner } from "../../services/partners/admin";
 import { operatorContext } from "./context";
 import { ADMIN_SECURITY, IssuedCredentialSchema, PartnerSchema, PlanSchema } from "./schema";
@@ -15,7 +16,7 @@ const route = createRoute({
   request: {
     body: jsonBody(
       z.object({
-        name: z.string().trim().min(1).max(200).openapi({ example: "Acme Intégrations" }),
+        name: Text({ min: 1, max: 200 }).openapi({ example: "Acme Intégrations" }),
         plan: PlanSchema.optional(),
       }).openapi("PartnerCreate", { example: { name: "Acme Intégrations", plan: "business" } }),
     ),

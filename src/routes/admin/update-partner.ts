@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { Text } from "../../lib/text";
 import { updatePartner } from "../../services/partners/admin";
 import { operatorContext } from "./context";
 import { ADMIN_SECURITY, PartnerIdParam, PartnerSchema, PlanSchema } from "./schema";
@@ -16,7 +17,7 @@ const route = createRoute({
     params: PartnerIdParam,
     body: jsonBody(
       z.object({
-        name: z.string().trim().min(1).max(200).optional(),
+        name: Text({ min: 1, max: 200 }).optional(),
         plan: PlanSchema.optional(),
       }).openapi("PartnerUpdate", { example: { plan: "enterprise" } }),
     ),

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../../env";
 import { createRouter, jsonResponse } from "../../lib/openapi";
-import { issueToken, OAuthError, type TokenRequest } from "../../services/auth/issue-token";
+import { issueThrottledToken, OAuthError, type TokenRequest } from "../../services/auth/issue-token";
 
 const TokenRequestSchema = z
   .object({
@@ -57,12 +57,20 @@ const route = createRoute({
     ),
     400: jsonResponse(OAuthErrorSchema, "invalid_request, unsupported_grant_type or invalid_scope."),
     401: jsonResponse(OAuthErrorSchema, "invalid_client: unknown client, wrong secret, or revoked credential."),
+    429: {
+      ...jsonResponse(
+        OAuthErrorSchema,
+        "invalid_client: too many failed client authentications for this client_id (10 a minute) or from this address (30 a minute). Every attempt is refused until the window ends, the right secret included; `Retry-After` says when to try again. Successful requests are never counted.",
+      ),
+      headers: { "Retry-After": { description: "Seconds before the next attempt is taken.", schema: { type: "integer" } } },
+    },
   },
 });
 
 function oauthError(c: Context<AppEnv>, err: OAuthError) {
   c.header("Cache-Control", "no-store");
   if (err.status === 401) c.header("WWW-Authenticate", 'Basic realm="paiements-api"');
+  if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
   return c.json({ error: err.error, error_description: err.description }, err.status);
 }
 
@@ -81,7 +89,8 @@ function basicCredentials(header: string | undefined): Pick<TokenRequest, "clien
 }
 
 export function authRoutes() {
-  const app = createRouter();
+  // RFC 6749 §3.2: the token endpoint MUST ignore unrecognized request parameters.
+  const app = createRouter({ strictQuery: false });
   app.onError((err, c) => {
     if (err instanceof OAuthError) return oauthError(c, err);
     if (err instanceof HTTPException && err.status < 500) {
@@ -95,7 +104,13 @@ export function authRoutes() {
       const type = c.req.header("content-type") ?? "";
       const body = (type.includes("json") ? c.req.valid("json") : c.req.valid("form")) as TokenRequest;
       const basic = basicCredentials(c.req.header("authorization"));
-      const token = await issueToken(c.get("db"), c.env.JWT_SECRET, { ...body, ...pick(basic, body) });
+      const token = await issueThrottledToken({
+        env: c.env,
+        db: c.get("db"),
+        timer: c.get("timer"),
+        ip: c.req.header("cf-connecting-ip") ?? null,
+        req: { ...body, ...pick(basic, body) },
+      });
       c.header("Cache-Control", "no-store");
       c.header("Pragma", "no-cache");
       return c.json(token, 200);

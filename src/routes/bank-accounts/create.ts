@@ -12,7 +12,8 @@ const route = createRoute({
   operationId: "createBankAccount",
   tags: ["Departments"],
   summary: "Add a bank account to a department",
-  description: "Seed 001 quickstart step 5. The IBAN is encrypted at rest (AES-GCM) and only ever returned masked.",
+  description:
+    "Seed 001 quickstart step 5. The IBAN is encrypted at rest (AES-GCM) and only ever returned masked. A new account is `unverified` until a KYC covers it (POST /v1/departments/{id}/kyc). Made the default over another account, it emits `bank_account.default_changed` and an audit entry, and live payment links refuse it until it is verified. 409 `bank_account_exists` for an IBAN already registered, `concurrent_update` if the default changed meanwhile (retry).",
   middleware: [requireScope("organizations:write")] as const,
   request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(BankAccountCreate) },
   responses: { 201: jsonResponse(BankAccountSchema, "The bank account."), ...errorResponses(404, 409, 413, 415, 422) },

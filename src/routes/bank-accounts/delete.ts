@@ -11,7 +11,7 @@ const route = createRoute({
   operationId: "deleteBankAccount",
   tags: ["Departments"],
   summary: "Remove a bank account",
-  description: "Soft delete: kept for the audit trail, no longer listed. If it was the default, the most recent remaining account becomes the default.",
+  description: "Soft delete: kept for the audit trail, no longer listed. If it was the default, the most recent remaining account becomes the default (emits `bank_account.default_changed` and an audit entry; live payment links need that account verified).",
   middleware: [requireScope("organizations:write")] as const,
   request: { params: BankAccountParams, headers: IdempotencyHeader },
   responses: { 200: jsonResponse(BankAccountSchema, "The removed bank account (status `deleted`)."), ...errorResponses(404, 409) },

@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { Timestamp } from "../../lib/openapi";
+import { Text } from "../../lib/text";
+import { ACCOUNT_VERIFICATION_STATUSES } from "../../domain/kyc";
 
 export const BankAccountParams = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "dept-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
@@ -19,8 +21,8 @@ export const BankAccountCreate = z
         example: "FR7612345678901234567890123",
       }),
     bic: z.string().trim().max(11).nullable().optional().openapi({ description: "BIC (8 or 11 characters), optional for SEPA.", example: "BNPAFRPPXXX" }),
-    account_name: z.string().trim().min(1).max(140).openapi({ description: "Account holder name, as the bank knows it.", example: "Compte Régie Eau" }),
-    bank_name: z.string().trim().max(140).nullable().optional().openapi({ example: "BNP Paribas" }),
+    account_name: Text({ min: 1, max: 140 }).openapi({ description: "Account holder name, as the bank knows it.", example: "Compte Régie Eau" }),
+    bank_name: Text({ max: 140 }).nullable().optional().openapi({ example: "BNP Paribas" }),
     is_default: z.boolean().optional().openapi({ description: "Make it the department's default account (the first account always is)." }),
   })
   .openapi("BankAccountCreate", {
@@ -46,7 +48,16 @@ export const BankAccountSchema = z
     bic: z.string().nullable(),
     account_name: z.string(),
     bank_name: z.string().nullable(),
-    is_default: z.boolean(),
+    is_default: z.boolean().openapi({
+      description:
+        "The account live payments go to. Changing it (a new default, or removing the default) emits `bank_account.default_changed` and an audit entry; live payment links then need the new default verified.",
+    }),
+    verification_status: z.enum(ACCOUNT_VERIFICATION_STATUSES).openapi({
+      description:
+        "The status of the latest KYC covering this account (`kyc_verification_id`); `unverified` when no KYC covers it (a new account always starts so). Live payment links pay only into a `verified` default account (422 `bank_account_not_verified` or `kyc_not_verified` otherwise); test mode does not check it.",
+      example: "verified",
+    }),
+    kyc_verification_id: z.string().nullable().openapi({ description: "The latest KYC submission covering this account.", example: "kyc-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
     status: z.enum(["active", "deleted"]),
     created_at: Timestamp,
     updated_at: Timestamp,

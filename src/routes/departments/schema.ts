@@ -1,11 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { Metadata, Timestamp } from "../../lib/openapi";
+import { Text } from "../../lib/text";
 
 export const DepartmentIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "dept-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
 });
 
-const Name = z.string().trim().min(1).max(200).openapi({ example: "Régie de l'Eau" });
+const Name = Text({ min: 1, max: 200 }).openapi({ example: "Régie de l'Eau" });
 const Code = z
   .string()
   .trim()
@@ -13,7 +14,7 @@ const Code = z
   .max(50)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-' only")
   .openapi({ description: "Your code for it, unique within the organization.", example: "REG-EAU-001" });
-const Description = z.string().trim().max(1000).openapi({ example: "Gestion des factures d'eau potable" });
+const Description = Text({ max: 1000, multiline: true }).openapi({ description: "Free text; may span several lines.", example: "Gestion des factures d'eau potable" });
 
 export const DepartmentCreate = z
   .strictObject({ name: Name, code: Code, description: Description.nullable().optional(), metadata: Metadata.optional() })

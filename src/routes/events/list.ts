@@ -13,7 +13,8 @@ const route = createRoute({
   tags: ["Events"],
   summary: "List events, newest first",
   description:
-    "Every event of the partner in this mode, for all its organizations (no X-Entity-Id). `delivery_status=failed` finds what your endpoints missed; redeliver it with POST /v1/events/{id}/redeliver.",
+    "Every event of the partner in this mode, for all its organizations (no X-Entity-Id). `delivery_status=failed` finds what your endpoints missed; redeliver it with POST /v1/events/{id}/redeliver. " +
+    "Scope `webhooks:read` lists events and their delivery status; a payload is a copy of the object the event carries, so it is shown only with that object's read scope (`data_scope`: `invoices:read`, `payments:read`, `refunds:read` or `organizations:read`). Without it the event is listed with `data: null` and `data_redacted: true`.",
   middleware: [requireScope("webhooks:read")] as const,
   request: {
     query: PaginationQuery.extend({

@@ -13,7 +13,7 @@ const route = createRoute({
   summary: "Send an event again",
   description:
     "Without a body: to every active subscription that receives the event and has not got it yet (failed deliveries are repaired, pending ones tried now), each with 5 fresh attempts. " +
-    "With `subscription_id`: to that subscription, even if it already got it. 409 `nothing_to_redeliver` when no delivery is left to repair; 409 `subscription_disabled`; 422 `event_not_subscribed`.",
+    "With `subscription_id`: to that subscription, even if it already got it. 409 `nothing_to_redeliver` when no delivery is left to repair; 409 `subscription_disabled`; 409 `event_data_expired` once the payload has been purged (90 days); 422 `event_not_subscribed`.",
   middleware: [requireScope("webhooks:write")] as const,
   request: {
     params: EventIdParam,

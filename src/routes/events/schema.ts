@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { EVENT_TYPES } from "../../domain/events";
+import { SCOPES } from "../../domain/scopes";
 import { Timestamp } from "../../lib/openapi";
 import { DELIVERY_STATUSES } from "../../services/events/present";
 
@@ -25,8 +26,24 @@ export const EventSchema = z
       description: "The version of the object in `data` (invoices, payment intents, refunds): drop an update older than one you already have.",
       example: 3,
     }),
-    data: z.record(z.string(), z.unknown()).openapi({
-      example: { payment_intent_id: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b", previous_status: "created", current_status: "pending", payment_intent: { version: 2 } },
+    data: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({
+        description:
+          "The payload, as the webhook carried it. Null once it has expired (`data_expired`): payloads, and the personal data in them, are kept 90 days, then purged; the event itself, its ids, times and deliveries stay. Null too when `data_redacted`.",
+        example: { payment_intent_id: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b", previous_status: "created", current_status: "pending", payment_intent: { version: 2 } },
+      }),
+    data_expired: z.boolean().openapi({ description: "True once the payload has been purged (`data` is then null); such an event can no longer be redelivered.", example: false }),
+    data_expires_at: Timestamp.openapi({ description: "When the payload becomes due for purging: 90 days after `created_at`.", example: "2026-04-30T09:12:00.000Z" }),
+    data_scope: z.enum(SCOPES).openapi({
+      description:
+        "The scope that reads this event's payload: that of the object it carries (`invoices:read` for invoice.*, `payments:read` for payment_link.* and payment_intent.*, `refunds:read` for refund.*, `organizations:read` for bank_account.*; a `:write` scope implies its `:read`).",
+      example: "payments:read",
+    }),
+    data_redacted: z.boolean().openapi({
+      description: "True when the credential lacks `data_scope`: `data` and `object_version` are then null (GET of the event answers 403).",
+      example: false,
     }),
     created_at: Timestamp,
     delivery_status: DeliveryStatusSchema,

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { Text } from "../../lib/text";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
 import { serviceContext } from "../../services/context";
@@ -23,7 +24,7 @@ const route = createRoute({
       content: {
         "application/json": {
           schema: z
-            .strictObject({ reason: z.string().trim().min(1).max(500).optional().openapi({ example: "Erreur de facturation" }) })
+            .strictObject({ reason: Text({ min: 1, max: 500 }).optional().openapi({ example: "Erreur de facturation" }) })
             .openapi("InvoiceCancel", { example: { reason: "Erreur de facturation" } }),
         },
       },

@@ -3,6 +3,7 @@ import { isCalendarDate } from "../../domain/dates";
 import { INVOICE_STATUSES } from "../../domain/invoice-status";
 import { isVatRate, MAX_QUANTITY, MAX_UNIT_PRICE_CENTS, quantityToMilli, VAT_RATE_VALUES } from "../../domain/vat";
 import { AddressSchema, Metadata, Timestamp, WarningSchema } from "../../lib/openapi";
+import { Text } from "../../lib/text";
 
 export const InvoiceIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "inv-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
@@ -15,7 +16,7 @@ export const CalendarDate = z
 
 export const Payer = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).openapi({ example: "Jean Dupont" }),
+    name: Text({ min: 1, max: 200 }).openapi({ example: "Jean Dupont" }),
     email: z.email().max(254).openapi({ example: "jean.dupont@example.com" }),
     address: AddressSchema.strict().optional(),
     siren: z
@@ -23,13 +24,13 @@ export const Payer = z
       .regex(/^\d{9}$/, "must be 9 digits")
       .optional()
       .openapi({ description: "A business payer's SIREN: the B2B mentions (penalties, 40 € indemnity) then apply.", example: "552081317" }),
-    vat_number: z.string().trim().min(4).max(20).optional().openapi({ example: "FR03552081317" }),
+    vat_number: Text({ min: 4, max: 20 }).optional().openapi({ example: "FR03552081317" }),
   })
   .openapi("Payer", { description: "Stored encrypted (personal data)." });
 
 export const LineItemInput = z
   .strictObject({
-    description: z.string().trim().min(1).max(1000).openapi({ example: "Consommation eau T1 2024" }),
+    description: Text({ min: 1, max: 1000 }).openapi({ example: "Consommation eau T1 2024" }),
     quantity: z
       .number()
       .positive()
@@ -49,13 +50,9 @@ const InvoiceFields = {
   payer: Payer,
   line_items: z.array(LineItemInput).min(1, "at least one line").max(500, "at most 500 lines"),
   due_date: CalendarDate.nullable().openapi({ description: "Read in Europe/Paris. Default: 30 days after issue. Test mode accepts a past date with a warning." }),
-  payment_terms: z.string().trim().min(1).max(500).nullable().openapi({ example: "Paiement sous 30 jours" }),
+  payment_terms: Text({ min: 1, max: 500 }).nullable().openapi({ example: "Paiement sous 30 jours" }),
   currency: z.literal("EUR").openapi({ description: "Only EUR for now." }),
-  vat_exemption_reason: z
-    .string()
-    .trim()
-    .min(1)
-    .max(300)
+  vat_exemption_reason: Text({ min: 1, max: 300 })
     .nullable()
     .openapi({ description: "Required when a line is at 0 %: the legal mention.", example: "TVA non applicable, art. 293 B du CGI" }),
   metadata: Metadata,

@@ -13,7 +13,7 @@ const route = createRoute({
   tags: ["Departments"],
   summary: "Submit the department's payee identity for verification (KYC)",
   description:
-    "Seed 001 quickstart step 6. Every field is optional: defaults come from the organization and the department's default bank account. In test mode the sandbox decides at once: the blocked-account IBAN (…125) or a holder named 'Rejected …' is rejected, anything else verified.",
+    "Seed 001 quickstart step 6. Every field is optional: defaults come from the organization and the department's default bank account. A submission covers one bank account (`bank_account_id`, or the account with `iban`, or the default one); that account's `verification_status` follows it, and live payment links pay only into a verified default account. In test mode the sandbox decides at once: the blocked-account IBAN (…125) or a holder named 'Rejected …' is rejected, anything else verified.",
   middleware: [requireScope("organizations:write")] as const,
   request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(KycSubmit) },
   responses: { 201: jsonResponse(KycSchema, "The verification."), ...errorResponses(404, 413, 415, 422) },

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AddressSchema, Metadata, Timestamp, WarningSchema } from "../../lib/openapi";
+import { Text } from "../../lib/text";
 
 export const OrganizationIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
@@ -7,7 +8,7 @@ export const OrganizationIdParam = z.object({
 
 const Contact = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).optional().openapi({ example: "Service des finances" }),
+    name: Text({ min: 1, max: 200 }).optional().openapi({ example: "Service des finances" }),
     email: z.email().max(254).optional().openapi({ example: "finances@mairie-lyon.fr" }),
     phone: z
       .string()
@@ -19,7 +20,7 @@ const Contact = z
 
 const Branding = z
   .strictObject({
-    display_name: z.string().trim().min(1).max(100).optional().openapi({ description: "Name shown to payers on hosted pages.", example: "Ville de Lyon" }),
+    display_name: Text({ min: 1, max: 100 }).optional().openapi({ description: "Name shown to payers on hosted pages.", example: "Ville de Lyon" }),
     logo_url: z
       .url({ protocol: /^https$/, error: "must be an https URL" })
       .max(2048)
@@ -35,7 +36,7 @@ const Branding = z
   .openapi("Branding", { description: "White-label look of the hosted payment pages." });
 
 const Type = z.enum(["company", "public_entity"]).openapi({ description: "A company, or a public body (town hall, régie…).", example: "public_entity" });
-const Name = z.string().trim().min(1).max(200).openapi({ example: "Mairie de Lyon" });
+const Name = Text({ min: 1, max: 200 }).openapi({ example: "Mairie de Lyon" });
 const Siret = z
   .string()
   .trim()

@@ -33,10 +33,10 @@ export function registerSandboxSimulate(app: Router) {
     if (ctx.principal.livemode) throw new Forbidden("Sandbox endpoints need test-mode credentials.", "test_mode_only");
     const { id } = c.req.valid("param");
     if (!isId("payment_intent", id)) throw new NotFound("payment_intent", id, "id");
-    await getPaymentIntentOfPartner(ctx, id);
+    const intent = await getPaymentIntentOfPartner(ctx, id);
     const outcome = c.req.valid("json").outcome;
     const result = await intentCall(ctx, id, "simulate", (stub) =>
-      stub.simulate(id, { outcome, actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId }) as unknown as Promise<IntentResult>,
+      stub.simulate(id, { outcome, actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId, tenant: { partnerId: ctx.principal.partnerId, livemode: ctx.principal.livemode, organizationId: intent.organization_id } }) as unknown as Promise<IntentResult>,
     );
     if (!result.ok) {
       if (result.status === 404) throw new NotFound("payment_intent", id, "id");

@@ -15,7 +15,8 @@ const route = createRoute({
     "Seed 001 \"Gestion des webhooks\". Partner-level (no X-Entity-Id); `organization_ids` limits it to some organizations. The response carries the signing `secret` (`whsec_…`), shown only this once. " +
     "Each event is POSTed as `{event_id, event_type, timestamp, organization_id, livemode, object_version, data}` with `X-Webhook-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`, `X-Webhook-Id` (the event id: de-duplicate on it) and `X-Webhook-Timestamp`. " +
     "5xx, 408, 429, redirects, timeouts (10 s) and network errors are retried: 5 attempts in all (at once, then about +30 s, +2 min, +10 min, +1 h); other 4xx are final. " +
-    "400 `invalid_url`, `url_not_https`, `url_private_address` name `url`; an unknown event type names `events.N`.",
+    "400 `invalid_url`, `url_not_https`, `url_private_address`, `url_port_not_allowed` (live mode: a port other than 443), `url_platform_host` (this platform's own host) name `url`; an unknown event type names `events.N`. " +
+    "Events carry a copy of their object, so subscribing to them also needs that object's read scope (`invoices:read` for invoice.*, `payments:read` for payment_link.* and payment_intent.*, `refunds:read` for refund.*, `organizations:read` for bank_account.*; `*` needs them all): 403 `insufficient_scope` naming it otherwise.",
   middleware: [requireScope("webhooks:write")] as const,
   request: { headers: IdempotencyHeader, body: jsonBody(WebhookSubscriptionCreate) },
   responses: { 201: jsonResponse(WebhookSubscriptionWithSecret, "The subscription, with its secret."), ...errorResponses(404, 409, 413, 415, 422) },

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { ALL_EVENTS, EVENT_TYPES } from "../../domain/events";
 import { Timestamp } from "../../lib/openapi";
+import { Text } from "../../lib/text";
 
 export const WebhookSubscriptionIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "wh-sub-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
@@ -25,7 +26,7 @@ const Url = z
   .max(2048)
   .openapi({
     description:
-      "Where events are POSTed. Live mode: https:// to a public host only (no private, loopback or link-local address). Test mode also accepts http://localhost and http://127.0.0.1 for local development.",
+      "Where events are POSTed, checked again before every attempt. Live mode: https:// on the default port 443, to a public host only (no private, loopback or link-local address). Test mode: https:// to a public host on any port; a worker running in local development (`wrangler dev`) also accepts http://localhost and http://127.0.0.1, a deployed one never. Never this platform's own host.",
     example: "https://votreapp.fr/webhooks/payment-api",
   });
 
@@ -39,7 +40,7 @@ const OrganizationIds = z
     example: ["org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b"],
   });
 
-const Description = z.string().trim().max(500).nullable().openapi({ example: "Production webhook" });
+const Description = Text({ max: 500 }).nullable().openapi({ example: "Production webhook" });
 
 export const WebhookSubscriptionCreate = z
   .strictObject({

@@ -12,7 +12,7 @@ const route = createRoute({
   tags: ["Webhooks"],
   summary: "Update a webhook subscription (URL, events, organizations, description, status)",
   description:
-    "Only the fields sent change. `status: disabled` stops new deliveries; `status: active` re-enables a subscription (one disabled after 3 days of failures too) — then redeliver its failed events.",
+    "Only the fields sent change. `status: disabled` stops new deliveries; `status: active` re-enables a subscription (one disabled after 3 days of failures too) — then redeliver its failed events. A new `url` is checked like a new subscription's (400 `invalid_url`, `url_not_https`, `url_private_address`, `url_port_not_allowed`, `url_platform_host`). Changing `url` or `events` needs the read scope of every object the subscription's events carry, as on creation (403 `insufficient_scope` naming it).",
   middleware: [requireScope("webhooks:write")] as const,
   request: { params: WebhookSubscriptionIdParam, headers: IdempotencyHeader, body: jsonBody(WebhookSubscriptionUpdate) },
   responses: { 200: jsonResponse(WebhookSubscriptionSchema, "The updated subscription."), ...errorResponses(404, 409, 413, 415) },

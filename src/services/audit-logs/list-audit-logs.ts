@@ -4,6 +4,7 @@ import { NotFound } from "../../lib/errors";
 import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
 import { organizationWhere } from "../organizations/get-organization";
+import { scoped } from "../tenancy";
 
 export function presentAuditLog(row: typeof auditLogs.$inferSelect) {
   return {
@@ -44,9 +45,7 @@ export async function listAuditLogs({
   input: AuditLogFilters & { page: number; pageSize: number; offset: number };
 }) {
   const where = and(
-    eq(auditLogs.organization_id, organizationId),
-    eq(auditLogs.partner_id, ctx.principal.partnerId),
-    eq(auditLogs.livemode, ctx.principal.livemode),
+    scoped(ctx, auditLogs, organizationId),
     input.resource_type ? eq(auditLogs.resource_type, input.resource_type) : undefined,
     input.resource_id ? eq(auditLogs.resource_id, input.resource_id) : undefined,
     input.action ? eq(auditLogs.action, input.action) : undefined,

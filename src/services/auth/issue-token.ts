@@ -3,6 +3,9 @@ import type { Db } from "../../db/client";
 import { credentials, partners } from "../../db/schema";
 import { isScope, narrowScopes, parseScopeString, type Scope } from "../../domain/scopes";
 import { safeEqual, sha256Hex } from "../../lib/crypto";
+import type { Env } from "../../env";
+import type { StorageTimer } from "../../lib/timing";
+import { blockedFor, recordFailure, tokenBuckets } from "./throttle";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "./tokens";
 
 /** RFC 6749 §5.2 error: the token endpoint's own envelope. */
@@ -10,7 +13,9 @@ export class OAuthError extends Error {
   constructor(
     readonly error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope",
     readonly description: string,
-    readonly status: 400 | 401 = 400,
+    readonly status: 400 | 401 | 429 = 400,
+    /** With 429: seconds before the client may try again (Retry-After). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(description);
   }
@@ -21,6 +26,32 @@ export interface TokenRequest {
   client_id?: string | undefined;
   client_secret?: string | undefined;
   scope?: string | undefined;
+}
+
+/**
+ * issueToken behind the failed-authentication throttles (services/auth/throttle.ts): the block
+ * check runs in parallel with the credential lookup, so a client that authenticates pays no
+ * extra round trip; a wrong client or secret is counted. A blocked client_id or IP is answered
+ * 429 `invalid_client` with Retry-After, whether or not the secret was right. `invalid_client`
+ * because RFC 6749 §5.2 has no rate-limit code, and that one is true (client authentication is
+ * refused) and makes OAuth libraries stop rather than retry blindly; `slow_down` (RFC 8628)
+ * belongs to the device flow, which generic clients do not parse at this endpoint.
+ */
+export async function issueThrottledToken({ env, db, timer, ip, req }: { env: Env; db: Db; timer: StorageTimer; ip: string | null; req: TokenRequest }) {
+  const buckets = tokenBuckets(req.client_id, ip);
+  const [wait, outcome] = await Promise.all([
+    blockedFor(env, timer, buckets, true),
+    issueToken(db, env.JWT_SECRET, req).then(
+      (token) => ({ ok: true as const, token }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
+  ]);
+  if (wait !== null) {
+    throw new OAuthError("invalid_client", `Too many failed client authentications for this client or from this address: try again in ${wait} s.`, 429, wait);
+  }
+  if (outcome.ok) return outcome.token;
+  if (outcome.error instanceof OAuthError && outcome.error.error === "invalid_client") await recordFailure(env, timer, buckets);
+  throw outcome.error;
 }
 
 export async function issueToken(db: Db, jwtSecret: string, req: TokenRequest) {

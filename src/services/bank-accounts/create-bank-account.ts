@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { isUniqueViolation } from "../../db/guarded";
 import { bankAccounts, departments } from "../../db/schema";
 import { maskIban } from "../../domain/identifiers";
@@ -6,10 +6,13 @@ import { assessBic, assessIban } from "../../domain/identity";
 import { seal } from "../../lib/crypto";
 import { Conflict, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
-import { auditEntry, type ServiceContext } from "../context";
+import { auditEntry, publishEvents, type ServiceContext } from "../context";
 import { departmentWhere } from "../departments/get-department";
-import { ibanFingerprint } from "./fingerprint";
+import { ibanFingerprints } from "./fingerprint";
+import { defaultChangeEntries } from "./default-change";
 import { presentBankAccount, type BankAccountRow } from "./present";
+import { UNVERIFIED } from "./verification";
+import { ANY_ORGANIZATION, owner, scoped } from "../tenancy";
 
 export interface BankAccountInput {
   iban: string;
@@ -22,31 +25,39 @@ export interface BankAccountInput {
 /**
  * The IBAN is sealed with AES-GCM bound to the account id. A department's first account is its
  * default; a new default takes the flag from the previous one in the same batch, so there is
- * always exactly one (a partial unique index enforces it).
+ * always exactly one (a partial unique index enforces it). A new account is unverified (no KYC
+ * covers it yet), so a new default stops live payment links until a KYC verifies it; the change
+ * of default is an event and an audit entry.
  */
 export async function createBankAccount({ ctx, departmentId, input }: { ctx: ServiceContext; departmentId: string; input: BankAccountInput }) {
   const iban = assessIban(input.iban, ctx.principal.livemode);
   const bic = input.bic ? assessBic(input.bic) : null;
   if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");
 
+  const id = newId("bank_account");
+  const [sealed, [fingerprint, legacyFingerprint]] = await Promise.all([
+    seal(ctx.env.ENCRYPTION_KEY, iban, `bank_account:${id}`),
+    ibanFingerprints(ctx.env.ENCRYPTION_KEY, iban),
+  ]);
   const [department] = await ctx.db
     .select({
       organization_id: departments.organization_id,
       active: ctx.db.$count(bankAccounts, and(eq(bankAccounts.department_id, departments.id), eq(bankAccounts.status, "active"))),
+      previous_default: sql<string | null>`(SELECT ${bankAccounts.id} FROM ${bankAccounts} WHERE ${bankAccounts.department_id} = ${departmentId} AND ${scoped(ctx, bankAccounts, ANY_ORGANIZATION)} AND ${bankAccounts.status} = 'active' AND ${bankAccounts.is_default} = 1)`,
+      // The unique index only sees current fingerprints; a copy written before carries the legacy one
+      // (no new row ever does, so this read cannot race with another insert).
+      legacyCopies: ctx.db.$count(
+        bankAccounts,
+        and(eq(bankAccounts.department_id, departments.id), eq(bankAccounts.status, "active"), eq(bankAccounts.iban_fingerprint, legacyFingerprint)),
+      ),
     })
     .from(departments)
     .where(departmentWhere(ctx, departmentId));
   if (!department) throw new NotFound("department", departmentId, "id");
-
-  const id = newId("bank_account");
-  const [sealed, fingerprint] = await Promise.all([
-    seal(ctx.env.ENCRYPTION_KEY, iban, `bank_account:${id}`),
-    ibanFingerprint(ctx.env.ENCRYPTION_KEY, iban),
-  ]);
+  if (department.legacyCopies > 0) throw new Conflict("This IBAN is already registered for this department.", "bank_account_exists", "iban");
   const row: BankAccountRow = {
     id,
-    partner_id: ctx.principal.partnerId,
-    livemode: ctx.principal.livemode,
+    ...owner(ctx),
     organization_id: department.organization_id,
     department_id: departmentId,
     iban_encrypted: sealed,
@@ -63,7 +74,7 @@ export async function createBankAccount({ ctx, departmentId, input }: { ctx: Ser
     created_at: ctx.now,
     updated_at: ctx.now,
   };
-  const presented = presentBankAccount(row);
+  const presented = presentBankAccount({ ...row, ...UNVERIFIED });
   const audit = auditEntry(ctx, {
     organizationId: row.organization_id,
     resourceType: "bank_account",
@@ -73,22 +84,33 @@ export async function createBankAccount({ ctx, departmentId, input }: { ctx: Ser
     after: presented,
   });
   const insert = ctx.db.insert(bankAccounts).values(row);
+  const previousDefault = row.is_default ? department.previous_default : null;
+  const change = previousDefault
+    ? defaultChangeEntries(ctx, { organizationId: row.organization_id, departmentId, previousId: previousDefault, current: presented })
+    : null;
   try {
-    if (row.is_default) {
+    if (previousDefault && change) {
+      // Only the default read above loses the flag: had another request changed the default
+      // meanwhile, the insert breaks the one-default index and the whole batch is refused,
+      // so the event never names the wrong previous account.
       const unsetPrevious = ctx.db
         .update(bankAccounts)
         .set({ is_default: false, updated_at: ctx.now })
-        .where(and(eq(bankAccounts.department_id, departmentId), eq(bankAccounts.status, "active"), eq(bankAccounts.is_default, true)));
-      await ctx.db.batch([unsetPrevious, insert, audit]);
+        .where(and(scoped(ctx, bankAccounts, department.organization_id), eq(bankAccounts.id, previousDefault), eq(bankAccounts.status, "active"), eq(bankAccounts.is_default, true)));
+      await ctx.db.batch([unsetPrevious, insert, audit, ...change.statements]);
     } else {
       await ctx.db.batch([insert, audit]);
     }
   } catch (err) {
-    if (isUniqueViolation(err, "bank_accounts")) {
+    if (isUniqueViolation(err, "iban_fingerprint")) {
       throw new Conflict("This IBAN is already registered for this department.", "bank_account_exists", "iban");
+    }
+    if (isUniqueViolation(err, "bank_accounts")) {
+      throw new Conflict("The department's default account was changed by another request; retry.", "concurrent_update");
     }
     throw err;
   }
+  if (change) publishEvents(ctx, [change.eventId]);
   return presented;
 }
 

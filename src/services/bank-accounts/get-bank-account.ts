@@ -1,23 +1,27 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, getTableColumns } from "drizzle-orm";
 import { bankAccounts } from "../../db/schema";
 import { NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { presentBankAccount } from "./present";
+import { verificationFields } from "./verification";
+import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 export function bankAccountWhere(ctx: ServiceContext, departmentId: string, id: string) {
   return and(
     eq(bankAccounts.id, id),
     eq(bankAccounts.department_id, departmentId),
-    eq(bankAccounts.partner_id, ctx.principal.partnerId),
-    eq(bankAccounts.livemode, ctx.principal.livemode),
+    scoped(ctx, bankAccounts, ANY_ORGANIZATION),
     eq(bankAccounts.status, "active"),
   );
 }
 
 export async function findBankAccount(ctx: ServiceContext, departmentId: string, id: string) {
   if (!isId("bank_account", id)) throw new NotFound("bank_account", id, "ba_id");
-  const [row] = await ctx.db.select().from(bankAccounts).where(bankAccountWhere(ctx, departmentId, id));
+  const [row] = await ctx.db
+    .select({ ...getTableColumns(bankAccounts), ...verificationFields(ctx) })
+    .from(bankAccounts)
+    .where(bankAccountWhere(ctx, departmentId, id));
   if (!row) throw new NotFound("bank_account", id, "ba_id");
   return row;
 }

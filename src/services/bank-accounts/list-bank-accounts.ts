@@ -1,4 +1,4 @@
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns } from "drizzle-orm";
 import { bankAccounts, departments } from "../../db/schema";
 import { NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
@@ -6,6 +6,8 @@ import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
 import { departmentWhere } from "../departments/get-department";
 import { presentBankAccount } from "./present";
+import { verificationFields } from "./verification";
+import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 /** Active accounts, default first. One round trip: department check, page and count batched. */
 export async function listBankAccounts({
@@ -20,14 +22,13 @@ export async function listBankAccounts({
   if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");
   const where = and(
     eq(bankAccounts.department_id, departmentId),
-    eq(bankAccounts.partner_id, ctx.principal.partnerId),
-    eq(bankAccounts.livemode, ctx.principal.livemode),
+    scoped(ctx, bankAccounts, ANY_ORGANIZATION),
     eq(bankAccounts.status, "active"),
   );
   const [dept, rows, [total]] = await ctx.db.batch([
     ctx.db.select({ id: departments.id }).from(departments).where(departmentWhere(ctx, departmentId)),
     ctx.db
-      .select()
+      .select({ ...getTableColumns(bankAccounts), ...verificationFields(ctx) })
       .from(bankAccounts)
       .where(where)
       .orderBy(desc(bankAccounts.is_default), desc(bankAccounts.created_at), desc(bankAccounts.id))

@@ -3,7 +3,7 @@ import { departments } from "../../db/schema";
 import { Conflict, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { auditEntry, type ServiceContext } from "../context";
-import { ownsOrganization } from "../tenancy";
+import { owner, ownsOrganization } from "../tenancy";
 import { presentDepartment, type DepartmentRow } from "./present";
 
 export interface DepartmentInput {
@@ -18,8 +18,7 @@ export async function createDepartment({ ctx, organizationId, input }: { ctx: Se
   if (!isId("organization", organizationId)) throw new NotFound("organization", organizationId, "id");
   const row: DepartmentRow = {
     id: newId("department"),
-    partner_id: ctx.principal.partnerId,
-    livemode: ctx.principal.livemode,
+    ...owner(ctx),
     organization_id: organizationId,
     name: input.name,
     code: input.code,

@@ -4,14 +4,11 @@ import { NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { presentDepartment } from "./present";
+import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 export function departmentWhere(ctx: ServiceContext, id: string, organizationId?: string) {
-  return and(
-    eq(departments.id, id),
-    eq(departments.partner_id, ctx.principal.partnerId),
-    eq(departments.livemode, ctx.principal.livemode),
-    organizationId ? eq(departments.organization_id, organizationId) : undefined,
-  );
+  // Department routes are addressed by the department's id alone (no X-Entity-Id): any of the partner's organizations.
+  return and(eq(departments.id, id), scoped(ctx, departments, organizationId ?? ANY_ORGANIZATION));
 }
 
 export async function findDepartment(ctx: ServiceContext, id: string, organizationId?: string) {

@@ -1,4 +1,4 @@
-import { and, count, desc, eq } from "drizzle-orm";
+import { count, desc } from "drizzle-orm";
 import { departments, organizations } from "../../db/schema";
 import { NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
@@ -6,6 +6,7 @@ import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
 import { organizationWhere } from "../organizations/get-organization";
 import { presentDepartment } from "./present";
+import { scoped } from "../tenancy";
 
 /** One round trip: the organization check, the page and the count in one batch. */
 export async function listDepartments({
@@ -18,11 +19,7 @@ export async function listDepartments({
   input: { page: number; pageSize: number; offset: number };
 }) {
   if (!isId("organization", organizationId)) throw new NotFound("organization", organizationId, "id");
-  const where = and(
-    eq(departments.organization_id, organizationId),
-    eq(departments.partner_id, ctx.principal.partnerId),
-    eq(departments.livemode, ctx.principal.livemode),
-  );
+  const where = scoped(ctx, departments, organizationId);
   const [org, rows, [total]] = await ctx.db.batch([
     ctx.db.select({ id: organizations.id }).from(organizations).where(organizationWhere(ctx, organizationId)),
     ctx.db.select().from(departments).where(where).orderBy(desc(departments.created_at), desc(departments.id)).limit(input.pageSize).offset(input.offset),

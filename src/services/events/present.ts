@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { events, webhookDeliveries, webhookDeliveryAttempts } from "../../db/schema";
+import { payloadExpiresAt } from "../../domain/event-privacy";
 import { objectVersion } from "../../domain/events";
 
 export const DELIVERY_STATUSES = ["pending", "succeeded", "failed", "none"] as const;
@@ -21,15 +22,18 @@ export const deliveryStatusSql = sql<EventDeliveryStatus>`(CASE
   WHEN "events"."enqueued_at" IS NULL THEN 'pending'
   ELSE 'none' END)`;
 
-export function presentEvent(row: typeof events.$inferSelect & { delivery_status: EventDeliveryStatus }) {
+/** `data` is the payload as written (openEventData), or null once the retention job purged it. */
+export function presentEvent(row: Omit<typeof events.$inferSelect, "data"> & { data: Record<string, unknown> | null; delivery_status: EventDeliveryStatus }) {
   return {
     id: row.id,
     object: "event" as const,
     livemode: row.livemode,
     type: row.type,
     organization_id: row.organization_id,
-    object_version: objectVersion(row.type, row.data),
+    object_version: row.data ? objectVersion(row.type, row.data) : null,
     data: row.data,
+    data_expired: row.data_expired_at !== null,
+    data_expires_at: payloadExpiresAt(row.created_at),
     created_at: row.created_at,
     delivery_status: row.delivery_status,
   };

@@ -1,6 +1,7 @@
 import { and, asc, eq, getTableColumns, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { events, webhookDeliveries, webhookDeliveryAttempts, webhookSubscriptions } from "../../db/schema";
+import { EVENT_PAYLOAD_RETENTION_DAYS } from "../../domain/event-privacy";
 import { subscriptionReceives } from "../../domain/events";
 import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
@@ -8,6 +9,8 @@ import { auditEntry, type ServiceContext } from "../context";
 import { sendInChunks } from "../webhooks/job";
 import { eventWhere } from "./query";
 import { presentDelivery } from "./present";
+import { log } from "../../lib/log";
+import { owner, scoped } from "../tenancy";
 
 type BatchItem = Parameters<Db["batch"]>[0][number];
 
@@ -28,10 +31,13 @@ export async function redeliverEvent({ ctx, id, input }: { ctx: ServiceContext; 
     ctx.db
       .select()
       .from(webhookSubscriptions)
-      .where(and(eq(webhookSubscriptions.partner_id, ctx.principal.partnerId), eq(webhookSubscriptions.livemode, ctx.principal.livemode), isNull(webhookSubscriptions.deleted_at))),
-    ctx.db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.event_id, id), eq(webhookDeliveries.partner_id, ctx.principal.partnerId))),
+      .where(and(scoped(ctx, webhookSubscriptions), isNull(webhookSubscriptions.deleted_at))),
+    ctx.db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.event_id, id), scoped(ctx, webhookDeliveries))),
   ]);
   if (!event) throw new NotFound("event", id, "id");
+  if (event.data_expired_at !== null) {
+    throw new Conflict(`The event's payload has expired (payloads are kept ${EVENT_PAYLOAD_RETENTION_DAYS} days): there is nothing left to send.`, "event_data_expired");
+  }
   const deliveryOf = new Map(existing.map((d) => [d.subscription_id, d]));
 
   let targets: typeof subscriptions;
@@ -61,14 +67,13 @@ export async function redeliverEvent({ ctx, id, input }: { ctx: ServiceContext; 
       return ctx.db
         .update(webhookDeliveries)
         .set({ status: "pending", run: d.run + 1, attempts: 0, next_attempt_at: ctx.now, completed_at: null, updated_at: ctx.now })
-        .where(and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.run, d.run)));
+        .where(and(eq(webhookDeliveries.id, d.id), scoped(ctx, webhookDeliveries), eq(webhookDeliveries.run, d.run)));
     }
     return ctx.db
       .insert(webhookDeliveries)
       .values({
         id: newId("webhook_delivery"),
-        partner_id: event.partner_id,
-        livemode: event.livemode,
+        ...owner(ctx),
         event_id: event.id,
         subscription_id: s.id,
         status: "pending",
@@ -84,7 +89,7 @@ export async function redeliverEvent({ ctx, id, input }: { ctx: ServiceContext; 
       .onConflictDoNothing();
   });
   const targetIds = targets.map((s) => s.id);
-  const ofTargets = and(eq(webhookDeliveries.event_id, event.id), inArray(webhookDeliveries.subscription_id, targetIds));
+  const ofTargets = and(eq(webhookDeliveries.event_id, event.id), scoped(ctx, webhookDeliveries), inArray(webhookDeliveries.subscription_id, targetIds));
   const statements: BatchItem[] = [
     ...restarts,
     auditEntry(ctx, {
@@ -98,7 +103,7 @@ export async function redeliverEvent({ ctx, id, input }: { ctx: ServiceContext; 
     ctx.db
       .select({ ...getTableColumns(webhookDeliveries), url: webhookSubscriptions.url })
       .from(webhookDeliveries)
-      .innerJoin(webhookSubscriptions, eq(webhookSubscriptions.id, webhookDeliveries.subscription_id))
+      .innerJoin(webhookSubscriptions, and(eq(webhookSubscriptions.id, webhookDeliveries.subscription_id), scoped(ctx, webhookSubscriptions)))
       .where(ofTargets)
       .orderBy(asc(webhookDeliveries.created_at)),
     ctx.db
@@ -112,8 +117,8 @@ export async function redeliverEvent({ ctx, id, input }: { ctx: ServiceContext; 
   const attempts = results[results.length - 1] as (typeof webhookDeliveryAttempts.$inferSelect)[];
   const queued = deliveries.filter((d) => d.status === "pending");
   ctx.defer(
-    sendInChunks(ctx.env.WEBHOOKS, queued.map((d) => ({ delivery_id: d.id, run: d.run }))).catch((err) =>
-      console.error(JSON.stringify({ level: "warn", msg: "redelivery send deferred to the delivery relay", event_id: event.id, error: String(err) })),
+    sendInChunks(ctx.env.WEBHOOKS, queued.map((d) => ({ delivery_id: d.id, run: d.run, attempt: d.attempts + 1 }))).catch((err) =>
+      log.warn("redelivery send deferred to the delivery relay", { request_id: ctx.requestId, event_id: event.id, error: err }),
     ),
   );
   return { object: "redelivery" as const, event_id: event.id, deliveries: deliveries.map((d) => presentDelivery(d, attempts)) };

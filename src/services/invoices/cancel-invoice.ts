@@ -5,11 +5,12 @@ import { parisToday } from "../../domain/dates";
 import { CANCELLABLE_BY_CREDIT_NOTE } from "../../domain/invoice-status";
 import { Conflict } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { auditEntry, eventEntry, publishEvents, type ServiceContext } from "../context";
+import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
 import { findInvoice, invoiceWhere } from "./get-invoice";
 import { incrementCounter, numberExpression } from "./numbering";
 import { unsealPayer } from "./payer";
 import { presentInvoiceWith, type CreditNoteRow, type InvoiceRow } from "./present";
+import { owner, scoped } from "../tenancy";
 
 /**
  * A draft is simply cancelled. An issued (or overdue) invoice with no money on it keeps its
@@ -40,7 +41,7 @@ export async function cancelInvoice({
   const [activeLink] = await ctx.db
     .select({ id: paymentLinks.id })
     .from(paymentLinks)
-    .where(and(eq(paymentLinks.invoice_id, id), eq(paymentLinks.status, "active")))
+    .where(and(scoped(ctx, paymentLinks, organizationId), eq(paymentLinks.invoice_id, id), eq(paymentLinks.status, "active")))
     .limit(1);
   if (activeLink) {
     throw new Conflict(`Invoice has an active payment link (${activeLink.id}): revoke it before cancelling.`, "invoice_has_active_links");
@@ -56,7 +57,7 @@ export async function cancelInvoice({
     updated_at: ctx.now,
   };
   // No link may become active between the check above and this batch (link creation is guarded the other way round).
-  const noActiveLink = sql`NOT EXISTS (SELECT 1 FROM ${paymentLinks} WHERE ${paymentLinks.invoice_id} = ${id} AND ${paymentLinks.status} = 'active')`;
+  const noActiveLink = sql`NOT EXISTS (SELECT 1 FROM ${paymentLinks} WHERE ${scoped(ctx, paymentLinks, organizationId)} AND ${paymentLinks.invoice_id} = ${id} AND ${paymentLinks.status} = 'active')`;
   const unchanged = and(invoiceWhere(ctx, organizationId, id), eq(invoices.status, before.status), eq(invoices.amount_paid, 0), eq(invoices.version, before.version), noActiveLink);
   const guard = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${unchanged})`;
   const eventId = newId("event");
@@ -66,7 +67,7 @@ export async function cancelInvoice({
     const invoice = presentInvoiceWith(after, payer);
     const [, , updated] = await ctx.db.batch([
       auditEntry(ctx, { organizationId, resourceType: "invoice", resourceId: id, action: "status_changed", before: { status: "draft" }, after: { status: "cancelled" } }, guard),
-      eventEntry(ctx, { id: eventId, organizationId, type: "invoice.status_changed", data: { ...statusEvent, invoice } }, guard),
+      eventEntry(ctx, await sealedEvent(ctx, { id: eventId, organizationId, type: "invoice.status_changed", data: { ...statusEvent, invoice } }), guard),
       ctx.db.update(invoices).set({ status: "cancelled", amount_due: 0, cancelled_at: ctx.now, version: after.version, updated_at: ctx.now }).where(unchanged),
     ]);
     if (changes(updated) === 0) throw new Conflict("The invoice changed while it was being cancelled; read it again.", "concurrent_update");
@@ -82,8 +83,7 @@ export async function cancelInvoice({
   const invoiceIssueDate = parisToday(new Date(before.issued_at!));
   const note: CreditNoteRow = {
     id: creditNoteId,
-    partner_id: ctx.principal.partnerId,
-    livemode: ctx.principal.livemode,
+    ...owner(ctx),
     organization_id: organizationId,
     invoice_id: id,
     credit_note_number: "",
@@ -139,19 +139,20 @@ export async function cancelInvoice({
     ),
     eventEntry(
       ctx,
-      {
+      await sealedEvent(ctx, {
         id: eventId,
         organizationId,
         type: "invoice.status_changed",
-        data: sql`json_set(${JSON.stringify({ ...statusEvent, invoice })}, '$.invoice.credit_note.credit_note_number', ${number})`,
-      },
+        data: { ...statusEvent, invoice },
+        assigned: { "invoice.credit_note.credit_note_number": number },
+      }),
       guard,
     ),
     ctx.db
       .update(invoices)
       .set({ status: "cancelled", amount_due: 0, cancelled_at: ctx.now, credit_note_id: creditNoteId, version: after.version, updated_at: ctx.now })
       .where(unchanged),
-    ctx.db.select().from(creditNotes).where(inArray(creditNotes.id, [creditNoteId])),
+    ctx.db.select().from(creditNotes).where(and(eq(creditNotes.id, creditNoteId), scoped(ctx, creditNotes, organizationId))),
   ]);
   if (changes(results[5]) === 0) throw new Conflict("The invoice changed while it was being cancelled; read it again.", "concurrent_update");
   publishEvents(ctx, [eventId]);

@@ -5,10 +5,11 @@ import { parisToday } from "../../domain/dates";
 import type { LineInput } from "../../domain/vat";
 import { NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
-import { auditEntry, eventEntry, publishEvents, type ServiceContext } from "../context";
+import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
 import { payerEmailHash, sealPayer, type Payer } from "./payer";
 import { auditedInvoice, presentInvoiceWith, type InvoiceRow } from "./present";
 import { assessDueDate, draftAmounts, requireExemptionReason } from "./rules";
+import { owner, scoped } from "../tenancy";
 
 export interface InvoiceInput {
   department_id: string;
@@ -38,8 +39,7 @@ export async function createInvoice({ ctx, organizationId, input }: { ctx: Servi
   ]);
   const row: InvoiceRow = {
     id,
-    partner_id: ctx.principal.partnerId,
-    livemode: ctx.principal.livemode,
+    ...owner(ctx),
     organization_id: organizationId,
     department_id: input.department_id,
     status: "draft",
@@ -65,12 +65,7 @@ export async function createInvoice({ ctx, organizationId, input }: { ctx: Servi
     updated_at: ctx.now,
   };
   const invoice = presentInvoiceWith(row, input.payer);
-  const departmentIsTheOrganizations = sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${and(
-    eq(departments.id, input.department_id),
-    eq(departments.organization_id, organizationId),
-    eq(departments.partner_id, ctx.principal.partnerId),
-    eq(departments.livemode, ctx.principal.livemode),
-  )})`;
+  const departmentIsTheOrganizations = sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${and(eq(departments.id, input.department_id), scoped(ctx, departments, organizationId))})`;
   const eventId = newId("event");
   const [inserted] = await ctx.db.batch([
     insertWhere(ctx.db, invoices, row, departmentIsTheOrganizations),
@@ -79,7 +74,7 @@ export async function createInvoice({ ctx, organizationId, input }: { ctx: Servi
       { organizationId, resourceType: "invoice", resourceId: id, action: "created", before: null, after: auditedInvoice(invoice) },
       departmentIsTheOrganizations,
     ),
-    eventEntry(ctx, { id: eventId, organizationId, type: "invoice.created", data: { invoice_id: id, invoice } }, departmentIsTheOrganizations),
+    eventEntry(ctx, await sealedEvent(ctx, { id: eventId, organizationId, type: "invoice.created", data: { invoice_id: id, invoice } }), departmentIsTheOrganizations),
   ]);
   if (changes(inserted) === 0) throw new NotFound("department", input.department_id, "department_id");
   publishEvents(ctx, [eventId]);

@@ -4,14 +4,10 @@ import { NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { presentInvoice } from "./present";
+import { scoped } from "../tenancy";
 
 export function invoiceWhere(ctx: ServiceContext, organizationId: string, id: string) {
-  return and(
-    eq(invoices.id, id),
-    eq(invoices.organization_id, organizationId),
-    eq(invoices.partner_id, ctx.principal.partnerId),
-    eq(invoices.livemode, ctx.principal.livemode),
-  );
+  return and(eq(invoices.id, id), scoped(ctx, invoices, organizationId));
 }
 
 /** The invoice and its credit note (if cancelled by one), in one round trip. */
@@ -19,7 +15,7 @@ export async function findInvoice(ctx: ServiceContext, organizationId: string, i
   if (!isId("invoice", id)) throw new NotFound("invoice", id, "id");
   const [rows, notes] = await ctx.db.batch([
     ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)),
-    ctx.db.select().from(creditNotes).where(and(eq(creditNotes.invoice_id, id), eq(creditNotes.partner_id, ctx.principal.partnerId))),
+    ctx.db.select().from(creditNotes).where(and(eq(creditNotes.invoice_id, id), scoped(ctx, creditNotes, organizationId))),
   ]);
   const row = rows[0];
   if (!row) throw new NotFound("invoice", id, "id");

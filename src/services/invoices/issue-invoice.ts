@@ -6,12 +6,13 @@ import { invoiceMentions } from "../../domain/invoice-mentions";
 import type { Warning } from "../../domain/identity";
 import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
-import { auditEntry, eventEntry, publishEvents, type ServiceContext } from "../context";
+import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
 import { invoiceWhere } from "./get-invoice";
 import { incrementCounter, numberExpression } from "./numbering";
 import { isBusinessPayer, unsealPayer } from "./payer";
 import { presentInvoiceWith, type InvoiceRow } from "./present";
 import { assessDueDate, withoutWarning } from "./rules";
+import { organizationWhere } from "../organizations/get-organization";
 
 /**
  * draft → issued. The number comes from the organization's gap-free counter inside the same
@@ -22,7 +23,7 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
   if (!isId("invoice", id)) throw new NotFound("invoice", id, "id");
   const [rows, orgs] = await ctx.db.batch([
     ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)),
-    ctx.db.select().from(organizations).where(eq(organizations.id, organizationId)),
+    ctx.db.select().from(organizations).where(organizationWhere(ctx, organizationId)),
   ]);
   const before = rows[0];
   const seller = orgs[0];
@@ -87,12 +88,13 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
     ),
     eventEntry(
       ctx,
-      {
+      await sealedEvent(ctx, {
         id: eventId,
         organizationId,
         type: "invoice.status_changed",
-        data: sql`json_set(${JSON.stringify({ invoice_id: id, previous_status: "draft", current_status: "issued", invoice })}, '$.invoice.invoice_number', ${number})`,
-      },
+        data: { invoice_id: id, previous_status: "draft", current_status: "issued", invoice },
+        assigned: { "invoice.invoice_number": number },
+      }),
       guard,
     ),
     ctx.db
@@ -108,7 +110,7 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
         updated_at: ctx.now,
       })
       .where(stillDraft),
-    ctx.db.select({ invoice_number: invoices.invoice_number }).from(invoices).where(eq(invoices.id, id)),
+    ctx.db.select({ invoice_number: invoices.invoice_number }).from(invoices).where(invoiceWhere(ctx, organizationId, id)),
   ]);
   if (changes(results[3]) === 0) throw new Conflict("The invoice changed while it was being issued; read it again.", "concurrent_update");
   const invoiceNumber = results[4][0]?.invoice_number ?? null;

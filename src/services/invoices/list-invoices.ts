@@ -1,12 +1,13 @@
-import { and, count, desc, eq, gte, lt, lte } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, lt, lte } from "drizzle-orm";
 import { invoices, organizations } from "../../db/schema";
 import type { InvoiceStatus } from "../../domain/invoice-status";
 import { NotFound } from "../../lib/errors";
 import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
 import { organizationWhere } from "../organizations/get-organization";
-import { payerEmailHash } from "./payer";
+import { payerEmailHashes } from "./payer";
 import { presentInvoice } from "./present";
+import { scoped } from "../tenancy";
 
 export interface InvoiceFilters {
   status?: InvoiceStatus | undefined;
@@ -33,14 +34,12 @@ export async function listInvoices({
   organizationId: string;
   input: InvoiceFilters & { page: number; pageSize: number; offset: number };
 }) {
-  const emailHash = input.payer_email ? await payerEmailHash(ctx.env.ENCRYPTION_KEY, input.payer_email) : undefined;
+  const emailHashes = input.payer_email ? await payerEmailHashes(ctx.env.ENCRYPTION_KEY, input.payer_email) : undefined;
   const where = and(
-    eq(invoices.organization_id, organizationId),
-    eq(invoices.partner_id, ctx.principal.partnerId),
-    eq(invoices.livemode, ctx.principal.livemode),
+    scoped(ctx, invoices, organizationId),
     input.status ? eq(invoices.status, input.status) : undefined,
     input.department_id ? eq(invoices.department_id, input.department_id) : undefined,
-    emailHash ? eq(invoices.payer_email_hash, emailHash) : undefined,
+    emailHashes ? inArray(invoices.payer_email_hash, emailHashes) : undefined,
     input.due_before ? lte(invoices.due_date, input.due_before) : undefined,
     input.due_after ? gte(invoices.due_date, input.due_after) : undefined,
     input.created_from ? gte(invoices.created_at, input.created_from) : undefined,

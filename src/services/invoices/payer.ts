@@ -1,4 +1,5 @@
 import { hmacSha256Hex, seal, unseal } from "../../lib/crypto";
+import { purposeMacHex } from "../../lib/keys";
 
 export interface Payer {
   name: string;
@@ -18,8 +19,23 @@ export async function unsealPayer(key: string, invoiceId: string, sealed: string
   return JSON.parse(await unseal(key, sealed, `invoice:${invoiceId}:payer`)) as Payer;
 }
 
-export function payerEmailHash(key: string, email: string): Promise<string> {
+/**
+ * Keyed hash of the lower-cased email (the `payer_email` filter), with an HKDF subkey of the
+ * encryption key (`v2:` prefix). Invoices written before carry the legacy derivation until the
+ * privacy backfill (src/cron/privacy-backfill.ts) rewrites them: lookups match both (`payerEmailHashes`).
+ */
+export async function payerEmailHash(key: string, email: string): Promise<string> {
+  return `v2:${await purposeMacHex(key, "payer_email_hash", email.trim().toLowerCase())}`;
+}
+
+/** The derivation used before purpose subkeys: only ever compared against, never written. */
+export function legacyPayerEmailHash(key: string, email: string): Promise<string> {
   return hmacSha256Hex(`payer-email:${key}`, email.trim().toLowerCase());
+}
+
+/** Every hash a stored invoice of this payer email may carry: the current one first. */
+export function payerEmailHashes(key: string, email: string): Promise<[current: string, legacy: string]> {
+  return Promise.all([payerEmailHash(key, email), legacyPayerEmailHash(key, email)]);
 }
 
 export function isBusinessPayer(payer: Payer): boolean {

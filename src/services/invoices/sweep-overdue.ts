@@ -5,9 +5,10 @@ import { invoices } from "../../db/schema";
 import { OVERDUE_CANDIDATES } from "../../domain/invoice-status";
 import type { Env } from "../../env";
 import { newId } from "../../lib/ids";
-import { auditEntry, eventEntry, publishEvents, systemContext, type ServiceContext } from "../context";
+import { auditEntry, eventEntry, publishEvents, sealedEvent, systemContext, type ServiceContext } from "../context";
 import { unsealPayer } from "./payer";
 import { presentInvoiceWith } from "./present";
+import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 const PAGE = 50;
 const MAX_PAGES = 40;
@@ -25,6 +26,7 @@ export async function sweepOverdue(
 ): Promise<{ invoices_marked_overdue: number }> {
   let marked = 0;
   for (let page = 0; page < MAX_PAGES; page++) {
+    // tenancy-exempt: from cron the sweep covers every tenant; the sandbox endpoint scopes it to its caller.
     const due = await base.db
       .select()
       .from(invoices)
@@ -32,8 +34,7 @@ export async function sweepOverdue(
         and(
           inArray(invoices.status, [...OVERDUE_CANDIDATES]),
           lt(invoices.due_date, options.asOf),
-          options.tenant ? eq(invoices.partner_id, options.tenant.partnerId) : undefined,
-          options.tenant ? eq(invoices.livemode, options.tenant.livemode) : undefined,
+          options.tenant ? scoped(options.tenant, invoices, ANY_ORGANIZATION) : undefined,
         ),
       )
       .orderBy(asc(invoices.due_date), asc(invoices.id))
@@ -41,15 +42,17 @@ export async function sweepOverdue(
     if (due.length === 0) break;
 
     const eventIds: string[] = [];
+    const contexts: ServiceContext[] = [];
     const statements = [];
     for (const row of due) {
       const ctx = systemContext(base, { partnerId: row.partner_id, livemode: row.livemode }, OVERDUE_JOB);
       const payer = await unsealPayer(base.env.ENCRYPTION_KEY, row.id, row.payer_encrypted);
       const after = { ...row, status: "overdue" as const, version: row.version + 1, updated_at: ctx.now };
-      const unchanged = and(eq(invoices.id, row.id), eq(invoices.status, row.status), eq(invoices.version, row.version));
+      const unchanged = and(eq(invoices.id, row.id), scoped(ctx, invoices, row.organization_id), eq(invoices.status, row.status), eq(invoices.version, row.version));
       const guard = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${unchanged})`;
       const eventId = newId("event");
       eventIds.push(eventId);
+      contexts.push(ctx);
       statements.push(
         auditEntry(
           ctx,
@@ -58,12 +61,12 @@ export async function sweepOverdue(
         ),
         eventEntry(
           ctx,
-          {
+          await sealedEvent(ctx, {
             id: eventId,
             organizationId: row.organization_id,
             type: "invoice.status_changed",
             data: { invoice_id: row.id, previous_status: row.status, current_status: "overdue", invoice: presentInvoiceWith(after, payer) },
-          },
+          }),
           guard,
         ),
         ctx.db.update(invoices).set({ status: "overdue", version: after.version, updated_at: ctx.now }).where(unchanged),
@@ -73,7 +76,16 @@ export async function sweepOverdue(
     // Invoice k's update is statement 3k+2; its event exists only if that update happened.
     const written = eventIds.filter((_, k) => changes(results[3 * k + 2]) === 1);
     marked += written.length;
-    publishEvents(systemContext(base, { partnerId: "", livemode: false }, OVERDUE_JOB), written);
+    // Each tenant's events are published (and marked enqueued) under that tenant.
+    const byTenant = new Map<string, { ctx: ServiceContext; ids: string[] }>();
+    eventIds.forEach((id, k) => {
+      if (changes(results[3 * k + 2]) !== 1) return;
+      const ctx = contexts[k]!;
+      const key = `${ctx.principal.partnerId}:${ctx.principal.livemode}`;
+      if (!byTenant.has(key)) byTenant.set(key, { ctx, ids: [] });
+      byTenant.get(key)!.ids.push(id);
+    });
+    for (const { ctx, ids } of byTenant.values()) publishEvents(ctx, ids);
     if (due.length < PAGE || written.length === 0) break;
   }
   return { invoices_marked_overdue: marked };

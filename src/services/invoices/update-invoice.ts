@@ -10,6 +10,7 @@ import { findInvoice, invoiceWhere } from "./get-invoice";
 import { payerEmailHash, sealPayer, unsealPayer } from "./payer";
 import { auditedInvoice, presentInvoiceWith, type InvoiceRow } from "./present";
 import { assessDueDate, draftAmounts, requireExemptionReason, withoutWarning } from "./rules";
+import { scoped } from "../tenancy";
 
 /**
  * Drafts only: an issued invoice is a legal document and changes only through payments or a
@@ -71,12 +72,7 @@ export async function updateInvoice({
   if (Object.keys(changed.after).length === 0 && !payerChanged) return presentedBefore;
 
   const unchanged = and(invoiceWhere(ctx, organizationId, id), eq(invoices.status, "draft"), eq(invoices.version, before.version));
-  const departmentOk = sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${and(
-    eq(departments.id, after.department_id),
-    eq(departments.organization_id, organizationId),
-    eq(departments.partner_id, ctx.principal.partnerId),
-    eq(departments.livemode, ctx.principal.livemode),
-  )})`;
+  const departmentOk = sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${and(eq(departments.id, after.department_id), scoped(ctx, departments, organizationId))})`;
   const guard = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${unchanged}) AND ${departmentOk}`;
   const { id: _id, partner_id: _p, livemode: _l, organization_id: _o, created_at: _c, ...settable } = after;
   const [, updated] = await ctx.db.batch([
@@ -85,7 +81,7 @@ export async function updateInvoice({
   ]);
   if (changes(updated) === 0) {
     if (input.department_id !== undefined && input.department_id !== before.department_id) {
-      const [dept] = await ctx.db.select({ id: departments.id }).from(departments).where(and(eq(departments.id, input.department_id), eq(departments.organization_id, organizationId), eq(departments.partner_id, ctx.principal.partnerId), eq(departments.livemode, ctx.principal.livemode)));
+      const [dept] = await ctx.db.select({ id: departments.id }).from(departments).where(and(eq(departments.id, input.department_id), scoped(ctx, departments, organizationId)));
       if (!dept) throw new NotFound("department", input.department_id, "department_id");
     }
     throw new Conflict("The invoice changed while this edit was made (issued, cancelled or edited); read it again and retry.", "concurrent_update");

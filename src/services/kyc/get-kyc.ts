@@ -5,6 +5,7 @@ import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { departmentWhere } from "../departments/get-department";
 import { presentKyc } from "./present";
+import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 /** The department's current KYC (its latest submission), and the earlier ones as history. */
 export async function getKyc({ ctx, departmentId }: { ctx: ServiceContext; departmentId: string }) {
@@ -15,11 +16,7 @@ export async function getKyc({ ctx, departmentId }: { ctx: ServiceContext; depar
       .select()
       .from(kycVerifications)
       .where(
-        and(
-          eq(kycVerifications.department_id, departmentId),
-          eq(kycVerifications.partner_id, ctx.principal.partnerId),
-          eq(kycVerifications.livemode, ctx.principal.livemode),
-        ),
+        and(eq(kycVerifications.department_id, departmentId), scoped(ctx, kycVerifications, ANY_ORGANIZATION)),
       )
       .orderBy(desc(kycVerifications.created_at), desc(kycVerifications.id))
       .limit(20),

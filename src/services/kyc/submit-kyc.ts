@@ -7,8 +7,9 @@ import { BusinessRule, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { auditEntry, type ServiceContext } from "../context";
 import { departmentWhere } from "../departments/get-department";
-import { ibanFingerprint } from "../bank-accounts/fingerprint";
+import { ibanFingerprints } from "../bank-accounts/fingerprint";
 import { presentKyc, type KycRow } from "./present";
+import { ANY_ORGANIZATION, owner, scoped } from "../tenancy";
 
 export interface KycInput {
   legal_name?: string | undefined;
@@ -32,27 +33,28 @@ export interface KycInput {
 export async function submitKyc({ ctx, departmentId, input }: { ctx: ServiceContext; departmentId: string; input: KycInput }) {
   if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");
   const iban = input.iban !== undefined ? assessIban(input.iban, ctx.principal.livemode) : undefined;
-  const fingerprint = iban ? await ibanFingerprint(ctx.env.ENCRYPTION_KEY, iban) : undefined;
+  // Either derivation: an account added before purpose subkeys still carries the legacy fingerprint.
+  const fingerprints = iban ? await ibanFingerprints(ctx.env.ENCRYPTION_KEY, iban) : undefined;
 
   const [found, accounts] = await ctx.db.batch([
     ctx.db
       // Named fields only: in a D1 batch rows come back as objects, so same-named columns of a join would collide.
       .select({ organization_id: departments.organization_id, organization_name: organizations.name, organization_siret: organizations.siret })
       .from(departments)
-      .innerJoin(organizations, eq(organizations.id, departments.organization_id))
+      .innerJoin(organizations, and(eq(organizations.id, departments.organization_id), scoped(ctx, organizations)))
       .where(departmentWhere(ctx, departmentId)),
     ctx.db
       .select()
       .from(bankAccounts)
-      .where(and(eq(bankAccounts.department_id, departmentId), eq(bankAccounts.status, "active"))),
+      .where(and(eq(bankAccounts.department_id, departmentId), scoped(ctx, bankAccounts, ANY_ORGANIZATION), eq(bankAccounts.status, "active"))),
   ]);
   const subject = found[0];
   if (!subject) throw new NotFound("department", departmentId, "id");
 
   const account = input.bank_account_id
     ? accounts.find((a) => a.id === input.bank_account_id)
-    : fingerprint
-      ? accounts.find((a) => a.iban_fingerprint === fingerprint)
+    : fingerprints
+      ? accounts.find((a) => fingerprints.includes(a.iban_fingerprint))
       : accounts.find((a) => a.is_default);
   if (!account) {
     if (input.bank_account_id) throw new NotFound("bank_account", input.bank_account_id, "bank_account_id");
@@ -66,8 +68,7 @@ export async function submitKyc({ ctx, departmentId, input }: { ctx: ServiceCont
   const id = newId("kyc");
   const base: KycRow = {
     id,
-    partner_id: ctx.principal.partnerId,
-    livemode: ctx.principal.livemode,
+    ...owner(ctx),
     organization_id: subject.organization_id,
     department_id: departmentId,
     status: "pending",

@@ -3,6 +3,7 @@ import { assessOrganizationIdentity } from "../../domain/identity";
 import { newId } from "../../lib/ids";
 import { auditEntry, type ServiceContext } from "../context";
 import { presentOrganization, type OrganizationRow } from "./present";
+import { owner } from "../tenancy";
 
 export interface OrganizationInput {
   type: OrganizationRow["type"];
@@ -19,8 +20,7 @@ export async function createOrganization({ ctx, input }: { ctx: ServiceContext; 
   const identity = assessOrganizationIdentity(input, ctx.principal.livemode);
   const row: OrganizationRow = {
     id: newId("organization"),
-    partner_id: ctx.principal.partnerId,
-    livemode: ctx.principal.livemode,
+    ...owner(ctx),
     type: input.type,
     name: input.name,
     ...identity,

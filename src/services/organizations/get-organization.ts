@@ -3,13 +3,10 @@ import { organizations } from "../../db/schema";
 import { NotFound } from "../../lib/errors";
 import type { ServiceContext } from "../context";
 import { presentOrganization } from "./present";
+import { scoped } from "../tenancy";
 
 export function organizationWhere(ctx: ServiceContext, id: string) {
-  return and(
-    eq(organizations.id, id),
-    eq(organizations.partner_id, ctx.principal.partnerId),
-    eq(organizations.livemode, ctx.principal.livemode),
-  );
+  return and(eq(organizations.id, id), scoped(ctx, organizations));
 }
 
 export async function findOrganization(ctx: ServiceContext, id: string) {

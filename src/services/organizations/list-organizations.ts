@@ -3,6 +3,7 @@ import { organizations } from "../../db/schema";
 import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
 import { presentOrganization, type OrganizationRow } from "./present";
+import { scoped } from "../tenancy";
 
 export async function listOrganizations({
   ctx,
@@ -12,8 +13,7 @@ export async function listOrganizations({
   input: { page: number; pageSize: number; offset: number; type?: OrganizationRow["type"] | undefined };
 }) {
   const where = and(
-    eq(organizations.partner_id, ctx.principal.partnerId),
-    eq(organizations.livemode, ctx.principal.livemode),
+    scoped(ctx, organizations),
     input.type ? eq(organizations.type, input.type) : undefined,
   );
   const [rows, [total]] = await ctx.db.batch([

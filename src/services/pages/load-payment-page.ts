@@ -1,8 +1,10 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { invoices, organizations, paymentIntents, paymentLinks } from "../../db/schema";
 import type { IntentStatus, PaymentMethod } from "../../domain/payment-intent";
 import { unsealPayer } from "../invoices/payer";
+import { sameTenant } from "../tenancy";
+import { log } from "../../lib/log";
 
 /** Payment link tokens are 32 base62 characters (services/payment-links); anything else is unknown. */
 const TOKEN = /^[A-Za-z0-9]{20,64}$/;
@@ -24,6 +26,8 @@ export interface PaymentPageData {
     expiresAt: string | null;
   };
   invoice: { id: string; number: string | null; dueDate: string | null; payerName: string | null };
+  /** Whose link this is: the intent's Durable Object checks it on every call. */
+  tenant: { partnerId: string; livemode: boolean; organizationId: string };
   organization: { name: string; logoUrl: string | null; primaryColor: string | null; supportEmail: string | null };
   intent: {
     id: string;
@@ -42,6 +46,7 @@ export interface PaymentPageData {
  */
 export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; encryptionKey: string; token: string }): Promise<PaymentPageData | null> {
   if (!isPlausibleToken(token)) return null;
+  // tenancy-exempt: the token is the page's credential; every joined row must share the link's tenant (sameTenant).
   const [row] = await db
     .select({
       link: {
@@ -55,6 +60,8 @@ export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; en
         returnUrl: paymentLinks.return_url,
         expiresAt: paymentLinks.expires_at,
         intentId: paymentLinks.payment_intent_id,
+        partnerId: paymentLinks.partner_id,
+        organizationId: paymentLinks.organization_id,
       },
       invoice: {
         id: invoices.id,
@@ -72,9 +79,9 @@ export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; en
       },
     })
     .from(paymentLinks)
-    .innerJoin(invoices, eq(invoices.id, paymentLinks.invoice_id))
-    .innerJoin(organizations, eq(organizations.id, paymentLinks.organization_id))
-    .leftJoin(paymentIntents, eq(paymentIntents.id, paymentLinks.payment_intent_id))
+    .innerJoin(invoices, and(eq(invoices.id, paymentLinks.invoice_id), sameTenant(invoices, paymentLinks)))
+    .innerJoin(organizations, and(eq(organizations.id, paymentLinks.organization_id), sameTenant(organizations, paymentLinks)))
+    .leftJoin(paymentIntents, and(eq(paymentIntents.id, paymentLinks.payment_intent_id), sameTenant(paymentIntents, paymentLinks)))
     .where(eq(paymentLinks.token, token))
     .limit(1);
   if (!row) return null;
@@ -84,12 +91,13 @@ export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; en
     payerName = (await unsealPayer(encryptionKey, row.invoice.id, row.invoice.payerSealed)).name;
   } catch (err) {
     // A payer sealed with another key still lets the payer pay; the page just omits the name.
-    console.error(JSON.stringify({ level: "warn", msg: "payment page: payer could not be unsealed", invoice: row.invoice.id, error: String(err) }));
+    log.warn("payment page: payer could not be unsealed", { invoice_id: row.invoice.id, error: err });
   }
   const branding = row.organization.branding ?? {};
-  const { intentId, ...link } = row.link;
+  const { intentId, partnerId, organizationId, ...link } = row.link;
   return {
     link,
+    tenant: { partnerId, livemode: link.livemode, organizationId },
     invoice: { id: row.invoice.id, number: row.invoice.number, dueDate: row.invoice.dueDate, payerName },
     organization: {
       name: branding.display_name?.trim() || row.organization.name,
@@ -108,11 +116,4 @@ export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; en
         }
       : { id: intentId, status: "created", version: 1, method: null, failureCode: null },
   };
-}
-
-/** Whether the token names a link (the QR code endpoint): one indexed lookup. */
-export async function paymentLinkExists({ db, token }: { db: Db; token: string }): Promise<boolean> {
-  if (!isPlausibleToken(token)) return false;
-  const [row] = await db.select({ id: paymentLinks.id }).from(paymentLinks).where(eq(paymentLinks.token, token)).limit(1);
-  return Boolean(row);
 }

@@ -8,6 +8,7 @@ import { NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import type { Mode, Plan } from "../../lib/principal";
 import { mintCredential, presentCredential, type IssuedCredential } from "./credentials";
+import { owner } from "../tenancy";
 
 /** The platform operator, acting through the admin API. */
 export interface OperatorContext {
@@ -30,8 +31,8 @@ function operatorAudit(
 ) {
   return ctx.db.insert(auditLogs).values({
     id: newId("audit_log"),
-    partner_id: partnerId,
-    livemode,
+    // The operator acts on this partner's rows: the entry is theirs to read.
+    ...owner({ partnerId, livemode }),
     organization_id: null,
     resource_type: resourceType,
     resource_id: resourceId,

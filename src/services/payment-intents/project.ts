@@ -4,6 +4,7 @@ import { changes } from "../../db/guarded";
 import { auditLogs, events, invoices, paymentIntents, paymentLinks, payments, refunds } from "../../db/schema";
 import { publicIntent, type IntentState, type IntentStatus, type PaymentMethod } from "../../domain/payment-intent";
 import type { RefundState } from "../../domain/refund";
+import { owner, scoped } from "../tenancy";
 
 interface AuditRecord {
   id: string;
@@ -41,9 +42,11 @@ export interface ProjectionRecord {
 }
 
 /** Money on the invoice according to the ledger: amount_paid is always derived, never added to. */
-const paid = sql`(SELECT coalesce(sum(${payments.amount} - ${payments.refunded_amount}), 0) FROM ${payments} WHERE ${payments.invoice_id} = ${invoices.id})`;
+function paidOn(s: IntentState): SQL {
+  return sql`(SELECT coalesce(sum(${payments.amount} - ${payments.refunded_amount}), 0) FROM ${payments} WHERE ${payments.invoice_id} = ${invoices.id} AND ${scoped(s, payments, s.organization_id)})`;
+}
 
-function invoiceStatusAfter(today: string): SQL {
+function invoiceStatusAfter(paid: SQL, today: string): SQL {
   return sql`(CASE WHEN ${paid} >= ${invoices.total_amount} THEN 'paid'
     WHEN ${paid} > 0 THEN 'partially_paid'
     WHEN ${invoices.status} IN ('paid', 'partially_paid') THEN (CASE WHEN ${invoices.due_date} < ${today} THEN 'overdue' ELSE 'issued' END)
@@ -53,7 +56,7 @@ function invoiceStatusAfter(today: string): SQL {
 /** The D1 row of an intent's state (its projection): the public fields plus the tenant and provider. */
 export function intentRow(s: IntentState): typeof paymentIntents.$inferInsert {
   const { object: _object, ...fields } = publicIntent(s);
-  return { ...fields, partner_id: s.partner_id, provider: s.provider };
+  return { ...fields, ...owner(s), provider: s.provider };
 }
 
 /**
@@ -67,7 +70,7 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
   const s = r.intent;
   const row = intentRow(s);
   const { id: _id, created_at: _c, ...mutable } = row;
-  const tenant = { partner_id: s.partner_id, livemode: s.livemode, organization_id: s.organization_id };
+  const tenant = { ...owner(s), organization_id: s.organization_id };
   const event = (e: { id: string; type: string; data: Record<string, unknown> }) =>
     db.insert(events).values({ id: e.id, ...tenant, type: e.type, data: e.data, created_at: r.at, enqueued_at: null }).onConflictDoNothing();
   const audit = (a: AuditRecord, resourceType: string, resourceId: string) =>
@@ -107,7 +110,7 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
           ...(r.link_status === "completed" ? { completed_at: r.at } : r.link_status === "revoked" ? { revoked_at: r.at } : {}),
           updated_at: r.at,
         })
-        .where(and(eq(paymentLinks.id, s.payment_link_id), eq(paymentLinks.status, "active"))),
+        .where(and(eq(paymentLinks.id, s.payment_link_id), scoped(s, paymentLinks, s.organization_id), eq(paymentLinks.status, "active"))),
     );
   }
   if (r.refund) {
@@ -122,6 +125,7 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
       status: f.status,
       reason: f.reason,
       failure_code: f.failure_code,
+      pending_reason: f.pending_reason ?? null,
       completed_at: f.completed_at,
       version: f.version,
       created_at: f.created_at,
@@ -159,7 +163,7 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
       db
         .update(payments)
         .set({ refunded_amount: r.ledger_refund.refunded_amount, status: r.ledger_refund.status, updated_at: r.at })
-        .where(and(eq(payments.payment_intent_id, s.id), lt(payments.refunded_amount, r.ledger_refund.refunded_amount))),
+        .where(and(eq(payments.payment_intent_id, s.id), scoped(s, payments, s.organization_id), lt(payments.refunded_amount, r.ledger_refund.refunded_amount))),
     );
   }
   if (r.ledger || r.ledger_refund) {
@@ -172,9 +176,15 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
 type BatchItem = Parameters<Db["batch"]>[0][number];
 
 function invoiceRecompute(db: Db, r: ProjectionRecord) {
-  const next = invoiceStatusAfter(r.today);
-  const changed = sql`${invoices.id} = ${r.intent.invoice_id} AND ${next} != ${invoices.status}`;
+  const s = r.intent;
+  const paid = paidOn(s);
+  const next = invoiceStatusAfter(paid, r.today);
+  const theInvoice = and(eq(invoices.id, s.invoice_id), scoped(s, invoices, s.organization_id));
+  const changed = sql`${theInvoice} AND ${next} != ${invoices.status}`;
   return [
+    // In the columns' order: …, data, data_encrypted (NULL: this payload carries no personal data,
+    // so nothing to seal), data_expired_at, created_at, enqueued_at.
+    // tenancy-exempt: the owner columns are copied from the invoice row selected under scoped().
     db
       .insert(events)
       .select(
@@ -183,9 +193,10 @@ function invoiceRecompute(db: Db, r: ProjectionRecord) {
             'invoice', json_object('id', ${invoices.id}, 'object', 'invoice', 'invoice_number', ${invoices.invoice_number}, 'status', ${next},
               'currency', ${invoices.currency}, 'total_amount', ${invoices.total_amount}, 'amount_paid', ${paid},
               'amount_due', ${invoices.total_amount} - ${paid}, 'version', ${invoices.version} + 1)),
-          ${r.at}, NULL FROM ${invoices} WHERE ${changed}`,
+          NULL, NULL, ${r.at}, NULL FROM ${invoices} WHERE ${changed}`,
       )
       .onConflictDoNothing(),
+    // tenancy-exempt: the owner columns are copied from the invoice row selected under scoped().
     db
       .insert(auditLogs)
       .select(
@@ -206,7 +217,7 @@ function invoiceRecompute(db: Db, r: ProjectionRecord) {
         version: sql`${invoices.version} + 1` as unknown as number,
         updated_at: r.at,
       })
-      .where(and(eq(invoices.id, r.intent.invoice_id), sql`${invoices.amount_paid} != ${paid}`)),
+      .where(and(theInvoice, sql`${invoices.amount_paid} != ${paid}`)),
   ];
 }
 
@@ -222,7 +233,7 @@ export async function project(db: Db, r: ProjectionRecord): Promise<string[]> {
     .map(([id]) => id);
 }
 
-/** Marks events as handed to the webhooks queue. */
-export function markEnqueued(db: Db, ids: string[], at: string) {
-  return db.update(events).set({ enqueued_at: at }).where(inArray(events.id, ids));
+/** Marks the intent's events as handed to the webhooks queue. */
+export function markEnqueued(db: Db, s: IntentState, ids: string[], at: string) {
+  return db.update(events).set({ enqueued_at: at }).where(and(inArray(events.id, ids), scoped(s, events, s.organization_id)));
 }

@@ -5,6 +5,7 @@ import { isId } from "../../lib/ids";
 import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
 import { organizationWhere } from "../organizations/get-organization";
+import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 export type PaymentIntentRow = typeof paymentIntents.$inferSelect;
 
@@ -35,11 +36,7 @@ export function presentPaymentIntent(row: PaymentIntentRow) {
 }
 
 function intentWhere(ctx: ServiceContext, organizationId: string) {
-  return and(
-    eq(paymentIntents.organization_id, organizationId),
-    eq(paymentIntents.partner_id, ctx.principal.partnerId),
-    eq(paymentIntents.livemode, ctx.principal.livemode),
-  );
+  return scoped(ctx, paymentIntents, organizationId);
 }
 
 /** Read from the D1 projection, which each transition updates before its API call returns. */
@@ -80,7 +77,7 @@ export async function getPaymentIntentOfPartner(ctx: ServiceContext, id: string)
   const [row] = await ctx.db
     .select()
     .from(paymentIntents)
-    .where(and(eq(paymentIntents.id, id), eq(paymentIntents.partner_id, ctx.principal.partnerId), eq(paymentIntents.livemode, ctx.principal.livemode)));
+    .where(and(eq(paymentIntents.id, id), scoped(ctx, paymentIntents, ANY_ORGANIZATION)));
   if (!row) throw new NotFound("payment_intent", id, "id");
   return presentPaymentIntent(row);
 }

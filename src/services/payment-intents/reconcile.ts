@@ -14,8 +14,9 @@ const PAGE = 50;
  * days), so each run samples at random among them rather than always taking the same first page.
  */
 export async function reconcilePaymentIntents(base: { db: Db; env: Env }, now: Date) {
+  // tenancy-exempt: the reconciliation cron samples every tenant's stale intents; each object then acts on its own row.
   const stale = await base.db
-    .select({ id: paymentIntents.id })
+    .select({ id: paymentIntents.id, partnerId: paymentIntents.partner_id, livemode: paymentIntents.livemode, organizationId: paymentIntents.organization_id })
     .from(paymentIntents)
     .where(
       and(
@@ -25,6 +26,6 @@ export async function reconcilePaymentIntents(base: { db: Db; env: Env }, now: D
     )
     .orderBy(sql`random()`)
     .limit(PAGE);
-  await Promise.all(stale.map((i) => base.env.PAYMENT_INTENT.getByName(i.id).reconcile(i.id)));
+  await Promise.all(stale.map((i) => base.env.PAYMENT_INTENT.getByName(i.id).reconcile(i.id, { partnerId: i.partnerId, livemode: i.livemode, organizationId: i.organizationId })));
   return { reconciled: stale.length };
 }

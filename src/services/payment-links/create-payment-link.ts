@@ -1,12 +1,14 @@
 import { and, eq, sql } from "drizzle-orm";
 import { insertWhere } from "../../db/guarded";
-import { bankAccounts, invoices, kycVerifications, paymentIntents, paymentLinks } from "../../db/schema";
+import { bankAccounts, invoices, paymentIntents, paymentLinks } from "../../db/schema";
 import type { IntentState, PaymentMethod } from "../../domain/payment-intent";
 import { randomToken } from "../../lib/crypto";
 import { BusinessRule, Conflict, NotFound, ValidationError } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, type ServiceContext } from "../context";
+import { coveringKycIdOf, verificationStatusOf, type VerificationStatus } from "../bank-accounts/verification";
 import { intentRow } from "../payment-intents/project";
+import { owner, scoped } from "../tenancy";
 import { presentPaymentLink, type PaymentLinkRow } from "./present";
 
 export interface PaymentLinkInput {
@@ -25,8 +27,8 @@ export const DEFAULT_LINK_LIFETIME_DAYS = 30;
  * write is one batch plus at most one Durable Object call). The batch writes the link, the
  * intent's first projection, `payment_link.created` and the audit entry — only if the invoice is
  * payable and the link fits in what is still due once the other active links are counted (so an
- * invoice can never be paid more than its total), and in live mode only if the department's KYC
- * is verified and it has a default account. The amount (default: what remains payable) is
+ * invoice can never be paid more than its total), and in live mode only if the department's
+ * default account is covered by a verified KYC. The amount (default: what remains payable) is
  * computed in SQL; the batch ends with reads that say why a refusal happened. Then the intent's
  * Durable Object is initialized (it initializes itself from D1 if this call is lost).
  */
@@ -41,28 +43,25 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
   if (!isId("invoice", input.invoice_id)) throw new NotFound("invoice", input.invoice_id, "invoice_id");
 
   const invoiceId = input.invoice_id;
-  const ownInvoice = and(
-    eq(invoices.id, invoiceId),
-    eq(invoices.organization_id, organizationId),
-    eq(invoices.partner_id, ctx.principal.partnerId),
-    eq(invoices.livemode, livemode),
-  );
-  const reserved = sql`(SELECT coalesce(sum(${paymentLinks.amount}), 0) FROM ${paymentLinks} WHERE ${paymentLinks.invoice_id} = ${invoiceId} AND ${paymentLinks.status} = 'active')`;
-  const available = sql`((SELECT ${invoices.amount_due} FROM ${invoices} WHERE ${invoices.id} = ${invoiceId}) - ${reserved})`;
+  const ownInvoice = and(eq(invoices.id, invoiceId), scoped(ctx, invoices, organizationId));
+  const reserved = sql`(SELECT coalesce(sum(${paymentLinks.amount}), 0) FROM ${paymentLinks} WHERE ${paymentLinks.invoice_id} = ${invoiceId} AND ${scoped(ctx, paymentLinks, organizationId)} AND ${paymentLinks.status} = 'active')`;
+  const available = sql`((SELECT ${invoices.amount_due} FROM ${invoices} WHERE ${ownInvoice}) - ${reserved})`;
   const amount = input.amount !== undefined ? sql`${input.amount}` : available;
-  const kycVerified = sql`(SELECT ${kycVerifications.status} FROM ${kycVerifications} WHERE ${kycVerifications.department_id} = (SELECT ${invoices.department_id} FROM ${invoices} WHERE ${invoices.id} = ${invoiceId}) ORDER BY ${kycVerifications.created_at} DESC LIMIT 1) = 'verified'`;
-  const hasAccount = sql`EXISTS (SELECT 1 FROM ${bankAccounts} WHERE ${bankAccounts.department_id} = (SELECT ${invoices.department_id} FROM ${invoices} WHERE ${invoices.id} = ${invoiceId}) AND ${bankAccounts.status} = 'active' AND ${bankAccounts.is_default} = 1)`;
+  // Live money goes to the department's default account, so that account itself must be covered
+  // by a verified KYC: a verification of another (or a former default) account does not count.
+  const defaultAccount = sql`(SELECT ${bankAccounts.id} FROM ${bankAccounts} WHERE ${bankAccounts.department_id} = (SELECT ${invoices.department_id} FROM ${invoices} WHERE ${ownInvoice}) AND ${scoped(ctx, bankAccounts, organizationId)} AND ${bankAccounts.status} = 'active' AND ${bankAccounts.is_default} = 1)`;
+  const accountVerification = verificationStatusOf(ctx, defaultAccount);
   const fits = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${ownInvoice} AND ${invoices.status} IN ('issued', 'partially_paid', 'overdue'))
-    AND ${amount} > 0 AND ${amount} <= ${available}${livemode ? sql` AND ${kycVerified} AND ${hasAccount}` : sql``}`;
+    AND ${amount} > 0 AND ${amount} <= ${available}${livemode ? sql` AND ${accountVerification} = 'verified'` : sql``}`;
 
   const nowIso = new Date(now).toISOString();
   const linkId = newId("payment_link");
-  const linkAmount = sql`(SELECT ${paymentLinks.amount} FROM ${paymentLinks} WHERE ${paymentLinks.id} = ${linkId})`;
-  const linkExists = sql`EXISTS (SELECT 1 FROM ${paymentLinks} WHERE ${paymentLinks.id} = ${linkId})`;
+  const theLink = and(eq(paymentLinks.id, linkId), scoped(ctx, paymentLinks, organizationId));
+  const linkAmount = sql`(SELECT ${paymentLinks.amount} FROM ${paymentLinks} WHERE ${theLink})`;
+  const linkExists = sql`EXISTS (SELECT 1 FROM ${paymentLinks} WHERE ${theLink})`;
   const link: PaymentLinkRow = {
     id: linkId,
-    partner_id: ctx.principal.partnerId,
-    livemode,
+    ...owner(ctx),
     organization_id: organizationId,
     invoice_id: invoiceId,
     payment_intent_id: newId("payment_intent"),
@@ -110,11 +109,11 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
   const secretless = { ...draft, payment_page_url: "[secret]", qr_code_data: "[secret]", qr_code_svg_url: "[secret]" };
   const eventId = newId("event");
   const results = await ctx.db.batch([
-    insertWhere(ctx.db, paymentLinks, { ...link, amount: amount as unknown as number, currency: sql`(SELECT ${invoices.currency} FROM ${invoices} WHERE ${invoices.id} = ${invoiceId})` as unknown as string }, fits),
+    insertWhere(ctx.db, paymentLinks, { ...link, amount: amount as unknown as number, currency: sql`(SELECT ${invoices.currency} FROM ${invoices} WHERE ${ownInvoice})` as unknown as string }, fits),
     insertWhere(ctx.db, paymentIntents, { ...intentRow(intent), amount: linkAmount as unknown as number }, linkExists),
     eventEntry(
       ctx,
-      { id: eventId, organizationId, type: "payment_link.created", data: sql`json_set(${JSON.stringify({ payment_link_id: linkId, payment_link: draft })}, '$.payment_link.amount', ${linkAmount})` },
+      { id: eventId, organizationId, type: "payment_link.created", data: { payment_link_id: linkId, payment_link: draft }, assigned: { "payment_link.amount": linkAmount } },
       linkExists,
     ),
     auditEntry(
@@ -130,13 +129,13 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
       },
       linkExists,
     ),
-    ctx.db.select().from(paymentLinks).where(eq(paymentLinks.id, linkId)),
+    ctx.db.select().from(paymentLinks).where(theLink),
     // Why a refusal happened (read in the same round trip, after the guarded writes).
     ctx.db.select({ status: invoices.status, amount_due: invoices.amount_due, reserved: sql<number>`${reserved}` }).from(invoices).where(ownInvoice),
     ctx.db
-      .select({ kyc_verified: sql<number>`coalesce(${kycVerified}, 0)`, has_account: sql<number>`${hasAccount}` })
+      .select({ account_id: sql<string | null>`${defaultAccount}`, verification_status: accountVerification, kyc_id: coveringKycIdOf(ctx, defaultAccount) })
       .from(invoices)
-      .where(eq(invoices.id, invoiceId)),
+      .where(ownInvoice),
   ]);
   const created = results[4][0];
   if (!created) throw refusal(results[5][0], results[6][0], input.amount, livemode, invoiceId);
@@ -149,7 +148,7 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
 /** The error of a refused link, from the state read in the same batch. */
 function refusal(
   invoice: { status: string; amount_due: number; reserved: number } | undefined,
-  department: { kyc_verified: number; has_account: number } | undefined,
+  payout: { account_id: string | null; verification_status: VerificationStatus; kyc_id: string | null } | undefined,
   requested: number | undefined,
   livemode: boolean,
   invoiceId: string,
@@ -158,11 +157,22 @@ function refusal(
   if (!(PAYABLE as readonly string[]).includes(invoice.status)) {
     return new Conflict(`A ${invoice.status} invoice cannot take a payment link (issue it first; paid and cancelled invoices take none).`, "invoice_not_payable", "invoice_id");
   }
-  if (livemode && !department?.kyc_verified) {
-    return new BusinessRule("The department's KYC must be verified before live payment links.", "kyc_not_verified", "invoice_id");
-  }
-  if (livemode && !department?.has_account) {
+  if (livemode && !payout?.account_id) {
     return new BusinessRule("The department needs a default bank account to be paid into.", "bank_account_required", "invoice_id");
+  }
+  if (livemode && payout?.account_id && payout.verification_status !== "verified") {
+    if (payout.kyc_id) {
+      return new BusinessRule(
+        `The KYC ${payout.kyc_id} of the department's default bank account ${payout.account_id} is ${payout.verification_status}: live payment links need it verified.`,
+        "kyc_not_verified",
+        "invoice_id",
+      );
+    }
+    return new BusinessRule(
+      `The department's default bank account ${payout.account_id} is not verified: submit a KYC for it (POST /v1/departments/{id}/kyc) before live payment links.`,
+      "bank_account_not_verified",
+      "invoice_id",
+    );
   }
   const available = Math.max(invoice.amount_due - Number(invoice.reserved), 0);
   return new BusinessRule(

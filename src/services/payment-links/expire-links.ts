@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { paymentIntents, paymentLinks } from "../../db/schema";
 import { sql } from "drizzle-orm";
 import type { Env } from "../../env";
+import { ANY_ORGANIZATION, sameTenant, scoped } from "../tenancy";
 
 const PAGE = 50;
 const MAX_PAGES = 20;
@@ -20,18 +21,18 @@ export async function expirePaymentLinks(
   let after = "";
   for (let page = 0; page < MAX_PAGES; page++) {
     // Links whose transfer is processing wait for it to settle (the object re-checks then).
+    // tenancy-exempt: from cron the expiry covers every tenant; the sandbox sweep scopes it to its caller.
     const due = await base.db
-      .select({ id: paymentLinks.id, intent: paymentLinks.payment_intent_id, expires_at: paymentLinks.expires_at })
+      .select({ id: paymentLinks.id, intent: paymentLinks.payment_intent_id, expires_at: paymentLinks.expires_at, partnerId: paymentLinks.partner_id, livemode: paymentLinks.livemode, organizationId: paymentLinks.organization_id })
       .from(paymentLinks)
-      .innerJoin(paymentIntents, eq(paymentIntents.id, paymentLinks.payment_intent_id))
+      .innerJoin(paymentIntents, and(eq(paymentIntents.id, paymentLinks.payment_intent_id), sameTenant(paymentIntents, paymentLinks)))
       .where(
         and(
           eq(paymentLinks.status, "active"),
           ne(paymentIntents.status, "processing"),
           lt(paymentLinks.expires_at, options.cutoff.toISOString()),
           after ? lt(sql`${after}`, sql`${paymentLinks.expires_at} || ${paymentLinks.id}`) : undefined,
-          options.tenant ? eq(paymentLinks.partner_id, options.tenant.partnerId) : undefined,
-          options.tenant ? eq(paymentLinks.livemode, options.tenant.livemode) : undefined,
+          options.tenant ? scoped(options.tenant, paymentLinks, ANY_ORGANIZATION) : undefined,
         ),
       )
       .orderBy(asc(paymentLinks.expires_at), asc(paymentLinks.id))
@@ -41,6 +42,7 @@ export async function expirePaymentLinks(
         reason: "expired",
         actor: { id: "link-expiry", type: "system" },
         requestId: base.requestId,
+        tenant: { partnerId: link.partnerId, livemode: link.livemode, organizationId: link.organizationId },
       });
       if (result.ok && result.intent.status === "canceled") expired++;
     }

@@ -7,14 +7,10 @@ import type { IntentResult } from "../../durable/payment-intent";
 import { intentCall, type ServiceContext } from "../context";
 import { organizationWhere } from "../organizations/get-organization";
 import { presentPaymentLink } from "./present";
+import { scoped } from "../tenancy";
 
 function linkWhere(ctx: ServiceContext, organizationId: string, id: string) {
-  return and(
-    eq(paymentLinks.id, id),
-    eq(paymentLinks.organization_id, organizationId),
-    eq(paymentLinks.partner_id, ctx.principal.partnerId),
-    eq(paymentLinks.livemode, ctx.principal.livemode),
-  );
+  return and(eq(paymentLinks.id, id), scoped(ctx, paymentLinks, organizationId));
 }
 
 export async function findPaymentLink(ctx: ServiceContext, organizationId: string, id: string) {
@@ -38,9 +34,7 @@ export async function listPaymentLinks({
   input: { page: number; pageSize: number; offset: number; status?: "active" | "completed" | "expired" | "revoked" | undefined; invoice_id?: string | undefined };
 }) {
   const where = and(
-    eq(paymentLinks.organization_id, organizationId),
-    eq(paymentLinks.partner_id, ctx.principal.partnerId),
-    eq(paymentLinks.livemode, ctx.principal.livemode),
+    scoped(ctx, paymentLinks, organizationId),
     input.status ? eq(paymentLinks.status, input.status) : undefined,
     input.invoice_id ? eq(paymentLinks.invoice_id, input.invoice_id) : undefined,
   );
@@ -64,7 +58,7 @@ export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: Serv
   if (link.status === "completed") throw new Conflict("The payment has already succeeded; a completed link cannot be revoked.", "payment_completed");
   if (link.status !== "active") throw new Conflict(`The link is ${link.status}; only an active link can be revoked.`, `payment_link_${link.status}`);
   const result = await intentCall(ctx, link.payment_intent_id, "cancel", (stub) =>
-    stub.cancel(link.payment_intent_id, { reason: "revoked", actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId }) as unknown as Promise<IntentResult>,
+    stub.cancel(link.payment_intent_id, { reason: "revoked", actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId, tenant: { partnerId: link.partner_id, livemode: link.livemode, organizationId: link.organization_id } }) as unknown as Promise<IntentResult>,
   );
   if (!result.ok) {
     if (result.status === 409) throw new Conflict(result.message, result.code);

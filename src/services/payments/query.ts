@@ -5,6 +5,7 @@ import { isId } from "../../lib/ids";
 import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
 import { organizationWhere } from "../organizations/get-organization";
+import { scoped } from "../tenancy";
 
 export type PaymentRow = typeof payments.$inferSelect;
 
@@ -30,7 +31,7 @@ export function presentPayment(row: PaymentRow) {
 }
 
 function paymentWhere(ctx: ServiceContext, organizationId: string) {
-  return and(eq(payments.organization_id, organizationId), eq(payments.partner_id, ctx.principal.partnerId), eq(payments.livemode, ctx.principal.livemode));
+  return scoped(ctx, payments, organizationId);
 }
 
 export async function getPayment({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
@@ -82,7 +83,7 @@ export async function listInvoicePayments({ ctx, organizationId, invoiceId }: { 
     ctx.db
       .select({ id: invoices.id })
       .from(invoices)
-      .where(and(eq(invoices.id, invoiceId), eq(invoices.organization_id, organizationId), eq(invoices.partner_id, ctx.principal.partnerId), eq(invoices.livemode, ctx.principal.livemode))),
+      .where(and(eq(invoices.id, invoiceId), scoped(ctx, invoices, organizationId))),
     ctx.db.select().from(payments).where(and(eq(payments.invoice_id, invoiceId), paymentWhere(ctx, organizationId))).orderBy(payments.paid_at, payments.id),
   ]);
   if (inv.length === 0) throw new NotFound("invoice", invoiceId, "id");

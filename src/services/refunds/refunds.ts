@@ -1,9 +1,10 @@
 import { and, asc, eq } from "drizzle-orm";
 import { paymentIntents, refunds } from "../../db/schema";
-import { BusinessRule, Conflict, NotFound, ValidationError } from "../../lib/errors";
+import { BusinessRule, Conflict, IdempotencyKeyReused, NotFound, ValidationError } from "../../lib/errors";
 import { derivedId, isId, newId } from "../../lib/ids";
 import type { RefundResult } from "../../durable/payment-intent";
 import { intentCall, type ServiceContext } from "../context";
+import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 export type RefundRow = typeof refunds.$inferSelect;
 
@@ -18,6 +19,7 @@ export function presentRefundRow(row: RefundRow) {
     status: row.status,
     reason: row.reason,
     failure_code: row.failure_code,
+    pending_reason: row.pending_reason,
     created_at: row.created_at,
     completed_at: row.completed_at,
   };
@@ -56,6 +58,7 @@ export async function createRefund({
   );
   if (!result.ok) {
     if (result.status === 404) throw new NotFound("payment_intent", input.payment_intent_id, "payment_intent_id");
+    if (result.code === "idempotency_key_reused") throw new IdempotencyKeyReused(result.message);
     if (result.status === 409) throw new Conflict(result.message, result.code, "payment_intent_id");
     if (result.status === 422) throw new BusinessRule(result.message, result.code, "amount");
     throw new ValidationError(result.message, "amount", result.code);
@@ -68,7 +71,7 @@ export async function getRefund({ ctx, organizationId, id }: { ctx: ServiceConte
   const [row] = await ctx.db
     .select()
     .from(refunds)
-    .where(and(eq(refunds.id, id), eq(refunds.organization_id, organizationId), eq(refunds.partner_id, ctx.principal.partnerId), eq(refunds.livemode, ctx.principal.livemode)));
+    .where(and(eq(refunds.id, id), scoped(ctx, refunds, organizationId)));
   if (!row) throw new NotFound("refund", id, "id");
   return presentRefundRow(row);
 }
@@ -81,14 +84,9 @@ export async function listIntentRefunds({ ctx, organizationId, intentId }: { ctx
       .select({ id: paymentIntents.id })
       .from(paymentIntents)
       .where(
-        and(
-          eq(paymentIntents.id, intentId),
-          eq(paymentIntents.organization_id, organizationId),
-          eq(paymentIntents.partner_id, ctx.principal.partnerId),
-          eq(paymentIntents.livemode, ctx.principal.livemode),
-        ),
+        and(eq(paymentIntents.id, intentId), scoped(ctx, paymentIntents, organizationId)),
       ),
-    ctx.db.select().from(refunds).where(eq(refunds.payment_intent_id, intentId)).orderBy(asc(refunds.created_at), asc(refunds.id)),
+    ctx.db.select().from(refunds).where(and(eq(refunds.payment_intent_id, intentId), scoped(ctx, refunds, organizationId))).orderBy(asc(refunds.created_at), asc(refunds.id)),
   ]);
   if (intent.length === 0) throw new NotFound("payment_intent", intentId, "id");
   return { data: rows.map(presentRefundRow) };
@@ -100,7 +98,7 @@ export async function refundOfPartner(ctx: ServiceContext, id: string) {
   const [row] = await ctx.db
     .select()
     .from(refunds)
-    .where(and(eq(refunds.id, id), eq(refunds.partner_id, ctx.principal.partnerId), eq(refunds.livemode, ctx.principal.livemode)));
+    .where(and(eq(refunds.id, id), scoped(ctx, refunds, ANY_ORGANIZATION)));
   if (!row) throw new NotFound("refund", id, "id");
   return row;
 }

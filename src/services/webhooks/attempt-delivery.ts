@@ -1,70 +1,101 @@
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, eq, isNull, lte, sql } from "drizzle-orm";
 import { changes } from "../../db/guarded";
 import { events, webhookDeliveries, webhookDeliveryAttempts, webhookSubscriptions } from "../../db/schema";
+import { EVENT_PAYLOAD_RETENTION_DAYS } from "../../domain/event-privacy";
 import { webhookBody } from "../../domain/events";
-import { DISABLE_AFTER_FAILING_MS, nextStep } from "../../domain/webhook-retry";
+import { ATTEMPT_LEASE_SECONDS, DISABLE_AFTER_FAILING_MS, dueAttempt, nextStep } from "../../domain/webhook-retry";
 import { signatureHeaders } from "../../domain/webhook-signature";
-import { checkWebhookUrl } from "../../domain/webhook-url";
+import { checkWebhookUrl, webhookUrlRules } from "../../domain/webhook-url";
 import { newId } from "../../lib/ids";
 import { auditEntry, systemContext } from "../context";
+import { openEventData } from "../events/payload";
 import type { JobContext } from "./job";
 import { signingSecrets } from "./secrets";
 import { postWebhook, type SendResult } from "./send";
+import { log } from "../../lib/log";
+import { sameTenant, scoped } from "../tenancy";
 
 export const USER_AGENT = "Paiements-Webhooks/1.0";
 
-/** What the queue should do with the message once the attempt is recorded. */
-export type Decision = { kind: "ack"; reason: string } | { kind: "retry"; delaySeconds: number };
+/**
+ * What became of the message once handled: always acknowledged. The next attempt, if any, has a
+ * message of its own; only a crash (an exception) has the queue retry this one.
+ */
+export type Decision = { kind: "ack"; reason: string };
 
 /** A message more than this early for its attempt is a duplicate of the one that is on time. */
 const EARLY_TOLERANCE_MS = 5_000;
-/** While an attempt runs, the sweep leaves its delivery alone (an attempt lasts at most 10 s). */
-const ATTEMPT_LEASE_MS = 60_000;
+const ATTEMPT_LEASE_MS = ATTEMPT_LEASE_SECONDS * 1000;
 
 const ack = (reason: string): Decision => ({ kind: "ack", reason });
 
 /**
- * The `{ delivery_id, run }` message: the next attempt of one delivery.
- * 1. Stale messages are dropped: another run (a redelivery) or a delivery already settled.
- * 2. The attempt is claimed with a guarded update on the attempt counter, so two copies of a
- *    message never both send; a copy arriving before the attempt is due is dropped too.
+ * The `{ delivery_id, run, attempt }` message: one attempt of one delivery.
+ * 1. Stale messages are dropped: another run (a redelivery), a delivery already settled, or an
+ *    attempt already made (a message delivered twice).
+ * 2. The attempt is claimed with a guarded update on the attempt counter and its lease, so two
+ *    copies of a message never both send; a copy arriving before the attempt is due is dropped.
+ *    An attempt claimed but never recorded (the consumer died during it) is made again, under
+ *    the same number, once its lease has lapsed.
  * 3. POST the signed body, record the attempt and the delivery's new state in one batch, with
  *    the subscription's health (failing for 3 days in a row: disabled, audited).
- * 4. Retry with the backoff of domain/webhook-retry, or stop: succeeded, refused (4xx), or
- *    failed after the fifth attempt.
+ * 4. Retryable and attempts left: the row says when the next attempt is due, and a new message
+ *    is sent with the schedule's delay (domain/webhook-retry). This message is acknowledged: the
+ *    queue's own retries stay for crashes. If that send is lost, the delivery relay cron finds the
+ *    delivery overdue and sends it. Otherwise stop: succeeded, refused (4xx), or failed after
+ *    the fifth attempt.
  */
-export async function attemptDelivery({ ctx, input }: { ctx: JobContext; input: { deliveryId: string; run: number } }): Promise<Decision> {
+/** Join condition: the record of a delivery's last claimed attempt (absent if the consumer died during it). */
+export const lastClaimedAttempt = and(
+  eq(webhookDeliveryAttempts.delivery_id, webhookDeliveries.id),
+  eq(webhookDeliveryAttempts.run, webhookDeliveries.run),
+  eq(webhookDeliveryAttempts.attempt, webhookDeliveries.attempts),
+)!;
+
+export async function attemptDelivery({ ctx, input }: { ctx: JobContext; input: { deliveryId: string; run: number; attempt?: number | undefined } }): Promise<Decision> {
   const { db } = ctx;
+  // tenancy-exempt: a queue message names its delivery by id; the joined rows must share its tenant.
   const [row] = await db
-    .select({ delivery: webhookDeliveries, subscription: webhookSubscriptions, event: events })
+    .select({ delivery: webhookDeliveries, subscription: webhookSubscriptions, event: events, recordedAttempt: webhookDeliveryAttempts.id })
     .from(webhookDeliveries)
-    .leftJoin(webhookSubscriptions, eq(webhookSubscriptions.id, webhookDeliveries.subscription_id))
-    .leftJoin(events, eq(events.id, webhookDeliveries.event_id))
+    .leftJoin(webhookSubscriptions, and(eq(webhookSubscriptions.id, webhookDeliveries.subscription_id), sameTenant(webhookSubscriptions, webhookDeliveries)))
+    .leftJoin(events, and(eq(events.id, webhookDeliveries.event_id), sameTenant(events, webhookDeliveries)))
+    .leftJoin(webhookDeliveryAttempts, lastClaimedAttempt)
     .where(eq(webhookDeliveries.id, input.deliveryId));
   if (!row) return ack("unknown delivery");
   const { delivery, subscription, event } = row;
   if (delivery.run !== input.run || delivery.status !== "pending") return ack("stale message");
+  const due = dueAttempt(delivery.attempts, row.recordedAttempt !== null);
+  const attempt = input.attempt ?? due;
+  if (attempt < due) return ack("duplicate message: attempt already made");
+  if (attempt > due) return ack("message ahead of its delivery");
   const started = ctx.now();
-  const thisRun = and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.run, delivery.run), eq(webhookDeliveries.status, "pending"));
+  const thisRun = and(eq(webhookDeliveries.id, delivery.id), scoped(delivery, webhookDeliveries), eq(webhookDeliveries.run, delivery.run), eq(webhookDeliveries.status, "pending"));
 
   // Nothing to send any more: the delivery ends failed, saying why (and the relay stops finding it).
-  if (!subscription || !event || subscription.deleted_at !== null || subscription.status !== "active") {
-    const why = !event ? "event no longer exists" : !subscription || subscription.deleted_at !== null ? "subscription deleted" : "subscription disabled";
+  if (!subscription || !event || event.data_expired_at !== null || subscription.deleted_at !== null || subscription.status !== "active") {
+    const why = !event
+      ? "event no longer exists"
+      : event.data_expired_at !== null
+        ? `event payload expired (kept ${EVENT_PAYLOAD_RETENTION_DAYS} days): nothing to send`
+        : !subscription || subscription.deleted_at !== null ? "subscription deleted" : "subscription disabled";
     await db
       .update(webhookDeliveries)
       .set({ status: "failed", last_error: why, next_attempt_at: null, completed_at: started.toISOString(), updated_at: started.toISOString() })
       .where(thisRun);
     return ack(why);
   }
+  // Not due: a copy early for its attempt, or an attempt another copy is making (its lease).
   if (delivery.next_attempt_at !== null && Date.parse(delivery.next_attempt_at) - started.getTime() > EARLY_TOLERANCE_MS) {
-    return ack("duplicate message: attempt not due yet");
+    return ack(attempt === delivery.attempts ? "attempt in progress elsewhere" : "duplicate message: attempt not due yet");
   }
 
-  const attempt = delivery.attempts + 1;
+  const lease = new Date(started.getTime() + ATTEMPT_LEASE_MS).toISOString();
+  const asRead = delivery.next_attempt_at === null ? isNull(webhookDeliveries.next_attempt_at) : eq(webhookDeliveries.next_attempt_at, delivery.next_attempt_at);
   const claim = await db
     .update(webhookDeliveries)
-    .set({ attempts: attempt, next_attempt_at: new Date(started.getTime() + ATTEMPT_LEASE_MS).toISOString(), updated_at: started.toISOString() })
-    .where(and(thisRun, eq(webhookDeliveries.attempts, delivery.attempts)));
+    .set({ attempts: attempt, next_attempt_at: lease, updated_at: started.toISOString() })
+    .where(and(thisRun, eq(webhookDeliveries.attempts, delivery.attempts), asRead));
   if (changes(claim) === 0) return ack("attempt claimed by another message");
 
   const sent = await send(ctx, subscription, event, attempt, started);
@@ -101,12 +132,23 @@ export async function attemptDelivery({ ctx, input }: { ctx: JobContext; input: 
         completed_at: step.status === "pending" ? null : at,
         updated_at: at,
       })
-      .where(and(thisRun, eq(webhookDeliveries.attempts, attempt))),
+      // Still our claim: a redelivery, or a copy that found the lease lapsed, carries on instead.
+      .where(and(thisRun, eq(webhookDeliveries.attempts, attempt), eq(webhookDeliveries.next_attempt_at, lease))),
     ...healthStatements(ctx, subscription, step.status === "succeeded", finished),
   ]);
-  // A redelivery started while this attempt ran: the new run carries on, this one stops here.
   if (changes(recorded) === 0) return ack("superseded by a redelivery");
-  return step.status === "pending" ? { kind: "retry", delaySeconds: step.delaySeconds } : ack(step.status);
+  if (step.status !== "pending") return ack(step.status);
+
+  const next = { delivery_id: delivery.id, run: delivery.run, attempt: attempt + 1 };
+  const scheduled = await ctx.env.WEBHOOKS.send(next, { delaySeconds: step.delaySeconds }).then(
+    () => true,
+    (error: unknown) => {
+      // Nothing is lost: the row says when the attempt is due, and the relay cron sends it once overdue.
+      log.warn("next webhook attempt left to the delivery relay", { queue_message: next, error });
+      return false;
+    },
+  );
+  return ack(scheduled ? `attempt ${attempt + 1} scheduled` : `attempt ${attempt + 1} left to the relay`);
 }
 
 async function send(
@@ -116,10 +158,15 @@ async function send(
   attempt: number,
   at: Date,
 ): Promise<SendResult> {
-  // Checked again at send time: rules may have tightened since the subscription was made.
-  const check = checkWebhookUrl(subscription.url, subscription.livemode);
+  // Checked again at send time, with this worker's rules: they may have tightened since the
+  // subscription was made (a loopback receiver accepted in local development is never called
+  // by a deployed worker; nor is the platform's own host).
+  const check = checkWebhookUrl(subscription.url, webhookUrlRules(ctx.env, subscription.livemode));
   if (!check.ok) return { result: { kind: "refused" }, statusCode: null, latencyMs: 0, error: `URL refused, not sent: ${check.message}`, excerpt: null };
-  const body = webhookBody(event);
+  // The payload as written, personal data unsealed: the receiver gets exactly what it always did.
+  const data = await openEventData(ctx.env.ENCRYPTION_KEY, event);
+  if (data === null) return { result: { kind: "refused" }, statusCode: null, latencyMs: 0, error: "event payload expired, not sent", excerpt: null };
+  const body = webhookBody({ ...event, data });
   const secrets = await signingSecrets(ctx.env.ENCRYPTION_KEY, subscription, at.toISOString());
   return postWebhook(check.url, body, {
     "Content-Type": "application/json",
@@ -139,7 +186,7 @@ async function send(
 function healthStatements(ctx: JobContext, subscription: typeof webhookSubscriptions.$inferSelect, succeeded: boolean, at: Date) {
   const { db } = ctx;
   const now = at.toISOString();
-  const sub = eq(webhookSubscriptions.id, subscription.id);
+  const sub = and(eq(webhookSubscriptions.id, subscription.id), scoped(subscription, webhookSubscriptions))!;
   if (succeeded) {
     return [db.update(webhookSubscriptions).set({ failing_since: null }).where(and(sub, sql`${webhookSubscriptions.failing_since} IS NOT NULL`))];
   }

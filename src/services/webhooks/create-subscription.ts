@@ -1,14 +1,16 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { changes, insertWhere } from "../../db/guarded";
 import { webhookSubscriptions } from "../../db/schema";
-import { ALL_EVENTS } from "../../domain/events";
-import { checkWebhookUrl } from "../../domain/webhook-url";
-import { BusinessRule, ValidationError } from "../../lib/errors";
+import { ALL_EVENTS, EVENT_TYPES, eventPayloadScope } from "../../domain/events";
+import { grants } from "../../domain/scopes";
+import { checkWebhookUrl, webhookUrlRules } from "../../domain/webhook-url";
+import { BusinessRule, Forbidden, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { auditEntry, type ServiceContext } from "../context";
 import { presentSubscription, type SubscriptionRow } from "./present";
 import { checkOrganizations } from "./query";
 import { newWebhookSecret, sealSecret } from "./secrets";
+import { owner, scoped } from "../tenancy";
 
 /** Endpoints per partner and mode (Stripe allows 16): enough for every real integration, bounded fan-out. */
 export const MAX_SUBSCRIPTIONS = 20;
@@ -20,9 +22,9 @@ export interface SubscriptionInput {
   organization_ids?: string[] | null | undefined;
 }
 
-/** The URL as it will be called, or 400 naming `url` (malformed, not https, private address). */
-export function acceptableUrl(raw: string, livemode: boolean): string {
-  const check = checkWebhookUrl(raw, livemode);
+/** The URL as it will be called, or 400 naming `url` (malformed, not https, private address, other port in live mode, the platform itself). */
+export function acceptableUrl(ctx: ServiceContext, raw: string): string {
+  const check = checkWebhookUrl(raw, webhookUrlRules(ctx.env, ctx.principal.livemode));
   if (!check.ok) throw new ValidationError(`Invalid body 'url': ${check.message}.`, "url", check.code);
   return check.url;
 }
@@ -32,15 +34,31 @@ export function normalizeEvents(events: readonly string[]): string[] {
   return events.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(events)];
 }
 
+/**
+ * A subscription delivers copies of the objects its events carry to a URL the caller chooses, so
+ * choosing the URL or the events needs the read scope of each of those objects (`*`: all of
+ * them), as reading the events through the API does: `webhooks:write` alone cannot send itself
+ * invoices' payers or payment-page URLs.
+ */
+export function requirePayloadScopes(ctx: ServiceContext, events: readonly string[]): void {
+  const types = events.includes(ALL_EVENTS) ? EVENT_TYPES : events;
+  for (const type of types) {
+    const scope = eventPayloadScope(type);
+    if (!grants(ctx.principal.scopes, scope)) {
+      throw new Forbidden(`Receiving '${type}' events needs the '${scope}' scope (they carry a copy of the object); the credential has: ${ctx.principal.scopes.join(" ") || "none"}.`);
+    }
+  }
+}
+
 export async function createWebhookSubscription({ ctx, input }: { ctx: ServiceContext; input: SubscriptionInput }) {
-  const url = acceptableUrl(input.url, ctx.principal.livemode);
+  requirePayloadScopes(ctx, input.events);
+  const url = acceptableUrl(ctx, input.url);
   const organizationIds = input.organization_ids ? await checkOrganizations(ctx, input.organization_ids) : null;
   const id = newId("webhook_subscription");
   const secret = newWebhookSecret();
   const row: SubscriptionRow = {
     id,
-    partner_id: ctx.principal.partnerId,
-    livemode: ctx.principal.livemode,
+    ...owner(ctx),
     url,
     events: normalizeEvents(input.events),
     organization_ids: organizationIds,
@@ -58,17 +76,13 @@ export async function createWebhookSubscription({ ctx, input }: { ctx: ServiceCo
   };
   const presented = presentSubscription(row, ctx.now);
   // The limit is checked inside the insert, so concurrent creations cannot pass it together.
-  const live = sql`(SELECT count(*) FROM ${webhookSubscriptions} WHERE ${and(
-    eq(webhookSubscriptions.partner_id, row.partner_id),
-    eq(webhookSubscriptions.livemode, row.livemode),
-    isNull(webhookSubscriptions.deleted_at),
-  )})`;
+  const live = sql`(SELECT count(*) FROM ${webhookSubscriptions} WHERE ${and(scoped(ctx, webhookSubscriptions), isNull(webhookSubscriptions.deleted_at))})`;
   const [inserted] = await ctx.db.batch([
     insertWhere(ctx.db, webhookSubscriptions, row, sql`${live} < ${MAX_SUBSCRIPTIONS}`),
     auditEntry(
       ctx,
       { organizationId: null, resourceType: "webhook_subscription", resourceId: id, action: "created", before: null, after: presented },
-      sql`EXISTS (SELECT 1 FROM ${webhookSubscriptions} WHERE ${webhookSubscriptions.id} = ${id})`,
+      sql`EXISTS (SELECT 1 FROM ${webhookSubscriptions} WHERE ${webhookSubscriptions.id} = ${id} AND ${scoped(ctx, webhookSubscriptions)})`,
     ),
   ]);
   if (changes(inserted) === 0) {

@@ -5,13 +5,13 @@ import { isId } from "../../lib/ids";
 import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
 import { presentSubscription } from "./present";
+import { scoped } from "../tenancy";
 
 /** A subscription of the caller (partner and mode), not deleted. */
 export function subscriptionWhere(ctx: ServiceContext, id: string) {
   return and(
     eq(webhookSubscriptions.id, id),
-    eq(webhookSubscriptions.partner_id, ctx.principal.partnerId),
-    eq(webhookSubscriptions.livemode, ctx.principal.livemode),
+    scoped(ctx, webhookSubscriptions),
     isNull(webhookSubscriptions.deleted_at),
   );
 }
@@ -35,8 +35,7 @@ export async function listWebhookSubscriptions({
   input: { page: number; pageSize: number; offset: number; status?: "active" | "disabled" | undefined };
 }) {
   const where = and(
-    eq(webhookSubscriptions.partner_id, ctx.principal.partnerId),
-    eq(webhookSubscriptions.livemode, ctx.principal.livemode),
+    scoped(ctx, webhookSubscriptions),
     isNull(webhookSubscriptions.deleted_at),
     input.status ? eq(webhookSubscriptions.status, input.status) : undefined,
   );
@@ -55,7 +54,7 @@ export async function checkOrganizations(ctx: ServiceContext, ids: readonly stri
   const found = await ctx.db
     .select({ id: organizations.id })
     .from(organizations)
-    .where(and(inArray(organizations.id, unique), eq(organizations.partner_id, ctx.principal.partnerId), eq(organizations.livemode, ctx.principal.livemode)));
+    .where(and(inArray(organizations.id, unique), scoped(ctx, organizations)));
   const known = new Set(found.map((o) => o.id));
   const missing = unique.find((id) => !known.has(id));
   if (missing) throw new NotFound("organization", missing, "organization_ids");

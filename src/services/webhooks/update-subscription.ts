@@ -3,7 +3,7 @@ import { changes } from "../../db/guarded";
 import { webhookSubscriptions } from "../../db/schema";
 import { Conflict } from "../../lib/errors";
 import { auditEntry, diff, type ServiceContext } from "../context";
-import { acceptableUrl, normalizeEvents, type SubscriptionInput } from "./create-subscription";
+import { acceptableUrl, normalizeEvents, requirePayloadScopes, type SubscriptionInput } from "./create-subscription";
 import { presentSubscription, type SubscriptionRow } from "./present";
 import { checkOrganizations, findSubscription, subscriptionWhere } from "./query";
 
@@ -16,7 +16,9 @@ export type SubscriptionUpdate = Partial<SubscriptionInput> & { status?: "active
  */
 export async function updateWebhookSubscription({ ctx, id, input }: { ctx: ServiceContext; id: string; input: SubscriptionUpdate }) {
   const before = await findSubscription(ctx, id);
-  const url = input.url !== undefined ? acceptableUrl(input.url, ctx.principal.livemode) : before.url;
+  // Pointing a subscription elsewhere, or at other events, is choosing who receives their payloads.
+  if (input.url !== undefined || input.events !== undefined) requirePayloadScopes(ctx, input.events ?? before.events);
+  const url = input.url !== undefined ? acceptableUrl(ctx, input.url) : before.url;
   const organizationIds =
     input.organization_ids === undefined ? before.organization_ids : input.organization_ids === null ? null : await checkOrganizations(ctx, input.organization_ids);
   const statusChange = input.status !== undefined && input.status !== before.status ? input.status : null;
