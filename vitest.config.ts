@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -37,6 +38,12 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ["./test/helpers/apply-migrations.ts"],
       include: ["test/**/*.test.ts"],
+      // Loading the worker's modules in workerd takes seconds: a fresh runtime per file paid it
+      // for every file. Files now reuse their worker's runtime and module cache; storage is still
+      // per file (test/helpers/apply-migrations.ts resets it). The tests wait on I/O (the runtime,
+      // timers) as much as on CPU: one worker more than cores (vitest's default is one fewer).
+      isolate: false,
+      maxWorkers: availableParallelism() + 1,
       testTimeout: 30_000,
       hookTimeout: 30_000,
       // Durable Object RPC rejections leak as unhandled errors in the plugin (workers-sdk#14736):

@@ -165,7 +165,7 @@ async function roundTrips(make, samples = P.samples) {
   const counts = seen.map((s) => s.sequential);
   const worst = seen.reduce((w, s) => (s.sequential === null || (w.sequential !== null && s.sequential > w.sequential) ? s : w), seen[0]);
   return {
-    sequential_max: counts.includes(null) ? null : Math.max(...counts),
+    sequential_max: counts.includes(null) ? null : Math.max(.../** @type {number[]} */ (counts)),
     sequential_samples: counts,
     header_missing: seen.some((s) => !s.header),
     entries: worst.entries.map((e) => ({ name: e.name, desc: e.desc })),
@@ -417,6 +417,7 @@ async function bench(api, hello, mach) {
 
   // ── whole flows ──
   let flowResult = null;
+  /** @type {any} */
   let baselineFlow = null;
   if (!ONLY || ONLY.has("flow")) {
     baselineFlow = await flows("baseline flow (5 sequential GETs)", async () => {
@@ -456,10 +457,12 @@ async function bench(api, hello, mach) {
       const link = await A.ok("POST", "/v1/payment_links", { invoice_id: inv.id, payment_methods: ["sepa_credit"] });
       return A.call("POST", `/v1/sandbox/payment_intents/${link.payment_intent_id}/simulate`, { outcome: "succeeded" });
     }, 2);
-    for (const [key, label, trips, budget] of [
+    /** @type {[string, string, typeof issueTrips, { budget: number, rule: string } | null][]} */
+    const steps = [
       ["issue_invoice", "POST /v1/invoices/{id}/issue", issueTrips, BUDGETS.issue_invoice],
       ["simulate_payment", "POST /v1/sandbox/payment_intents/{id}/simulate", simTrips, null],
-    ]) {
+    ];
+    for (const [key, label, trips, budget] of steps) {
       const eff = budget ? effectiveTrips(trips, budget) : { total: trips.sequential_max, nested: 0 };
       stepRows.push({
         key,

@@ -26,5 +26,5 @@ const port = process.env.PORT ?? "8787";
 const dev = spawn("npx", ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", "--var", "ENVIRONMENT:development", ...process.argv.slice(2)], {
   stdio: "inherit",
 });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));

@@ -19,6 +19,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SECRETS, invoiceBody, listAll, percentile, pool, seedTenant } from "./lib/api.mjs";
+import { byKey, checkInvariants as checkSnapshot } from "./lib/invariants.mjs";
 import { ROOT, applyMigrations, installCleanup, sleep, snapshotWorker, startDevServer, tempDir, writeEnvFile } from "./lib/dev-server.mjs";
 
 const num = (name, fallback) => {
@@ -99,7 +100,10 @@ async function req(api, stats, op, method, path, body, headers = {}, expected = 
   return { status, body: json };
 }
 
-/** What the traffic knows about the objects it made (only these are targeted). */
+/**
+ * What the traffic knows about the objects it made (only these are targeted).
+ * @returns {{ invoices: any[], links: any[], paid: any[], refunds: any[], keyed?: { key: string, body: any, status: number }[] }}
+ */
 function newPools() {
   return { invoices: [], links: [], paid: [], refunds: [] };
 }
@@ -255,32 +259,9 @@ class Table {
   }
 }
 
-const byKey = (items, key) => {
-  const m = new Map();
-  for (const it of items) {
-    const k = key(it);
-    if (!m.has(k)) m.set(k, []);
-    m.get(k).push(it);
-  }
-  return m;
-};
-
-/** Walks status-change events sorted by the object's version: a chain from `first` to `current`. */
-function chainProblems(events, first, current, versionOf) {
-  const sorted = [...events].sort((a, b) => versionOf(a) - versionOf(b) || a.created_at.localeCompare(b.created_at));
-  let at = first;
-  const seen = new Set();
-  for (const e of sorted) {
-    const v = versionOf(e);
-    if (seen.has(v)) return `two events at version ${v}`;
-    seen.add(v);
-    if (e.data.previous_status !== at) return `event ${e.id} goes ${e.data.previous_status} → ${e.data.current_status} but the previous event left it ${at}`;
-    at = e.data.current_status;
-  }
-  if (at !== current) return `events end at ${at}, object is ${current}`;
-  return null;
-}
-
+/**
+ * @param {string[] | null} [retriedKeys] the Idempotency-Keys of refunds retried after the crash
+ */
 async function checkInvariants(api, stats, label, retriedKeys = null) {
   const t = Date.now();
   const T = new Table();
@@ -306,81 +287,18 @@ async function checkInvariants(api, stats, label, retriedKeys = null) {
   T.add("no 5xx under load", stats.requests, stats.fiveXX.map((f) => `${f.op} ${f.method} ${f.path} → ${f.status} ${f.body ?? ""} (${f.request_id ?? ""})`));
   T.add("Idempotency-Key: two concurrent identical refunds make at most one refund", stats.idempotency.checked, stats.idempotency.violations);
 
-  // 1. Invoices and the ledger.
-  const paymentsByInvoice = byKey(payments, (p) => p.invoice_id);
-  const over = [];
-  const sums = [];
-  const statusMismatch = [];
-  for (const inv of invoices) {
-    if (inv.amount_paid > inv.total_amount) over.push(`${inv.id}: amount_paid ${inv.amount_paid} > total ${inv.total_amount}`);
-    const ledger = (paymentsByInvoice.get(inv.id) ?? []).reduce((n, p) => n + p.amount - p.refunded_amount, 0);
-    if (ledger !== inv.amount_paid || inv.amount_due !== inv.total_amount - inv.amount_paid) {
-      sums.push(`${inv.id}: amount_paid ${inv.amount_paid}, Σ payments (amount − refunded) ${ledger}, amount_due ${inv.amount_due}, total ${inv.total_amount}`);
-    }
-    const expected =
-      inv.status === "draft" || inv.status === "cancelled"
-        ? inv.amount_paid === 0
-        : inv.amount_paid >= inv.total_amount
-          ? inv.status === "paid"
-          : inv.amount_paid > 0
-            ? inv.status === "partially_paid"
-            : inv.status === "issued" || inv.status === "overdue";
-    if (!expected) statusMismatch.push(`${inv.id}: ${inv.status} with amount_paid ${inv.amount_paid} of ${inv.total_amount}`);
-  }
-  T.add("no invoice paid above its total (amount_paid ≤ total_amount)", invoices.length, over);
-  T.add("invoice amount_paid = Σ its payments (amount − refunded_amount), amount_due = total − paid", invoices.length, sums);
-  T.add("invoice status matches its amounts", invoices.length, statusMismatch);
+  // DESIGN.md §2's invariants over what the API shows: the definition the tests use too.
+  const snapshot = { invoices, payments, intents, links, refunds, events, audit: { invoice: auditInvoice, payment_intent: auditIntent, refund: auditRefund, payment_link: auditLink } };
+  for (const c of checkSnapshot(snapshot)) T.add(c.invariant, c.checked, c.violations);
 
-  const numbers = invoices.filter((i) => i.invoice_number).map((i) => i.invoice_number);
-  const numberProblems = [];
-  for (const [series, list] of byKey(numbers, (n) => n.replace(/-\d+$/, ""))) {
-    const seqs = list.map((n) => Number(n.split("-").at(-1))).sort((a, b) => a - b);
-    const dups = seqs.filter((n, i) => i > 0 && n === seqs[i - 1]);
-    if (dups.length) numberProblems.push(`${series}: duplicated ${dups.slice(0, 5).join(", ")}`);
-    if (seqs[0] !== 1 || seqs.at(-1) !== seqs.length) numberProblems.push(`${series}: ${seqs.length} numbers from ${seqs[0]} to ${seqs.at(-1)} (gaps)`);
-  }
-  T.add("invoice numbers unique and gap-free per series", numbers.length, numberProblems);
-
-  const activeByInvoice = byKey(links.filter((l) => l.status === "active"), (l) => l.invoice_id);
-  const invoiceById = new Map(invoices.map((i) => [i.id, i]));
-  const linkOver = [];
-  for (const [invId, ls] of activeByInvoice) {
-    const sum = ls.reduce((n, l) => n + l.amount, 0);
-    const inv = invoiceById.get(invId);
-    if (inv && sum > inv.amount_due) linkOver.push(`${invId}: active links ${sum} > amount_due ${inv.amount_due} (${ls.length} links)`);
-  }
-  T.add("an invoice's active links never exceed its amount due", activeByInvoice.size, linkOver);
-
-  // 2. Intents, ledger, refunds.
-  const paymentsByIntent = byKey(payments, (p) => p.payment_intent_id);
-  const ledgerProblems = [];
-  const refundedOver = [];
-  const refundSums = [];
-  for (const i of intents) {
-    const ps = paymentsByIntent.get(i.id) ?? [];
-    const hasMoney = ["succeeded", "partially_refunded", "refunded"].includes(i.status);
-    if (hasMoney && (ps.length !== 1 || ps[0].amount !== i.amount_received || ps[0].refunded_amount !== i.refunded_amount)) {
-      ledgerProblems.push(`${i.id} (${i.status}, received ${i.amount_received}, refunded ${i.refunded_amount}): ${ps.length} payments ${ps.map((p) => `${p.amount}/${p.refunded_amount}`).join(" ")}`);
-    }
-    if (!hasMoney && (ps.length !== 0 || i.amount_received !== 0)) ledgerProblems.push(`${i.id} (${i.status}): received ${i.amount_received}, ${ps.length} payments`);
-    if (i.refunded_amount > i.amount_received) refundedOver.push(`${i.id}: refunded ${i.refunded_amount} > received ${i.amount_received}`);
-    const rs = refundsByIntent.get(i.id) ?? [];
-    const succeeded = rs.filter((r) => r.status === "succeeded").reduce((n, r) => n + r.amount, 0);
-    const committed = rs.filter((r) => r.status !== "failed").reduce((n, r) => n + r.amount, 0);
-    if (succeeded !== i.refunded_amount || committed > i.amount_received) {
-      refundSums.push(`${i.id}: refunded_amount ${i.refunded_amount}, Σ succeeded refunds ${succeeded}, Σ not failed ${committed}, received ${i.amount_received}`);
-    }
-  }
-  T.add("a paid intent has exactly one ledger entry that matches it (amount, refunded)", intents.length, ledgerProblems);
-  T.add("no intent refunded above what it received (refunded_amount ≤ amount_received)", intents.length, refundedOver);
-  T.add("Σ succeeded refunds = refunded_amount; Σ refunds not failed ≤ amount_received", withRefunds.length, refundSums);
+  // What only a run under load and faults can check.
   if (retriedKeys) {
     const byReason = byKey(refunds, (r) => r.reason);
     const doubled = retriedKeys.filter((k) => (byReason.get(k)?.length ?? 0) > 1);
     T.add(
       "a refund retried with its Idempotency-Key after the crash takes effect once",
       retriedKeys.length,
-      doubled.map((k) => `key ${k}: ${byReason.get(k).map((r) => `${r.id} ${r.amount} ${r.status}`).join(", ")}`),
+      doubled.map((k) => `key ${k}: ${(byReason.get(k) ?? []).map((r) => `${r.id} ${r.amount} ${r.status}`).join(", ")}`),
     );
   }
   const stuck = refunds.filter((r) => r.status === "pending" && now - Date.parse(r.created_at) > REFUND_SETTLED_AFTER_MS);
@@ -406,7 +324,6 @@ async function checkInvariants(api, stats, label, retriedKeys = null) {
   });
   T.add("D1 agrees with each intent's Durable Object (refundable balance)", intents.length, probe.filter(Boolean));
 
-  // 3. Events.
   const undelivered = events.filter((e) => e.delivery_status === "pending" && now - Date.parse(e.created_at) > EVENT_GRACE_MS);
   T.add(
     "every committed event handed to the queue (delivery_status ≠ pending) or younger than 1 min",
@@ -414,64 +331,6 @@ async function checkInvariants(api, stats, label, retriedKeys = null) {
     undelivered.map((e) => `${e.id} ${e.type} created ${e.created_at}: ${e.delivery_status}`),
     "(no subscription exists: `pending` means never enqueued)",
   );
-  const eventsOf = (type, idField) => byKey(events.filter((e) => e.type === type), (e) => e.data[idField]);
-  const invCreated = eventsOf("invoice.created", "invoice_id");
-  const invChanged = eventsOf("invoice.status_changed", "invoice_id");
-  const linkCreated = eventsOf("payment_link.created", "payment_link_id");
-  const piChanged = eventsOf("payment_intent.status_changed", "payment_intent_id");
-  const refCreated = eventsOf("refund.created", "refund_id");
-  const refChanged = eventsOf("refund.status_changed", "refund_id");
-  const evProblems = [];
-  for (const inv of invoices) {
-    const n = invCreated.get(inv.id)?.length ?? 0;
-    if (n !== 1) evProblems.push(`${inv.id}: ${n} invoice.created`);
-    const chain = chainProblems(invChanged.get(inv.id) ?? [], "draft", inv.status, (e) => e.data.invoice?.version ?? 0);
-    if (chain) evProblems.push(`${inv.id} invoice.status_changed: ${chain}`);
-  }
-  for (const l of links) if ((linkCreated.get(l.id)?.length ?? 0) !== 1) evProblems.push(`${l.id}: ${linkCreated.get(l.id)?.length ?? 0} payment_link.created`);
-  for (const i of intents) {
-    const chain = chainProblems(piChanged.get(i.id) ?? [], "created", i.status, (e) => e.data.payment_intent?.version ?? 0);
-    if (chain) evProblems.push(`${i.id} payment_intent.status_changed: ${chain}`);
-  }
-  for (const r of refunds) {
-    const c = refCreated.get(r.id)?.length ?? 0;
-    const s = refChanged.get(r.id)?.length ?? 0;
-    if (c !== 1 || s !== (r.status === "pending" ? 0 : 1)) evProblems.push(`${r.id} (${r.status}): ${c} refund.created, ${s} refund.status_changed`);
-  }
-  T.add("exactly one event per change (created events; status_changed chains end at the object's status)", invoices.length + links.length + intents.length + refunds.length, evProblems);
-
-  // 4. Audit trail.
-  const auditProblems = [];
-  const auditsOf = (list) => byKey(list, (a) => a.resource_id);
-  const aInv = auditsOf(auditInvoice);
-  const aPi = auditsOf(auditIntent);
-  const aRef = auditsOf(auditRefund);
-  const aLink = auditsOf(auditLink);
-  for (const inv of invoices) {
-    const a = aInv.get(inv.id) ?? [];
-    const created = a.filter((x) => x.action === "created").length;
-    const changed = a.filter((x) => x.action === "status_changed").length;
-    const ev = invChanged.get(inv.id)?.length ?? 0;
-    if (created !== 1 || changed !== ev || (inv.status !== "draft" && changed === 0)) {
-      auditProblems.push(`${inv.id} (${inv.status}): ${created} created, ${changed} status_changed audit entries for ${ev} status events`);
-    }
-  }
-  for (const i of intents) {
-    const changed = (aPi.get(i.id) ?? []).filter((x) => x.changes?.before?.status !== undefined && x.changes.before.status !== x.changes?.after?.status).length;
-    const ev = piChanged.get(i.id)?.length ?? 0;
-    if (changed !== ev) auditProblems.push(`${i.id} (${i.status}): ${changed} status-changing audit entries for ${ev} status events`);
-  }
-  for (const r of refunds) {
-    const a = aRef.get(r.id) ?? [];
-    const created = a.filter((x) => x.action === "created").length;
-    const changed = a.filter((x) => x.action === "status_changed").length;
-    if (created !== 1 || changed !== (r.status === "pending" ? 0 : 1)) auditProblems.push(`${r.id} (${r.status}): ${created} created, ${changed} status_changed audit entries`);
-  }
-  for (const l of links) {
-    const created = (aLink.get(l.id) ?? []).filter((x) => x.action === "created").length;
-    if (created !== 1) auditProblems.push(`${l.id}: ${created} created audit entries`);
-  }
-  T.add("an audit entry for every change (created + each status change)", invoices.length + intents.length + refunds.length + links.length, auditProblems);
 
   log(`${label}: invariants checked in ${((Date.now() - t) / 1000).toFixed(0)} s over ${invoices.length} invoices, ${links.length} links, ${intents.length} intents, ${payments.length} payments, ${refunds.length} refunds, ${events.length} events, ${auditInvoice.length + auditIntent.length + auditRefund.length + auditLink.length} audit entries`);
   return {
@@ -515,6 +374,7 @@ async function soak(first, { state, envFile, cwd, digest }, setServer) {
   let server = first;
   const t = await seedTenant(server.base, { name: "Soak partner" });
   const api = Object.assign(t.api, { dept: t.dept.id });
+  /** @type {{ date: string, parameters: typeof P, source_digest: string, runs: any[], total_seconds?: number, ok?: boolean }} */
   const report = { date: new Date().toISOString(), parameters: P, source_digest: digest, runs: [] };
 
   // Seed: enough objects for every operation to find a target from the first second.

@@ -32,7 +32,7 @@ function freePort() {
     srv.unref();
     srv.on("error", reject);
     srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -67,10 +67,10 @@ async function startWrangler() {
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
   let exited = false;
-  const exit = new Promise((resolve) => child.on("exit", () => ((exited = true), resolve())));
+  const exit = /** @type {Promise<void>} */ (new Promise((resolve) => child.on("exit", () => ((exited = true), resolve()))));
   const killGroup = (signal) => {
     try {
-      process.kill(-child.pid, signal);
+      process.kill(-(/** @type {number} */ (child.pid)), signal);
     } catch {
       /* already gone */
     }
@@ -140,14 +140,15 @@ async function main() {
   if (dumpAt !== -1 && process.argv[dumpAt + 1]) writeFileSync(process.argv[dumpAt + 1], text);
 
   const spectral = new Spectral();
-  spectral.setRuleset({ extends: [oas] });
+  // spectral-rulesets types `oas` as its literal object, which spectral-core's RulesetDefinition union does not accept as is.
+  spectral.setRuleset({ extends: [/** @type {import("@stoplight/spectral-core").RulesetDefinition} */ (/** @type {unknown} */ (oas))] });
   const results = await spectral.run(new Document(text, spectralParsers.Json, "/v1/openapi.json"));
-  results.sort((a, b) => a.severity - b.severity || a.code.localeCompare(b.code) || pointer(a.path).localeCompare(pointer(b.path)));
+  results.sort((a, b) => a.severity - b.severity || String(a.code).localeCompare(String(b.code)) || pointer(a.path).localeCompare(pointer(b.path)));
 
   const counts = [0, 0, 0, 0];
   for (const r of results) {
     counts[r.severity]++;
-    console.log(`${SEVERITY[r.severity].padEnd(5)}  ${r.code.padEnd(32)}  #/${pointer(r.path)}\n       ${r.message}`);
+    console.log(`${SEVERITY[r.severity].padEnd(5)}  ${String(r.code).padEnd(32)}  #/${pointer(r.path)}\n       ${r.message}`);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(

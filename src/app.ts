@@ -3,12 +3,14 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Context } from "hono";
 import type { AppEnv } from "./env";
-import { ApiError, envelope, ValidationError } from "./lib/errors";
+import { DomainError, ValidationError } from "./lib/errors";
+import { errorResponse } from "./lib/http-errors";
 import { createRouter, documentMiddlewareResponses } from "./lib/openapi";
 import { authenticate } from "./middleware/auth";
 import { gate } from "./middleware/gate";
 import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-context";
+import { securityHeaders } from "./middleware/security-headers";
 import { pageRoutes } from "./pages";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth/token";
@@ -24,27 +26,24 @@ import { registerPaymentIntentRoutes } from "./routes/payment-intents";
 import { registerPaymentLinkRoutes } from "./routes/payment-links";
 import { registerPaymentRoutes } from "./routes/payments";
 import { registerRefundRoutes } from "./routes/refunds";
-import { registerSandboxSimulate } from "./routes/sandbox/simulate";
-import { registerSandboxSweeps } from "./routes/sandbox/sweeps";
+import { registerSandboxRoutes } from "./routes/sandbox";
 import { registerWebhookSubscriptionRoutes } from "./routes/webhook-subscriptions";
 import { log, redactPath } from "./lib/log";
 
 export const API_VERSION = "1.0.0";
-/** Two years, the value hstspreload.org asks for; subdomains included (they are ours too). */
-export const HSTS = "max-age=63072000; includeSubDomains";
 const MAX_BODY_BYTES = 1024 * 1024;
 
 function onError(err: Error, c: Context<AppEnv>) {
   const requestId = c.get("requestId") ?? "unknown";
-  let apiError: ApiError;
-  if (err instanceof ApiError) {
-    apiError = err;
+  let known: DomainError;
+  if (err instanceof DomainError) {
+    known = err;
   } else if (err instanceof HTTPException && err.status < 500) {
-    apiError =
+    known =
       err.status === 415
-        ? new ApiError(415, "invalid_request_error", "unsupported_media_type", "Content-Type must be application/json.")
+        ? new DomainError("unsupported_format", "unsupported_media_type", "Content-Type must be application/json.")
         : err.status === 413
-          ? new ApiError(413, "invalid_request_error", "body_too_large", "Request body is larger than 1 MB.")
+          ? tooLarge()
           : new ValidationError(
               /Malformed JSON/i.test(err.message) ? "The request body is not valid JSON." : err.message,
               undefined,
@@ -52,27 +51,26 @@ function onError(err: Error, c: Context<AppEnv>) {
             );
   } else {
     log.error("unhandled error", { request_id: requestId, method: c.req.method, path: redactPath(c.req.path), error: err });
-    apiError = new ApiError(500, "api_error", "internal_error", "An unexpected error occurred. It has been logged; retry with the same Idempotency-Key.");
+    known = new DomainError("internal", "internal_error", "An unexpected error occurred. It has been logged; retry with the same Idempotency-Key.");
   }
-  return c.json(envelope(apiError, requestId), apiError.status);
+  return errorResponse(c, known, requestId);
+}
+
+function tooLarge() {
+  return new DomainError("too_large", "body_too_large", "Request body is larger than 1 MB.");
 }
 
 export function createApp() {
   // The root carries only /health, outside the API: a monitor's cache-busting query is fine there.
   const app = createRouter({ strictQuery: false });
   app.use("*", requestContext);
+  app.use("*", securityHeaders);
   app.use("*", async (c, next) => {
     await next();
-    c.res.headers.set("X-Content-Type-Options", "nosniff");
     if (c.req.path.startsWith("/v1/")) c.res.headers.set("Cache-Control", "no-store");
-    // A deployed worker is reached over https only: browsers must never try plain http again
-    // (credentials, tokens and payment pages). Not in local development, which is plain http.
-    if (c.env.ENVIRONMENT !== "development") c.res.headers.set("Strict-Transport-Security", HSTS);
   });
   app.onError(onError);
-  app.notFound((c) =>
-    c.json(envelope(new ApiError(404, "not_found_error", "route_not_found", `No route ${c.req.method} ${c.req.path}.`), c.get("requestId")), 404),
-  );
+  app.notFound((c) => errorResponse(c, new DomainError("not_found", "route_not_found", `No route ${c.req.method} ${c.req.path}.`), c.get("requestId")));
 
   registerHealthRoute(app);
   app.route("/p", pageRoutes());
@@ -83,7 +81,7 @@ export function createApp() {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError(413, "invalid_request_error", "body_too_large", "Request body is larger than 1 MB.");
+        throw tooLarge();
       },
     }),
   );
@@ -104,8 +102,7 @@ export function createApp() {
   registerPaymentIntentRoutes(partner);
   registerPaymentRoutes(partner);
   registerRefundRoutes(partner);
-  registerSandboxSweeps(partner);
-  registerSandboxSimulate(partner);
+  registerSandboxRoutes(partner);
   registerAuditLogRoutes(partner);
   registerWebhookSubscriptionRoutes(partner);
   registerEventRoutes(partner);

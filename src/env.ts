@@ -1,25 +1,21 @@
-import type { AuthThrottle } from "./durable/auth-throttle";
-import type { PartnerGate } from "./durable/partner-gate";
-import type { PaymentIntent } from "./durable/payment-intent";
-import type { Db } from "./db/client";
-import type { StorageTimer } from "./lib/timing";
-import type { Principal } from "./lib/principal";
+import type { AuthVariables } from "./middleware/auth";
+import type { RequestContextVariables } from "./middleware/request-context";
 
-/** Bindings declared in wrangler.toml plus the secrets of `.dev.vars` (or `wrangler secret`). */
-export interface Env {
-  DB: D1Database;
-  PAYMENT_INTENT: DurableObjectNamespace<PaymentIntent>;
-  PARTNER_GATE: DurableObjectNamespace<PartnerGate>;
-  AUTH_THROTTLE: DurableObjectNamespace<AuthThrottle>;
+/**
+ * The worker's bindings, as `npm run cf-typegen` (wrangler types) generates them into
+ * worker-configuration.d.ts from wrangler.toml and the secrets listed in .dev.vars.example
+ * (production sets those with `wrangler secret put`), narrowed where the config cannot say more.
+ * test/lint/wrangler-types.test.mjs fails when the generated file is out of date.
+ */
+export interface Env extends Omit<CloudflareBindings, "WEBHOOKS" | "ENVIRONMENT"> {
   WEBHOOKS: Queue<WebhookMessage>;
-  ASSETS: Fetcher;
-  ADMIN_API_KEY: string;
-  JWT_SECRET: string;
-  /** 32 bytes, base64: AES-256-GCM key for IBANs and payer personal data. */
-  ENCRYPTION_KEY: string;
-  PUBLIC_BASE_URL: string;
+  /** Set by local runs only (.dev.vars, the tests): a deployed worker has none. */
   ENVIRONMENT?: string;
 }
+
+/** Env declares no binding of its own: a name that is not in the generated types is a type error here. */
+export type EnvDeclaresNoBindingOfItsOwn = NoExtraKeys<Exclude<keyof Env, keyof CloudflareBindings>>;
+type NoExtraKeys<Extra extends never> = Extra;
 
 /**
  * A message of the `webhooks` queue (and its dead-letter queue):
@@ -31,14 +27,19 @@ export interface Env {
  */
 export type WebhookMessage = { event_id: string } | { delivery_id: string; run: number; attempt?: number };
 
+/**
+ * Each middleware declares the variables it sets, and a handler sees those of the middleware that
+ * ran before it: every request has the request context's; the partner API also has the caller
+ * (authenticate, then every partner route's requireScope, whose type carries it to the handler);
+ * a route that declares requireEntity has its `entityId` (middleware/tenancy.ts).
+ */
 export type AppEnv = {
   Bindings: Env;
-  Variables: {
-    requestId: string;
-    timer: StorageTimer;
-    db: Db;
-    principal: Principal;
-    /** Organization named by X-Entity-Id, not yet checked against the caller: services check it in their own query. */
-    entityId: string | undefined;
-  };
+  Variables: RequestContextVariables;
+};
+
+/** The partner API, behind authenticate: the caller is known. */
+export type PartnerEnv = {
+  Bindings: Env;
+  Variables: RequestContextVariables & AuthVariables;
 };

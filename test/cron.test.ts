@@ -1,20 +1,43 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import wranglerToml from "../wrangler.toml?raw";
 import { SCHEDULES } from "../src/cron";
-import worker from "../src/index";
 import { call, createPartner } from "./helpers/harness";
+import { runScheduled } from "./helpers/scheduled";
 
-async function runCron(cron: string, at: Date) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: at.getTime(), cron }), env, ctx);
-  await waitOnExecutionContext(ctx);
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** `[triggers] crons` of wrangler.toml: the schedules Cloudflare will actually run. */
+function wranglerCrons(): string[] {
+  const triggers = /^\[triggers\]\s*$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(wranglerToml)?.[1] ?? "";
+  const crons = /^crons\s*=\s*(\[[^\]]*\])/m.exec(triggers)?.[1];
+  if (!crons) throw new Error("wrangler.toml has no [triggers] crons");
+  return JSON.parse(crons);
+}
+
+/** The error lines the worker logged while `run` ran (src/lib/log.ts writes JSON to console.error). */
+async function errorsLoggedBy(run: () => Promise<unknown>): Promise<{ message: string; cron?: string }[]> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, "error").mockImplementation((line: unknown) => void lines.push(String(line)));
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.map((l) => JSON.parse(l));
 }
 
 describe("scheduled jobs", () => {
-  it("the cron strings in wrangler.toml each have jobs", async () => {
-    // wrangler.toml is the source of the schedules; the dispatcher must know every one of them.
-    expect(Object.values(SCHEDULES)).toEqual(["* * * * *", "0 * * * *"]);
+  it("every cron string of wrangler.toml runs jobs, and the dispatcher knows no other", async () => {
+    const crons = wranglerCrons();
+    expect(crons.length).toBeGreaterThan(0);
+    expect([...crons].sort()).toEqual(Object.values(SCHEDULES).sort());
+    for (const cron of crons) {
+      const errors = await errorsLoggedBy(() => runScheduled(cron));
+      expect(errors, cron).not.toContainEqual(expect.objectContaining({ message: "no job for this cron" }));
+    }
   });
 
   it("hourly: expired idempotency keys are purged, live ones kept", async () => {
@@ -30,7 +53,7 @@ describe("scheduled jobs", () => {
     await env.DB.prepare("UPDATE idempotency_keys SET expires_at = '2000-01-01T00:00:00.000Z' WHERE key = 'old' AND partner_id = ?")
       .bind(t.partnerId)
       .run();
-    await runCron(SCHEDULES.hourly, new Date());
+    await runScheduled(SCHEDULES.hourly);
     const keys = await env.DB.prepare("SELECT key FROM idempotency_keys WHERE partner_id = ?").bind(t.partnerId).all<{ key: string }>();
     expect(keys.results.map((r) => r.key)).toEqual(["fresh"]);
   });
@@ -43,16 +66,22 @@ describe("scheduled jobs", () => {
     )
       .bind("evt-relay-test", t.partnerId, created)
       .run();
-    await runCron(SCHEDULES.everyMinute, new Date());
+    const first = await runScheduled(SCHEDULES.everyMinute);
+    // The one message the webhooks consumer fans out from: the event's id.
+    expect(first.sent).toEqual([{ event_id: "evt-relay-test" }]);
     const row = await env.DB.prepare("SELECT enqueued_at FROM events WHERE id = 'evt-relay-test'").first<{ enqueued_at: string | null }>();
     expect(row?.enqueued_at).not.toBeNull();
     // A second run finds nothing left to relay.
-    await runCron(SCHEDULES.everyMinute, new Date());
+    const second = await runScheduled(SCHEDULES.everyMinute);
+    expect(second.sent).toEqual([]);
     const again = await env.DB.prepare("SELECT enqueued_at FROM events WHERE id = 'evt-relay-test'").first<{ enqueued_at: string }>();
     expect(again?.enqueued_at).toBe(row?.enqueued_at);
   });
 
-  it("an unknown cron string runs nothing and does not throw", async () => {
-    await expect(runCron("5 5 5 5 5", new Date())).resolves.toBeUndefined();
+  it("an unknown cron string runs nothing, says so, and does not throw", async () => {
+    const errors = await errorsLoggedBy(async () => {
+      await expect(runScheduled("5 5 5 5 5")).resolves.toEqual({ sent: [] });
+    });
+    expect(errors).toContainEqual(expect.objectContaining({ message: "no job for this cron", cron: "5 5 5 5 5" }));
   });
 });

@@ -42,3 +42,19 @@ describe("Strict-Transport-Security", () => {
     }
   });
 });
+
+describe("headers on every response (hono/secure-headers)", () => {
+  it("X-Content-Type-Options is nosniff, deployed and in local development", async () => {
+    for (const overrides of [DEPLOYED, undefined]) {
+      for (const [what, res] of Object.entries(await everyKindOfResponse(overrides))) {
+        expect(res.headers.get("x-content-type-options"), what).toBe("nosniff");
+      }
+    }
+  });
+
+  it("no Cross-Origin-Resource-Policy: partner sites embed the QR image from their own origin", async () => {
+    for (const [what, res] of Object.entries(await everyKindOfResponse(DEPLOYED))) {
+      expect(res.headers.get("cross-origin-resource-policy"), what).toBeNull();
+    }
+  });
+});

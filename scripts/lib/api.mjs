@@ -17,7 +17,11 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls of one caller (admin key or partner token) against `base`; `entity` is the X-Entity-Id. */
+/**
+ * Calls of one caller (admin key or partner token) against `base`; `entity` is the X-Entity-Id.
+ * @param {string} base
+ * @param {{ auth?: string, entity?: string }} [caller]
+ */
 export function client(base, { auth, entity } = {}) {
   const call = async (method, path, body, headers = {}) => {
     const res = await fetch(`${base}${path}`, {
@@ -84,7 +88,11 @@ export async function seedTenant(base, { name = "Bench partner" } = {}) {
   return { partner, creds, auth, token: token.access_token, org, dept, api: api.with({ entity: org.id }) };
 }
 
-/** The seed 001 invoice body (125 × 3.20 € at 5.5 % = 422.00 €), or one line of `unitPrice` cents. */
+/**
+ * The seed 001 invoice body (125 × 3.20 € at 5.5 % = 422.00 €), or one line of `unitPrice` cents.
+ * @param {string} deptId
+ * @param {{ unitPrice?: number, quantity?: number, vatRate?: number }} [line]
+ */
 export function invoiceBody(deptId, { unitPrice, quantity = 1, vatRate = 20 } = {}) {
   return {
     department_id: deptId,

@@ -20,7 +20,7 @@ export function freePort() {
     srv.unref();
     srv.on("error", reject);
     srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -116,6 +116,7 @@ export function snapshotWorker(prefix = "worker-snapshot-") {
   return { dir, digest: hash.digest("hex").slice(0, 16), files: files.length };
 }
 
+/** @param {{ persistTo: string, config?: string, cwd?: string }} options */
 export function applyMigrations({ persistTo, config, cwd = ROOT }) {
   const args = ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo];
   if (config) args.push("--config", config);
@@ -126,6 +127,8 @@ export function applyMigrations({ persistTo, config, cwd = ROOT }) {
 /**
  * Starts `wrangler dev` and waits until `readyPath` answers 2xx. Returns a handle whose
  * `kill()` SIGKILLs the group at once (fault injection) and `stop()` stops it gently.
+ * @param {{ label?: string, cwd?: string, config?: string, persistTo?: string, envFile?: string, port?: number,
+ *   vars?: Record<string, string>, testScheduled?: boolean, readyPath?: string, timeoutMs?: number }} options
  */
 export async function startDevServer({
   label = "wrangler",
@@ -168,7 +171,7 @@ export async function startDevServer({
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
   let exited = false;
-  const exit = new Promise((resolve) => child.on("exit", () => ((exited = true), live.delete(child.pid), resolve())));
+  const exit = /** @type {Promise<void>} */ (new Promise((resolve) => child.on("exit", () => ((exited = true), live.delete(child.pid), resolve()))));
 
   const handle = {
     label,

@@ -3,7 +3,7 @@ import { createDb } from "../db/client";
 import { webhookDeliveries, webhookDeliveryAttempts } from "../db/schema";
 import { dueAttempt } from "../domain/webhook-retry";
 import type { Env } from "../env";
-import { sendInChunks } from "../services/webhooks/job";
+import { sendInChunks } from "../queues/publish";
 import { lastClaimedAttempt } from "../services/webhooks/attempt-delivery";
 
 const BATCH = 100;

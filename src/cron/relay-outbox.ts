@@ -1,7 +1,8 @@
-import { and, asc, inArray, isNull, lt } from "drizzle-orm";
+import { and, asc, isNull, lt } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { events } from "../db/schema";
 import type { Env } from "../env";
+import { EVERY_TENANT, publishEventIds } from "../queues/publish";
 
 const BATCH = 100;
 /** Events younger than this are left to the request that wrote them (it enqueues right after commit). */
@@ -21,10 +22,6 @@ export async function relayOutbox(env: Env, now: Date) {
     .orderBy(asc(events.created_at))
     .limit(BATCH);
   if (pending.length === 0) return { relayed: 0 };
-  await env.WEBHOOKS.sendBatch(pending.map((e) => ({ body: { event_id: e.id } })));
-  await db
-    .update(events)
-    .set({ enqueued_at: now.toISOString() })
-    .where(inArray(events.id, pending.map((e) => e.id)));
+  await publishEventIds({ queue: env.WEBHOOKS, db }, pending.map((e) => e.id), EVERY_TENANT, now.toISOString());
   return { relayed: pending.length };
 }

@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
+import { BANK_ACCOUNT_STATUSES } from "../domain/bank-account";
+import { CREDENTIAL_STATUSES } from "../domain/credential";
+import { IDEMPOTENCY_KEY_STATUSES } from "../domain/idempotency";
 import type { Warning } from "../domain/identity";
+import { INVOICE_STATUSES } from "../domain/invoice-status";
+import { KYC_STATUSES } from "../domain/kyc";
+import { PAYMENT_STATUSES } from "../domain/payment";
+import { AIIA_STATUSES, INTENT_STATUSES, PAYMENT_METHODS } from "../domain/payment-intent";
+import { PAYMENT_LINK_STATUSES } from "../domain/payment-link";
+import { REFUND_PENDING_REASONS, REFUND_STATUSES } from "../domain/refund";
+import { DELIVERY_ATTEMPT_OUTCOMES, SUBSCRIPTION_DISABLED_REASONS, WEBHOOK_DELIVERY_STATUSES, WEBHOOK_SUBSCRIPTION_STATUSES } from "../domain/webhook-status";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
@@ -37,7 +47,7 @@ export const credentials = sqliteTable(
     secret_key_hash: text("secret_key_hash").notNull(),
     secret_key_last4: text("secret_key_last4").notNull(),
     scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
-    status: text("status", { enum: ["active", "revoked"] }).notNull(),
+    status: text("status", { enum: CREDENTIAL_STATUSES }).notNull(),
     revoked_at: text("revoked_at"),
     ...timestamps,
   },
@@ -119,7 +129,7 @@ export const bankAccounts = sqliteTable(
     account_name: text("account_name").notNull(),
     bank_name: text("bank_name"),
     is_default: integer("is_default", { mode: "boolean" }).notNull(),
-    status: text("status", { enum: ["active", "deleted"] }).notNull(),
+    status: text("status", { enum: BANK_ACCOUNT_STATUSES }).notNull(),
     deleted_at: text("deleted_at"),
     ...timestamps,
   },
@@ -142,7 +152,7 @@ export const kycVerifications = sqliteTable(
     ...tenant,
     organization_id: text("organization_id").notNull(),
     department_id: text("department_id").notNull().references(() => departments.id),
-    status: text("status", { enum: ["pending", "verified", "rejected"] }).notNull(),
+    status: text("status", { enum: KYC_STATUSES }).notNull(),
     legal_name: text("legal_name").notNull(),
     siret: text("siret").notNull(),
     account_holder_name: text("account_holder_name").notNull(),
@@ -229,7 +239,7 @@ export const idempotencyKeys = sqliteTable(
     claim_id: text("claim_id").notNull(),
     /** HMAC-SHA256 of method, path, query and raw body: the same key with anything else is a misuse. */
     request_hash: text("request_hash").notNull(),
-    status: text("status", { enum: ["in_flight", "completed"] }).notNull(),
+    status: text("status", { enum: IDEMPOTENCY_KEY_STATUSES }).notNull(),
     response_status: integer("response_status"),
     /** Sealed (AES-GCM): a response may show a secret once (webhook secret, credentials). */
     response_body: text("response_body"),
@@ -254,7 +264,7 @@ export const invoices = sqliteTable(
     ...tenant,
     organization_id: text("organization_id").notNull().references(() => organizations.id),
     department_id: text("department_id").notNull().references(() => departments.id),
-    status: text("status", { enum: ["draft", "issued", "partially_paid", "paid", "overdue", "cancelled"] }).notNull(),
+    status: text("status", { enum: INVOICE_STATUSES }).notNull(),
     /** Null while draft; `FAC-YYYY-NNNNN` from the gap-free counter at issue. */
     invoice_number: text("invoice_number"),
     currency: text("currency").notNull(),
@@ -344,7 +354,7 @@ export const paymentLinks = sqliteTable(
     amount: integer("amount").notNull(),
     currency: text("currency").notNull(),
     payment_methods: text("payment_methods", { mode: "json" }).$type<("sepa_credit" | "card")[]>().notNull(),
-    status: text("status", { enum: ["active", "completed", "expired", "revoked"] }).notNull(),
+    status: text("status", { enum: PAYMENT_LINK_STATUSES }).notNull(),
     return_url: text("return_url"),
     expires_at: text("expires_at"),
     completed_at: text("completed_at"),
@@ -370,10 +380,10 @@ export const paymentIntents = sqliteTable(
     payment_link_id: text("payment_link_id").notNull(),
     amount: integer("amount").notNull(),
     currency: text("currency").notNull(),
-    status: text("status").notNull(),
-    selected_payment_method: text("selected_payment_method"),
+    status: text("status", { enum: INTENT_STATUSES }).notNull(),
+    selected_payment_method: text("selected_payment_method", { enum: PAYMENT_METHODS }),
     provider: text("provider"),
-    aiia_status: text("aiia_status"),
+    aiia_status: text("aiia_status", { enum: AIIA_STATUSES }),
     aiia_transaction_id: text("aiia_transaction_id"),
     provider_status: text("provider_status"),
     amount_received: integer("amount_received").notNull(),
@@ -405,8 +415,8 @@ export const payments = sqliteTable(
     amount: integer("amount").notNull(),
     refunded_amount: integer("refunded_amount").notNull(),
     currency: text("currency").notNull(),
-    method: text("method", { enum: ["sepa_credit", "card"] }).notNull(),
-    status: text("status", { enum: ["completed", "partially_refunded", "refunded"] }).notNull(),
+    method: text("method", { enum: PAYMENT_METHODS }).notNull(),
+    status: text("status", { enum: PAYMENT_STATUSES }).notNull(),
     paid_at: text("paid_at").notNull(),
     ...timestamps,
   },
@@ -428,11 +438,11 @@ export const refunds = sqliteTable(
     invoice_id: text("invoice_id").notNull(),
     amount: integer("amount").notNull(),
     currency: text("currency").notNull(),
-    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+    status: text("status", { enum: REFUND_STATUSES }).notNull(),
     reason: text("reason"),
     failure_code: text("failure_code"),
-    /** Why a pending refund cannot proceed (domain/refund.ts REFUND_PENDING_REASONS); null otherwise. */
-    pending_reason: text("pending_reason", { enum: ["provider_unavailable"] }),
+    /** Why a pending refund cannot proceed ; null otherwise. */
+    pending_reason: text("pending_reason", { enum: REFUND_PENDING_REASONS }),
     completed_at: text("completed_at"),
     version: integer("version").notNull(),
     ...timestamps,
@@ -458,8 +468,8 @@ export const webhookSubscriptions = sqliteTable(
     /** Null: every organization of the partner (in this mode). */
     organization_ids: text("organization_ids", { mode: "json" }).$type<string[]>(),
     description: text("description"),
-    status: text("status", { enum: ["active", "disabled"] }).notNull(),
-    disabled_reason: text("disabled_reason", { enum: ["requested", "failing_deliveries"] }),
+    status: text("status", { enum: WEBHOOK_SUBSCRIPTION_STATUSES }).notNull(),
+    disabled_reason: text("disabled_reason", { enum: SUBSCRIPTION_DISABLED_REASONS }),
     disabled_at: text("disabled_at"),
     /** First failed attempt since the last success; 3 days of this disables the subscription. */
     failing_since: text("failing_since"),
@@ -483,7 +493,7 @@ export const webhookDeliveries = sqliteTable(
     ...tenant,
     event_id: text("event_id").notNull(),
     subscription_id: text("subscription_id").notNull(),
-    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+    status: text("status", { enum: WEBHOOK_DELIVERY_STATUSES }).notNull(),
     run: integer("run").notNull(),
     attempts: integer("attempts").notNull(),
     /** When the next attempt is due (a message is on its way); during an attempt, the end of its lease. */
@@ -513,7 +523,7 @@ export const webhookDeliveryAttempts = sqliteTable(
     /** Null when no HTTP answer came (timeout, network error, refused URL). */
     status_code: integer("status_code"),
     latency_ms: integer("latency_ms").notNull(),
-    outcome: text("outcome", { enum: ["succeeded", "retrying", "failed"] }).notNull(),
+    outcome: text("outcome", { enum: DELIVERY_ATTEMPT_OUTCOMES }).notNull(),
     error: text("error"),
     response_excerpt: text("response_excerpt"),
   },

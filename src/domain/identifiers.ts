@@ -3,8 +3,12 @@
  * (FR only), IBAN and BIC.
  *
  * Every check returns the normalized form alongside the verdict, so callers can store the
- * canonical value on success and echo what was actually checked on failure.
+ * canonical value on success and echo what was actually checked on failure. The French rules
+ * (SIREN, SIRET and its La Poste exception, VAT key) are ours; the IBAN registry, mod-97 and BIC
+ * shape come from ibantools.
  */
+
+import { ValidationErrorsBIC, ValidationErrorsIBAN, friendlyFormatIBAN, getCountrySpecifications, validateBIC, validateIBAN } from "ibantools";
 
 export type CheckFailureReason = "format" | "checksum" | "length" | "country";
 
@@ -41,21 +45,6 @@ export function luhnValid(digits: string): boolean {
  */
 export function normalizeDigits(input: string): string {
   return input.replace(/[\s.-]/g, "");
-}
-
-/**
- * Remainder modulo 97 of the decimal number spelled by `value`, where letters stand for 10..35
- * (the ISO 7064 convention used by IBANs). Folding one character at a time keeps every
- * intermediate below 97 * 100 + 35, far inside the safe-integer range, so no BigInt is needed
- * for 30+ digit numbers. `value` must contain only [0-9A-Z].
- */
-function mod97(value: string): number {
-  let remainder = 0;
-  for (const char of value) {
-    const code = Number.parseInt(char, 36);
-    remainder = (remainder * (code < 10 ? 10 : 100) + code) % 97;
-  }
-  return remainder;
 }
 
 export function checkSiren(input: string): CheckResult {
@@ -108,7 +97,8 @@ export function sirenFromSiret(siret: string): string {
 export function frVatKey(siren: string): string {
   const digits = normalizeDigits(siren);
   if (!/^\d{9}$/.test(digits)) throw new RangeError(`SIREN must have 9 digits: "${siren}"`);
-  return String((12 + 3 * mod97(digits)) % 97).padStart(2, "0");
+  // Nine digits stay far inside the safe-integer range.
+  return String((12 + 3 * (Number(digits) % 97)) % 97).padStart(2, "0");
 }
 
 // "New-style" keys are drawn from 0-9 and A-Z minus I and O (confusable with 1 and 0).
@@ -151,37 +141,22 @@ export function checkFrVatNumber(input: string): CheckResult {
 }
 
 /**
- * IBAN length per country code, from the SWIFT IBAN registry (release 101).
- * The registry files the French overseas territories under FR and their banks issue FR IBANs,
- * but some systems print them with the territory's own ISO code and the same French layout.
+ * The IBAN registry (length and account layout per country, French overseas territories under
+ * their own codes with the FR layout) comes from ibantools, so the table follows SWIFT's
+ * releases with the library instead of by hand.
  */
-const IBAN_LENGTHS: Readonly<Record<string, number>> = {
-  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27,
-  BR: 29, BY: 28, CH: 21, CR: 22, CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28,
-  EE: 20, EG: 29, ES: 24, FI: 18, FK: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23,
-  GL: 18, GR: 27, GT: 28, HN: 28, HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26,
-  IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20, LV: 21,
-  LY: 25, MC: 27, MD: 24, ME: 22, MK: 19, MN: 20, MR: 27, MT: 31, MU: 30, NI: 28,
-  NL: 18, NO: 15, OM: 23, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22,
-  RU: 33, SA: 24, SC: 31, SD: 18, SE: 24, SI: 19, SK: 24, SM: 27, SO: 23, ST: 25,
-  SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20, YE: 30,
-  // French overseas territories, FR layout.
-  BL: 27, GF: 27, GP: 27, MF: 27, MQ: 27, NC: 27, PF: 27, PM: 27, RE: 27, TF: 27,
-  WF: 27, YT: 27,
-};
-
-const FR_STRUCTURED_IBAN_COUNTRIES: ReadonlySet<string> = new Set([
-  "FR", "MC", "BL", "GF", "GP", "MF", "MQ", "NC", "PF", "PM", "RE", "TF", "WF", "YT",
-]);
-
-// French RIB layout: bank code (5 digits), branch code (5 digits), account (11 alphanumeric),
-// RIB key (2 digits).
-const FR_BBAN_PATTERN = /^\d{5}\d{5}[0-9A-Z]{11}\d{2}$/;
+const IBAN_COUNTRIES = getCountrySpecifications();
+const FR_BBAN_LAYOUT = IBAN_COUNTRIES.FR?.bban_regexp;
 
 function compactIban(input: string): string {
   return input.toUpperCase().replace(/[\s-]/g, "");
 }
 
+/**
+ * Registry length, account layout and mod-97 (ibantools), reported in the order a payer fixes
+ * them. National keys inside the account number (the French RIB key, …) are not checked: mod-97
+ * over the whole IBAN already catches typos, and a refused real account costs more than it saves.
+ */
 export function checkIban(input: string): CheckResult {
   const normalized = compactIban(input);
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]*$/.test(normalized)) {
@@ -192,50 +167,57 @@ export function checkIban(input: string): CheckResult {
     );
   }
   const country = normalized.slice(0, 2);
-  const expectedLength = IBAN_LENGTHS[country];
-  if (expectedLength === undefined) return fail("country", `Unknown IBAN country code ${country}`, normalized);
-  if (normalized.length !== expectedLength) {
-    return fail(
-      "length",
-      `${country} IBAN must have ${expectedLength} characters, got ${normalized.length}`,
-      normalized,
-    );
+  const spec = IBAN_COUNTRIES[country];
+  if (!spec?.chars) return fail("country", `Unknown IBAN country code ${country}`, normalized);
+  if (normalized.length !== spec.chars) {
+    return fail("length", `${country} IBAN must have ${spec.chars} characters, got ${normalized.length}`, normalized);
   }
-  if (FR_STRUCTURED_IBAN_COUNTRIES.has(country) && !FR_BBAN_PATTERN.test(normalized.slice(4))) {
-    return fail(
-      "format",
-      `${country} IBAN must be bank code (5 digits), branch code (5 digits), account (11 characters), key (2 digits)`,
-      normalized,
-    );
-  }
-  // ISO 13616 only issues check digits 02..98; 00, 01 and 99 are congruent to 97, 98 and 02, so
-  // mod-97 alone would let those misspellings through.
+  // ISO 13616 only issues check digits 02..98 (00, 01 and 99 are congruent to 97, 98 and 02):
+  // ibantools refuses them as a wrong checksum; saying which rule they break helps the payer.
   const checkDigits = Number(normalized.slice(2, 4));
   if (checkDigits < 2 || checkDigits > 98) {
     return fail("checksum", "IBAN check digits must be between 02 and 98", normalized);
   }
-  if (mod97(normalized.slice(4) + normalized.slice(0, 4)) !== 1) {
+  const { errorCodes } = validateIBAN(normalized);
+  if (errorCodes.includes(ValidationErrorsIBAN.WrongBBANFormat)) {
+    return fail(
+      "format",
+      spec.bban_regexp === FR_BBAN_LAYOUT
+        ? `${country} IBAN must be bank code (5 digits), branch code (5 digits), account (11 characters), key (2 digits)`
+        : `${country} IBAN does not follow the account layout of its country`,
+      normalized,
+    );
+  }
+  if (errorCodes.includes(ValidationErrorsIBAN.WrongIBANChecksum)) {
     return fail("checksum", "IBAN check digits are invalid", normalized);
   }
   return { ok: true, normalized };
 }
 
-/** BIC (ISO 9362): institution (4 letters), country (2 letters), location (2), optional branch (3). */
+/**
+ * BIC (ISO 9362): institution (4 letters), country (2 letters), location (2), optional branch (3);
+ * ibantools checks the shape and that the country exists.
+ */
 export function checkBic(input: string): CheckResult {
   const normalized = input.toUpperCase().replace(/\s/g, "");
   if (!/^[A-Z0-9]*$/.test(normalized)) return fail("format", "BIC must contain only letters and digits", normalized);
   if (normalized.length !== 8 && normalized.length !== 11) {
     return fail("length", `BIC must have 8 or 11 characters, got ${normalized.length}`, normalized);
   }
-  if (!/^[A-Z]{6}[0-9A-Z]{2}([0-9A-Z]{3})?$/.test(normalized)) {
+  const { errorCodes } = validateBIC(normalized);
+  // ibantools looks the country up before the shape: "BNPAF1PP" is a layout error to the payer.
+  if (errorCodes.includes(ValidationErrorsBIC.WrongBICFormat) || !/^[A-Z]{6}/.test(normalized)) {
     return fail("format", "BIC must start with 6 letters (institution and country code)", normalized);
+  }
+  if (errorCodes.includes(ValidationErrorsBIC.NoBICCountry)) {
+    return fail("country", `BIC country code ${normalized.slice(4, 6)} is not a country`, normalized);
   }
   return { ok: true, normalized };
 }
 
 /** Printed IBAN layout: groups of 4 characters separated by spaces. */
 export function formatIban(normalizedIban: string): string {
-  return compactIban(normalizedIban).replace(/(.{4})(?=.)/g, "$1 ");
+  return friendlyFormatIBAN(compactIban(normalizedIban)) ?? "";
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { PaymentLinkClosure } from "./payment-link";
+
 /**
  * The payment intent state machine (DESIGN.md §4) and its pure transitions. The PaymentIntent
  * Durable Object applies them inside one synchronous storage transaction; nothing here does I/O.
@@ -21,11 +23,33 @@ export const INTENT_TRANSITIONS: Record<IntentStatus, readonly IntentStatus[]> =
   canceled: [],
 };
 
+/**
+ * The money was received: the payment stands, refunds may follow. A fully refunded intent stays
+ * among them (the payer paid; what happened after is refunds).
+ */
+export const RECEIVED_INTENT_STATUSES = ["succeeded", "partially_refunded", "refunded"] as const satisfies readonly IntentStatus[];
+
+export function moneyReceived(status: IntentStatus): boolean {
+  return (RECEIVED_INTENT_STATUSES as readonly IntentStatus[]).includes(status);
+}
+
+/**
+ * Not yet settled nor closed: the payer may still act or the transfer is on its way. An intent
+ * that rests here is one whose projection the reconcile cron checks.
+ */
+export const UNSETTLED_INTENT_STATUSES = ["created", "pending", "processing", "failed"] as const satisfies readonly IntentStatus[];
+
+/** Whether the map lets an intent that is `from` become `to`. */
+export function mayBecome(from: IntentStatus, to: IntentStatus): boolean {
+  return INTENT_TRANSITIONS[from].includes(to);
+}
+
 export const PAYMENT_METHODS = ["sepa_credit", "card"] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /** Aiia's view of a transfer, mirrored on the intent (seed 001 "Suivi du statut Aiia"). */
-export type AiiaStatus = "initiated" | "authorized" | "settled" | "rejected";
+export const AIIA_STATUSES = ["initiated", "authorized", "settled", "rejected"] as const;
+export type AiiaStatus = (typeof AIIA_STATUSES)[number];
 
 export interface IntentState {
   id: string;
@@ -59,18 +83,25 @@ export interface IntentState {
   updated_at: string;
 }
 
+/**
+ * What kind of refusal: the input cannot apply to this intent (`invalid_request`), the intent's
+ * state does not allow it (`conflict`), or a business rule forbids it (`business_rule`).
+ */
+export type RefusalKind = "invalid_request" | "conflict" | "business_rule";
+
+/** A decision refused: nothing is written, and the caller is told why (a stable `code`). */
 export class TransitionRefused extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly httpStatus: 409 | 422 | 400 = 409,
+    readonly kind: RefusalKind = "conflict",
   ) {
     super(message);
   }
 }
 
 export function assertTransition(from: IntentStatus, to: IntentStatus): void {
-  if (!INTENT_TRANSITIONS[from].includes(to)) {
+  if (!mayBecome(from, to)) {
     throw new TransitionRefused("invalid_intent_transition", `A payment intent that is ${from} cannot become ${to}.`);
   }
 }
@@ -109,3 +140,155 @@ export function publicIntent(s: IntentState) {
 }
 
 export type PublicIntent = ReturnType<typeof publicIntent>;
+
+// ── decisions ─────────────────────────────────────────────────────────────────────────────
+// What the PaymentIntent object decides, from its state and a command or a due timer. Each
+// returns the change to persist (null: nothing to do) or throws TransitionRefused; the object
+// persists the change with its outbox record in one storage transaction.
+
+/** A status step the provider reports now, or will report later (sandbox settlement). */
+export interface ProviderStep {
+  /** Milliseconds from now; 0 is immediate. */
+  afterMs: number;
+  aiiaStatus?: AiiaStatus;
+  providerStatus: string;
+  /** The intent status this step leads to (processing while the transfer is on its way). */
+  intentStatus: Extract<IntentStatus, "processing" | "succeeded" | "failed">;
+  failureCode?: string;
+  failureMessage?: string;
+  transactionId?: string;
+}
+
+/** What becomes of the payment link with a change: paid, expired or revoked (it leaves `active`). */
+export type LinkOutcome = PaymentLinkClosure;
+
+/** Why an intent is canceled: its link was revoked or expired. */
+export type CancelReason = Exclude<LinkOutcome, "completed">;
+
+/** A decided change: the next state, the audit action that names it, and the link's fate if any. */
+export interface IntentChange {
+  next: IntentState;
+  action: string;
+  linkStatus?: LinkOutcome;
+}
+
+/** Before money is on its way (the map lets it become canceled): the link can still be revoked or expire. */
+function isCancelable(status: IntentStatus): boolean {
+  return mayBecome(status, "canceled");
+}
+
+function iso(now: number): string {
+  return new Date(now).toISOString();
+}
+
+/** Why a command cannot act on an intent in this status, in the payer's and the partner's terms. */
+export function refusedFor(status: IntentStatus): TransitionRefused {
+  if (status === "processing") return new TransitionRefused("payment_processing", "The payment is being processed; it can no longer be changed or revoked.");
+  if (moneyReceived(status)) {
+    return new TransitionRefused("payment_completed", "The payment has already succeeded.");
+  }
+  return new TransitionRefused("payment_intent_canceled", "The payment link was revoked or has expired.");
+}
+
+/**
+ * The payer picks a method. `version` is the intent version the page was rendered for: a form
+ * replayed after the intent moved on is refused (`stale_form`). Picking again while pending only
+ * changes the method; the same method again changes nothing.
+ */
+export function choosePaymentMethod(s: IntentState, input: { method: PaymentMethod; version: number }, now: number): IntentChange | null {
+  if (!s.allowed_methods.includes(input.method)) throw new TransitionRefused("payment_method_not_allowed", `This link does not accept ${input.method}.`, "invalid_request");
+  if (input.version !== s.version) throw new TransitionRefused("stale_form", "This form was already used; the page shows the payment's current state.");
+  if (s.status === "pending") {
+    if (s.selected_payment_method === input.method) return null;
+    return { next: { ...s, selected_payment_method: input.method, version: s.version + 1, updated_at: iso(now) }, action: "method_changed" };
+  }
+  if (!mayBecome(s.status, "pending")) throw refusedFor(s.status);
+  const next = transition(
+    s,
+    "pending",
+    {
+      selected_payment_method: input.method,
+      attempt: s.attempt + 1,
+      failure_code: null,
+      failure_message: null,
+      aiia_status: null,
+      aiia_transaction_id: null,
+      provider_status: null,
+      provider: null,
+      provider_reference: null,
+    },
+    iso(now),
+  );
+  return { next, action: "status_changed" };
+}
+
+/** One provider step applied: processing (a first or a further provider status), succeeded or failed. */
+export function applyProviderStep(s: IntentState, step: ProviderStep, now: number): IntentChange {
+  const at = iso(now);
+  const patch: Partial<IntentState> = {
+    provider_status: step.providerStatus,
+    // The aiia_* fields describe an open-banking transfer; a card payment leaves them null.
+    ...(step.aiiaStatus ? { aiia_status: step.aiiaStatus } : {}),
+    ...(step.aiiaStatus && step.transactionId ? { aiia_transaction_id: step.transactionId } : {}),
+  };
+  if (step.intentStatus === "succeeded") {
+    return { next: transition(s, "succeeded", { ...patch, amount_received: s.amount, completed_at: at }, at), action: "status_changed", linkStatus: "completed" };
+  }
+  if (step.intentStatus === "failed") {
+    return {
+      next: transition(s, "failed", { ...patch, failure_code: step.failureCode ?? "payment_failed", failure_message: step.failureMessage ?? null }, at),
+      action: "status_changed",
+    };
+  }
+  if (s.status === "processing") return { next: { ...s, ...patch, version: s.version + 1, updated_at: at }, action: "provider_update" };
+  return { next: transition(s, "processing", patch, at), action: "status_changed" };
+}
+
+/**
+ * The provider's answer to the payer's authorization of the intent at `version` (pending): the
+ * first step applies now, later ones are due at their time (timers of this attempt). Submitting
+ * the same authorization twice finds the intent moved on: nothing moves twice.
+ */
+export function startProviderSteps(
+  s: IntentState,
+  input: { version: number; provider: string; reference: string; steps: ProviderStep[] },
+  now: number,
+): { change: IntentChange; later: { dueAt: number; attempt: number; step: ProviderStep }[] } {
+  if (input.version !== s.version || s.status !== "pending") {
+    throw new TransitionRefused("stale_form", "This payment attempt was already submitted; the page shows its current state.");
+  }
+  const [first, ...later] = input.steps;
+  if (!first) throw new TransitionRefused("no_provider_step", "The provider returned nothing to apply.", "business_rule");
+  const started = { ...s, provider: input.provider, provider_reference: input.reference };
+  return {
+    change: applyProviderStep(started, first, now),
+    later: later.map((step) => ({ dueAt: now + step.afterMs, attempt: s.attempt, step })),
+  };
+}
+
+/** A later provider step comes due: it applies only to the attempt that armed it, still processing. */
+export function providerStepDue(s: IntentState, timer: { attempt: number; step: ProviderStep }, now: number): IntentChange | null {
+  if (timer.attempt !== s.attempt || s.status !== "processing") return null;
+  return applyProviderStep(s, timer.step, now);
+}
+
+/** Link revoked by the partner, or expired: only before money is on its way. Canceling twice changes nothing. */
+export function cancelIntent(s: IntentState, reason: CancelReason, now: number): IntentChange | null {
+  if (s.status === "canceled") return null;
+  if (!isCancelable(s.status)) throw refusedFor(s.status);
+  return { next: transition(s, "canceled", {}, iso(now)), action: "status_changed", linkStatus: reason };
+}
+
+/** Once a transfer in progress at the link's expiry has settled, expiry is decided again after this. */
+export const EXPIRY_RECHECK_MS = 60_000;
+
+/**
+ * The link's expiry comes due: the intent is canceled if the payer can still act; while a
+ * transfer is processing, expiry waits for its outcome (checked again later); a paid or
+ * canceled intent has nothing to expire.
+ */
+export function expireIntent(s: IntentState, now: number): { kind: "cancel"; change: IntentChange } | { kind: "recheck"; at: number } | { kind: "none" } {
+  if (isCancelable(s.status)) return { kind: "cancel", change: { next: transition(s, "canceled", {}, iso(now)), action: "status_changed", linkStatus: "expired" } };
+  if (s.status === "processing") return { kind: "recheck", at: now + EXPIRY_RECHECK_MS };
+  return { kind: "none" };
+}

@@ -13,8 +13,13 @@
  * Host names are checked as written: the platform cannot resolve them here, which is why
  * names that only exist on private networks (`*.local`, `*.internal`, single labels) are refused.
  * The check runs at subscription time and again before every attempt, with the rules of that
- * moment (services/webhooks/attempt-delivery.ts).
+ * moment (services/webhooks/attempt-delivery.ts). Which addresses are special-purpose (the IANA
+ * registries) is ipaddr.js's to know; refusing all of them but the public anycast ones is ours.
  */
+
+import ipaddr from "ipaddr.js";
+
+type IPv4Range = ReturnType<ipaddr.IPv4["range"]>;
 
 export type UrlRefusal = "invalid_url" | "url_not_https" | "url_private_address" | "url_port_not_allowed" | "url_platform_host";
 
@@ -34,123 +39,88 @@ export function webhookUrlRules(env: { ENVIRONMENT?: string | undefined; PUBLIC_
 
 export type UrlCheck = { ok: true; url: string } | { ok: false; code: UrlRefusal; message: string };
 
-type Range = readonly [prefix: readonly number[], bits: number, label: string];
+/**
+ * Why an IPv4 address is not public unicast, by the IANA special-purpose range ipaddr.js names;
+ * null for public addresses. AS112 and AMT relays are anycast services any host may reach.
+ */
+const IPV4_REFUSALS: Readonly<Record<IPv4Range, string | null>> = {
+  unicast: null,
+  as112: null,
+  amt: null,
+  unspecified: "an unspecified address (0.0.0.0/8)",
+  broadcast: "the broadcast address (255.255.255.255)",
+  multicast: "a multicast address (224.0.0.0/4)",
+  linkLocal: "a link-local address (169.254.0.0/16)",
+  loopback: "a loopback address (127.0.0.0/8)",
+  carrierGradeNat: "a shared carrier-grade NAT address (100.64.0.0/10)",
+  private: "a private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)",
+  reserved: "a reserved address (IETF protocol, documentation, benchmarking or 240.0.0.0/4)",
+  benchmarking: "a benchmarking address (198.18.0.0/15)",
+};
 
-/** IPv4 special-purpose ranges (IANA registry, RFC 6890 and successors) that are not public unicast. */
-const IPV4_RANGES: readonly Range[] = [
-  [[0, 0, 0, 0], 8, "an unspecified (0.0.0.0/8)"],
-  [[10, 0, 0, 0], 8, "a private (10.0.0.0/8)"],
-  [[100, 64, 0, 0], 10, "a shared carrier-grade NAT (100.64.0.0/10)"],
-  [[127, 0, 0, 0], 8, "a loopback (127.0.0.0/8)"],
-  [[169, 254, 0, 0], 16, "a link-local (169.254.0.0/16)"],
-  [[172, 16, 0, 0], 12, "a private (172.16.0.0/12)"],
-  [[192, 0, 0, 0], 24, "an IETF protocol (192.0.0.0/24)"],
-  [[192, 0, 2, 0], 24, "a documentation (192.0.2.0/24)"],
-  [[192, 88, 99, 0], 24, "a 6to4 relay (192.88.99.0/24)"],
-  [[192, 168, 0, 0], 16, "a private (192.168.0.0/16)"],
-  [[198, 18, 0, 0], 15, "a benchmarking (198.18.0.0/15)"],
-  [[198, 51, 100, 0], 24, "a documentation (198.51.100.0/24)"],
-  [[203, 0, 113, 0], 24, "a documentation (203.0.113.0/24)"],
-  [[224, 0, 0, 0], 4, "a multicast (224.0.0.0/4)"],
-  [[240, 0, 0, 0], 4, "a reserved (240.0.0.0/4)"],
-];
+/** The same for IPv6; every special-purpose range is refused, those not named here by ipaddr.js's name. */
+const IPV6_REFUSALS: Readonly<Record<string, string>> = {
+  unspecified: "the unspecified address (::)",
+  loopback: "a loopback address (::1)",
+  linkLocal: "a link-local address (fe80::/10)",
+  deprecatedSiteLocal: "a site-local address (fec0::/10)",
+  uniqueLocal: "a unique local, i.e. private, address (fc00::/7)",
+  multicast: "a multicast address (ff00::/8)",
+  discard: "a discard-only address (100::/64)",
+  rfc6052: "a local-use NAT64 address (64:ff9b:1::/48)",
+  rfc6145: "an IPv4-translated address (::ffff:0:0:0/96)",
+  teredo: "a Teredo address (2001::/32)",
+  segmentRouting: "a segment-routing address (5f00::/16)",
+  reserved: "a reserved or documentation address (2001::/23, 2001:db8::/32, 3fff::/20)",
+};
 
-/** Bits of `bytes` compared with a prefix, bit by bit over 8-bit (IPv4) or 16-bit (IPv6) units. */
-function inRange(units: readonly number[], unitBits: number, prefix: readonly number[], bits: number): boolean {
-  for (let i = 0; bits > 0; i++, bits -= unitBits) {
-    const take = Math.min(bits, unitBits);
-    const mask = ((1 << take) - 1) << (unitBits - take);
-    if (((units[i] ?? 0) & mask) !== ((prefix[i] ?? 0) & mask)) return false;
-  }
-  return true;
+/** NAT64's well-known prefix reaches the IPv4 address in its last 32 bits: that address decides. */
+const NAT64 = ipaddr.IPv6.parseCIDR("64:ff9b::/96");
+/** Deprecated by RFC 4291, routed nowhere public; ipaddr.js leaves it in unicast. */
+const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR("::/96");
+
+function ipv4Refusal(address: ipaddr.IPv4): string | null {
+  return IPV4_REFUSALS[address.range()];
 }
 
-export function parseIPv4(host: string): number[] | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (!m) return null;
-  const bytes = m.slice(1).map(Number);
-  return bytes.every((b) => b <= 255) ? bytes : null;
+/** The IPv4 address carried in 16-bit groups `at` and `at + 1`. */
+function embeddedIPv4(address: ipaddr.IPv6, at: number): ipaddr.IPv4 {
+  const [high = 0, low = 0] = address.parts.slice(at, at + 2);
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
 
-/** Eight 16-bit groups, from the textual form (with `::` and an optional dotted IPv4 tail). */
-export function parseIPv6(host: string): number[] | null {
-  let text = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
-  if (!/^[0-9a-fA-F:.]+$/.test(text) || !text.includes(":")) return null;
-  const tail: number[] = [];
-  const lastColon = text.lastIndexOf(":");
-  const last = text.slice(lastColon + 1);
-  if (last.includes(".")) {
-    const v4 = parseIPv4(last);
-    if (!v4) return null;
-    tail.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-    // Keep a `::` that ends right before the IPv4 tail ("::ffff:1.2.3.4" → "::ffff", "::1.2.3.4" → "::").
-    text = text[lastColon - 1] === ":" ? text.slice(0, lastColon + 1) : text.slice(0, lastColon);
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const parse = (part: string) => (part === "" ? [] : part.split(":").map((g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
-  const head = parse(halves[0]!);
-  const rest = halves.length === 2 ? parse(halves[1]!) : [];
-  const given = head.length + rest.length + tail.length;
-  if ([...head, ...rest].some(Number.isNaN)) return null;
-  if (halves.length === 1 && given !== 8) return null;
-  if (halves.length === 2 && given > 7) return null;
-  return [...head, ...Array<number>(8 - given).fill(0), ...rest, ...tail];
+function ipv6Refusal(address: ipaddr.IPv6): string | null {
+  const range = address.range();
+  if (range === "ipv4Mapped" || address.match(NAT64)) return ipv4Refusal(embeddedIPv4(address, 6));
+  // 6to4 carries the IPv4 address in bits 16 to 47.
+  if (range === "6to4") return ipv4Refusal(embeddedIPv4(address, 1));
+  if (range === "unicast") return address.match(IPV4_COMPATIBLE) ? "an IPv4-compatible address (::/96, deprecated)" : null;
+  return IPV6_REFUSALS[range] ?? `a special-purpose address (${range})`;
 }
 
-/** Why an IPv4 address is not public unicast, or null when it is. */
-export function ipv4Refusal(bytes: readonly number[]): string | null {
-  for (const [prefix, bits, label] of IPV4_RANGES) if (inRange(bytes, 8, prefix, bits)) return `${label} address`;
-  return null;
-}
-
-function embeddedIPv4(groups: readonly number[], at: number): number[] {
-  return [groups[at]! >> 8, groups[at]! & 0xff, groups[at + 1]! >> 8, groups[at + 1]! & 0xff];
-}
-
-/** Why an IPv6 address is not public unicast, or null when it is. */
-export function ipv6Refusal(groups: readonly number[]): string | null {
-  const zeros = (from: number, to: number) => groups.slice(from, to).every((g) => g === 0);
-  if (zeros(0, 8)) return "the unspecified address (::)";
-  if (zeros(0, 7) && groups[7] === 1) return "a loopback address (::1)";
-  // IPv4-mapped (::ffff:0:0/96) and NAT64 (64:ff9b::/96) reach the IPv4 address inside.
-  if (zeros(0, 5) && groups[5] === 0xffff) return ipv4Refusal(embeddedIPv4(groups, 6));
-  if (groups[0] === 0x64 && groups[1] === 0xff9b && zeros(2, 6)) return ipv4Refusal(embeddedIPv4(groups, 6));
-  if (zeros(0, 6)) return "an IPv4-compatible address (::/96, deprecated)";
-  if (groups[0] === 0x2002) return ipv4Refusal(embeddedIPv4(groups, 1));
-  const ranges: Range[] = [
-    [[0x64, 0xff9b, 0x1], 48, "a local-use NAT64 (64:ff9b:1::/48)"],
-    [[0x100, 0, 0, 0], 64, "a discard-only (100::/64)"],
-    [[0x2001, 0xdb8], 32, "a documentation (2001:db8::/32)"],
-    [[0x2001, 0], 23, "an IETF protocol (2001::/23)"],
-    [[0xfc00], 7, "a unique local, i.e. private (fc00::/7)"],
-    [[0xfe80], 10, "a link-local (fe80::/10)"],
-    [[0xfec0], 10, "a site-local (fec0::/10)"],
-    [[0xff00], 8, "a multicast (ff00::/8)"],
-  ];
-  for (const [prefix, bits, label] of ranges) if (inRange(groups, 16, prefix, bits)) return `${label} address`;
-  return null;
+/**
+ * The IP address a URL's host names, or null for a host name. Only the URL parser's form (dotted
+ * IPv4, bracketed IPv6): it has already rewritten 0x7f.1, 2130706433 … as dotted IPv4, and dotted
+ * IPv6 tails as hex groups ("::1.2.3.4", which ipaddr.js alone would read as IPv4-mapped).
+ */
+function hostAddress(host: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (ipaddr.IPv4.isValidFourPartDecimal(host)) return ipaddr.IPv4.parse(host);
+  const bare = host.slice(1, -1);
+  return host.startsWith("[") && ipaddr.IPv6.isValid(bare) ? ipaddr.IPv6.parse(bare) : null;
 }
 
 /** Host names that only mean something on a private network (RFC 6761, RFC 8375, common practice). */
 const PRIVATE_SUFFIXES = [".localhost", ".local", ".internal", ".intranet", ".lan", ".home.arpa", ".localdomain", ".corp", ".private"];
 
 function isLoopback(host: string): boolean {
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  const v4 = parseIPv4(host);
-  if (v4) return v4[0] === 127;
-  const v6 = parseIPv6(host);
-  return v6 !== null && v6.slice(0, 7).every((g) => g === 0) && v6[7] === 1;
+  return host === "localhost" || host.endsWith(".localhost") || hostAddress(host)?.range() === "loopback";
 }
 
 /** Why the host cannot be called from the platform, or null when it is public. */
 function hostRefusal(host: string): string | null {
-  const v4 = parseIPv4(host);
-  if (v4) return ipv4Refusal(v4);
-  if (host.startsWith("[")) {
-    const v6 = parseIPv6(host);
-    return v6 ? ipv6Refusal(v6) : "an unreadable IPv6 address";
-  }
+  const address = hostAddress(host);
+  if (address) return address instanceof ipaddr.IPv4 ? ipv4Refusal(address) : ipv6Refusal(address);
+  if (host.startsWith("[")) return "an unreadable IPv6 address";
   if (host === "localhost" || PRIVATE_SUFFIXES.some((s) => host.endsWith(s))) return "a host name that only exists on private networks";
   if (!host.includes(".")) return "a single-label host name (not a public domain)";
   return null;

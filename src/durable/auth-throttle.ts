@@ -1,18 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import type { ThrottleRule, ThrottleState } from "../domain/auth-throttle";
 import type { Env } from "../env";
-
-export interface ThrottleState {
-  /** True while the bucket has used up its failures: every attempt is refused, right or wrong. */
-  blocked: boolean;
-  /** Seconds until the window ends and attempts are taken again (0 when not blocked). */
-  retryAfterSeconds: number;
-}
-
-export interface ThrottleRule {
-  /** Failures allowed per window; the next attempt is refused until the window ends. */
-  maxFailures: number;
-  windowSeconds: number;
-}
 
 /**
  * One per bucket of failed authentications (a client_id at the token endpoint, a client IP at

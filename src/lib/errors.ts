@@ -1,18 +1,36 @@
 /**
- * Errors. Services throw these; they know nothing about HTTP. One `onError` (app.ts) turns any of
- * them into the error envelope `{ error: { type, code, message, param?, details?, request_id } }`.
+ * Errors as the code inside the API sees them: a kind (what sort of refusal), a stable
+ * snake_case `code` partners can branch on, a message, and the field at fault. They carry no
+ * HTTP status: services and domain rules throw them without knowing they will become a
+ * response, and src/lib/http-errors.ts is the one place that turns a kind into a status and an
+ * envelope `type`.
  */
 
-export type ErrorType =
-  | "invalid_request_error"
-  | "authentication_error"
-  | "permission_error"
-  | "not_found_error"
-  | "conflict_error"
-  | "business_rule_error"
-  | "idempotency_error"
-  | "rate_limit_error"
-  | "api_error";
+export const ERROR_KINDS = [
+  /** The request is malformed or a field is invalid; `param` names the field. */
+  "invalid_request",
+  "unauthenticated",
+  "forbidden",
+  /** Also for objects of another partner or of the other mode: existence is never leaked. */
+  "not_found",
+  /** The object is not in a state that allows this, or a unique value is taken. */
+  "conflict",
+  /** A business rule refuses the request (e.g. an amount above what is available). */
+  "business_rule",
+  /** An Idempotency-Key sent again with another request. */
+  "idempotency_key_reused",
+  /** An Idempotency-Key whose first request has not finished. */
+  "idempotency_key_in_use",
+  "rate_limited",
+  /** The request body is larger than the API accepts. */
+  "too_large",
+  /** The request body is not in a format the API reads. */
+  "unsupported_format",
+  /** A bug or an outage: never a partner's fault. */
+  "internal",
+] as const;
+
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export interface ErrorDetail {
   param?: string;
@@ -20,10 +38,9 @@ export interface ErrorDetail {
   message: string;
 }
 
-export class ApiError extends Error {
+export class DomainError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500,
-    readonly type: ErrorType,
+    readonly kind: ErrorKind,
     readonly code: string,
     message: string,
     readonly param?: string,
@@ -33,97 +50,67 @@ export class ApiError extends Error {
   }
 }
 
-/** 400: the request is malformed or a field is invalid; `param` names the field. */
-export class ValidationError extends ApiError {
+export class ValidationError extends DomainError {
   constructor(message: string, param?: string, code = "invalid_parameter", details?: ErrorDetail[]) {
-    super(400, "invalid_request_error", code, message, param, details);
+    super("invalid_request", code, message, param, details);
   }
 }
 
-export class Unauthenticated extends ApiError {
+export class Unauthenticated extends DomainError {
   constructor(message = "Missing or invalid credentials.", code = "invalid_credentials") {
-    super(401, "authentication_error", code, message);
+    super("unauthenticated", code, message);
   }
 }
 
-export class Forbidden extends ApiError {
+export class Forbidden extends DomainError {
   constructor(message: string, code = "insufficient_scope") {
-    super(403, "permission_error", code, message);
+    super("forbidden", code, message);
   }
 }
 
-/** 404, also for objects of another partner or of the other mode: existence is never leaked. */
-export class NotFound extends ApiError {
+export class NotFound extends DomainError {
   constructor(resource: string, id?: string, param?: string) {
-    super(
-      404,
-      "not_found_error",
-      "resource_missing",
-      id ? `No such ${resource}: '${id}'.` : `No such ${resource}.`,
-      param,
-    );
+    super("not_found", "resource_missing", id ? `No such ${resource}: '${id}'.` : `No such ${resource}.`, param);
   }
 }
 
-/** 409: the object is not in a state that allows this (e.g. invoice already issued), or a unique value is taken. */
-export class Conflict extends ApiError {
+export class Conflict extends DomainError {
   constructor(message: string, code = "invalid_state", param?: string) {
-    super(409, "conflict_error", code, message, param);
+    super("conflict", code, message, param);
   }
 }
 
-/** 422: a business rule refuses the request (e.g. amount above what is available). */
-export class BusinessRule extends ApiError {
+export class BusinessRule extends DomainError {
   constructor(message: string, code: string, param?: string) {
-    super(422, "business_rule_error", code, message, param);
+    super("business_rule", code, message, param);
   }
 }
 
-/** 422: an Idempotency-Key sent again with another request (method, path, query or body). */
-export class IdempotencyKeyReused extends ApiError {
+export class IdempotencyKeyReused extends DomainError {
   constructor(message = "This Idempotency-Key was already used with a different request (method, path or body).") {
-    super(422, "idempotency_error", "idempotency_key_reused", message, "Idempotency-Key");
+    super("idempotency_key_reused", "idempotency_key_reused", message, "Idempotency-Key");
   }
 }
 
-export class RateLimited extends ApiError {
-  constructor(readonly retryAfterSeconds: number, limit: number) {
-    super(
-      429,
-      "rate_limit_error",
-      "rate_limit_exceeded",
-      `Rate limit of ${limit} requests per minute exceeded. Retry in ${retryAfterSeconds} s.`,
-    );
+export class IdempotencyKeyInUse extends DomainError {
+  constructor() {
+    super("idempotency_key_in_use", "idempotency_request_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly.", "Idempotency-Key");
   }
 }
 
-/** 429: too many failed authentications from this client; every attempt waits `retryAfterSeconds`. */
-export class TooManyFailures extends ApiError {
+/** A refusal that lifts by itself: the caller may retry after `retryAfterSeconds`. */
+export class RateLimited extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    limit: number,
+  ) {
+    super("rate_limited", "rate_limit_exceeded", `Rate limit of ${limit} requests per minute exceeded. Retry in ${retryAfterSeconds} s.`);
+  }
+}
+
+/** Too many failed authentications from this client; every attempt waits `retryAfterSeconds`. */
+export class TooManyFailures extends DomainError {
   constructor(readonly retryAfterSeconds: number) {
-    super(429, "rate_limit_error", "too_many_failed_attempts", `Too many failed authentications from this address. Retry in ${retryAfterSeconds} s.`);
+    super("rate_limited", "too_many_failed_attempts", `Too many failed authentications from this address. Retry in ${retryAfterSeconds} s.`);
   }
-}
-
-export interface ErrorEnvelope {
-  error: {
-    type: ErrorType;
-    code: string;
-    message: string;
-    param?: string;
-    details?: ErrorDetail[];
-    request_id: string;
-  };
-}
-
-export function envelope(err: ApiError, requestId: string): ErrorEnvelope {
-  return {
-    error: {
-      type: err.type,
-      code: err.code,
-      message: err.message,
-      ...(err.param !== undefined ? { param: err.param } : {}),
-      ...(err.details !== undefined ? { details: err.details } : {}),
-      request_id: requestId,
-    },
-  };
 }

@@ -1,10 +1,9 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Hook, RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
-import { boundToInstant } from "../domain/dates";
+import type { AppEnv, PartnerEnv } from "../env";
 import { ValidationError, type ErrorDetail } from "./errors";
-import { Text } from "./text";
+import { ERROR_TYPES } from "./http-errors";
 
 /**
  * Shared OpenAPI pieces: the router every resource registers on, the validation hook that turns
@@ -53,7 +52,7 @@ export interface RouterOptions {
    * is only replayed to a caller who passes the checks the first request passed. By construction,
    * not by remembering to list it on each route.
    */
-  idempotency?: MiddlewareHandler<AppEnv>;
+  idempotency?: MiddlewareHandler<PartnerEnv>;
   /**
    * Refuse query parameters the route does not declare (default true), as unknown body fields
    * are: `?fromDate=` silently dropped would answer an unfiltered list. Off only where a standard
@@ -104,7 +103,8 @@ function onlyDeclaredQuery(route: RouteConfig): MiddlewareHandler<AppEnv> {
           return { param: name, code: "unknown_parameter", message: `unknown query parameter '${name}'${suggestion ? `: did you mean '${suggestion}'?` : ""}` };
         });
         const accepted = declared.length ? ` Accepted here: ${declared.join(", ")}.` : " This operation takes no query parameters.";
-        throw new ValidationError(`Invalid query parameter '${unknown[0]}': ${details[0]!.message}.${accepted}`, unknown[0], "invalid_parameter", details);
+        const first = details[0]!.message;
+        throw new ValidationError(`Invalid query parameter '${unknown[0]}': ${first}${first.endsWith("?") ? "" : "."}${accepted}`, unknown[0], "invalid_parameter", details);
       }
     }
     await next();
@@ -147,17 +147,7 @@ export const ErrorSchema = z
   .object({
     error: z.object({
       type: z
-        .enum([
-          "invalid_request_error",
-          "authentication_error",
-          "permission_error",
-          "not_found_error",
-          "conflict_error",
-          "business_rule_error",
-          "idempotency_error",
-          "rate_limit_error",
-          "api_error",
-        ])
+        .enum(ERROR_TYPES)
         .openapi({ description: "Family of the error." }),
       code: z.string().openapi({ description: "Stable snake_case code, documented per operation.", example: "invalid_parameter" }),
       message: z.string().openapi({ description: "Human-readable explanation.", example: "Invalid body 'siret': must be 14 digits" }),
@@ -233,12 +223,6 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
   return { description, content: { "application/json": { schema } } } as const;
 }
 
-export const PaginationQuery = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).optional().openapi({ description: "Page number, from 1.", example: 1 }),
-  page_size: z.coerce.number().int().min(1).max(100).optional().openapi({ description: "Items per page, 1 to 100 (default 20).", example: 20 }),
-  limit: z.coerce.number().int().min(1).max(100).optional().openapi({ description: "Alias of `page_size`." }),
-});
-
 export const PaginationSchema = z
   .object({
     page: z.number().int(),
@@ -250,16 +234,6 @@ export const PaginationSchema = z
 
 export function paginated<T extends z.ZodType>(item: T, name: string) {
   return z.object({ data: z.array(item), pagination: PaginationSchema }).openapi(name);
-}
-
-export function pageParams(q: { page?: number | undefined; page_size?: number | undefined; limit?: number | undefined }) {
-  const page = q.page ?? 1;
-  const pageSize = q.page_size ?? q.limit ?? 20;
-  return { page, pageSize, offset: (page - 1) * pageSize };
-}
-
-export function pagination(page: number, pageSize: number, totalItems: number) {
-  return { page, page_size: pageSize, total_items: totalItems, total_pages: Math.ceil(totalItems / pageSize) };
 }
 
 /** Headers every tenant-scoped operation declares. */
@@ -281,35 +255,5 @@ export const IdempotencyHeader = z.object({
     }),
 });
 
-export const Metadata = z
-  .record(Text({ min: 1, max: 40, trim: false }), Text({ max: 500, multiline: true, trim: false }))
-  .refine((m) => Object.keys(m).length <= 50, { message: "at most 50 keys" })
-  .openapi({ description: "Your own key-value pairs (up to 50 keys, 40-char keys, 500-char values).", example: { external_ref: "CRM-4711" } });
-
-export const AddressSchema = z
-  .object({
-    line1: Text({ min: 1, max: 200 }).openapi({ example: "1 Place de la Comédie" }),
-    line2: Text({ max: 200 }).optional(),
-    postal_code: Text({ min: 1, max: 20 }).openapi({ example: "69001" }),
-    city: Text({ min: 1, max: 100 }).openapi({ example: "Lyon" }),
-    country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as FR")
-      .openapi({ example: "FR" }),
-  })
-  .openapi("Address");
-
-export const WarningSchema = z
-  .object({
-    code: z.string().openapi({ example: "siret_checksum_failed" }),
-    param: z.string().openapi({ example: "siret" }),
-    message: z.string(),
-  })
-  .openapi("Warning", { description: "Accepted in test mode only: live mode refuses the same value with 400." });
-
-export const Timestamp = z.string().openapi({ format: "date-time", example: "2026-02-01T10:30:00.000Z" });
-
-/** A query bound: an ISO 8601 instant, or a calendar date read in Europe/Paris (see domain/dates instantRange). */
-export const DateBound = z
-  .string()
-  .refine((v) => boundToInstant(v, "start") !== null, "must be an ISO 8601 instant (2024-02-01T00:00:00Z) or a date (2024-02-01, read in Europe/Paris)");
+// Field shapes live in ./fields (services declare their inputs with them); routes import them from either.
+export { AddressSchema, DateBound, Metadata, PaginationQuery, Timestamp, WarningSchema } from "./fields";

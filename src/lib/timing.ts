@@ -2,6 +2,9 @@
  * Storage round trips of one request, reported in `Server-Timing` so the latency budget of
  * DESIGN.md §2 stays measurable: `d1-1;desc="batch(3)";dur=1.2, gate;desc="parallel";dur=0.8`.
  * Entries that ran in parallel with the main query are tagged so, and do not count as sequential.
+ * Not hono/timing, not even for a total: it writes `dur` before `desc` and appends a `total`
+ * entry, so the header that tests pin and partners parse would change shape; and its metrics need
+ * the request's Context, which the D1 wrapper below does not have.
  */
 export interface TimingEntry {
   name: string;

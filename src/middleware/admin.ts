@@ -1,7 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { safeEqual } from "../lib/crypto";
-import { envelope, TooManyFailures, Unauthenticated } from "../lib/errors";
+import { TooManyFailures, Unauthenticated } from "../lib/errors";
+import { errorResponse } from "../lib/http-errors";
 import { adminBuckets, blockedFor, recordFailure } from "../services/auth/throttle";
 
 /**
@@ -19,7 +20,7 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
     blockedFor(c.env, c.get("timer"), buckets),
     match && expected ? safeEqual(match[1]!, expected) : Promise.resolve(false),
   ]);
-  if (wait !== null) return c.json(envelope(new TooManyFailures(wait), c.get("requestId")), 429, { "Retry-After": String(wait) });
+  if (wait !== null) return errorResponse(c, new TooManyFailures(wait), c.get("requestId"));
   if (!ok) {
     if (header) await recordFailure(c.env, c.get("timer"), buckets);
     throw new Unauthenticated("Admin endpoints need 'Authorization: Bearer <ADMIN_API_KEY>'.", "invalid_admin_key");

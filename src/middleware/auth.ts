@@ -4,11 +4,13 @@ import { createMiddleware } from "hono/factory";
 import { jwtVerify } from "jose";
 import { credentials, partners } from "../db/schema";
 import { isScope, type Scope } from "../domain/scopes";
-import type { AppEnv } from "../env";
+import type { PartnerEnv } from "../env";
 import { sha256Hex } from "../lib/crypto";
 import { Unauthenticated } from "../lib/errors";
 import type { Mode, Plan, Principal } from "../lib/principal";
 import { JWT_AUDIENCE, JWT_ISSUER, jwtKey } from "../services/auth/tokens";
+/** What authenticate sets: the caller, for every operation of the partner API. */
+export type AuthVariables = { principal: Principal };
 
 /**
  * Resolves the caller into a Principal. Accepted, in order:
@@ -17,7 +19,7 @@ import { JWT_AUDIENCE, JWT_ISSUER, jwtKey } from "../services/auth/tokens";
  * - `X-API-Key: pk_…:sk_…` (or `sk_…` alone).
  * Revocation and the rate limit are enforced next, by the partner gate.
  */
-export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+export const authenticate = createMiddleware<PartnerEnv>(async (c, next) => {
   const authorization = c.req.header("authorization");
   const apiKey = c.req.header("x-api-key");
   let principal: Principal;

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
-import { envelope, RateLimited, Unauthenticated } from "../lib/errors";
+import type { PartnerEnv } from "../env";
+import { RateLimited, Unauthenticated } from "../lib/errors";
+import { errorResponse } from "../lib/http-errors";
 import type { GateDecision } from "../durable/partner-gate";
 
 const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -12,7 +13,7 @@ const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * round trip, and the answer is swapped for a 401/429 if the gate says no. Mutations wait for
  * the gate first: nothing may be written by a revoked or throttled caller.
  */
-export const gate = createMiddleware<AppEnv>(async (c, next) => {
+export const gate = createMiddleware<PartnerEnv>(async (c, next) => {
   const principal = c.get("principal");
   const stub = c.env.PARTNER_GATE.getByName(principal.partnerId);
   const isMutation = MUTATIONS.has(c.req.method);
@@ -24,7 +25,7 @@ export const gate = createMiddleware<AppEnv>(async (c, next) => {
     const d = await decision;
     const refused = refusal(d);
     if (refused) {
-      c.res = respond(c.json.bind(c), refused, c.get("requestId"));
+      c.res = errorResponse(c, refused, c.get("requestId"));
     } else {
       await next();
     }
@@ -36,7 +37,7 @@ export const gate = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const d = await decision;
   const refused = refusal(d);
-  if (refused) c.res = respond(c.json.bind(c), refused, c.get("requestId"));
+  if (refused) c.res = errorResponse(c, refused, c.get("requestId"));
   stampHeaders(c.res.headers, d);
 });
 
@@ -44,12 +45,6 @@ function refusal(d: GateDecision): Unauthenticated | RateLimited | null {
   if (!d.credentialActive) return new Unauthenticated("These credentials have been revoked.", "credentials_revoked");
   if (!d.allowed) return new RateLimited(Math.max(1, Math.ceil(d.resetAt - Date.now() / 1000)), d.limit ?? 0);
   return null;
-}
-
-function respond(json: (body: unknown, status: 401 | 429) => Response, e: Unauthenticated | RateLimited, requestId: string): Response {
-  const res = json(envelope(e, requestId), e.status as 401 | 429);
-  if (e instanceof RateLimited) res.headers.set("Retry-After", String(e.retryAfterSeconds));
-  return res;
 }
 
 function stampHeaders(headers: Headers, d: GateDecision): void {

@@ -5,8 +5,12 @@ import type { Db } from "../db/client";
 import { changes } from "../db/guarded";
 import { idempotencyKeys } from "../db/schema";
 import { hmacSha256Hex, seal, toHex, unseal } from "../lib/crypto";
-import type { AppEnv } from "../env";
-import { ApiError, IdempotencyKeyReused, ValidationError } from "../lib/errors";
+import type { PartnerEnv } from "../env";
+import { IdempotencyKeyInUse, IdempotencyKeyReused, ValidationError } from "../lib/errors";
+import type { EntityVariables } from "./tenancy";
+
+/** Runs on every mutation, with or without X-Entity-Id: the organization is there only where requireEntity ran. */
+type IdempotencyEnv = PartnerEnv & { Variables: Partial<EntityVariables> };
 
 const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
@@ -36,9 +40,9 @@ export interface IdempotencyOptions {
  * cannot overwrite a later holder's result nor delete its claim. Kept responses are sealed: some
  * show a secret once (a webhook signing secret).
  */
-export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler<AppEnv> {
+export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler<IdempotencyEnv> {
   const limits = { ttlMs: options.ttlMs ?? IDEMPOTENCY_TTL_MS, abandonedAfterMs: options.abandonedAfterMs ?? ABANDONED_AFTER_MS };
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return createMiddleware<IdempotencyEnv>(async (c, next) => {
     const key = c.req.header("idempotency-key") ?? c.req.header("x-idempotency-key");
     if (!MUTATIONS.has(c.req.method) || key === undefined) return next();
     if (!KEY_FORMAT.test(key)) {
@@ -57,7 +61,7 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
       const { holder } = claim;
       if (holder && holder.request_hash !== fingerprint) throw new IdempotencyKeyReused();
       if (!holder || holder.status === "in_flight") {
-        throw new ApiError(409, "idempotency_error", "idempotency_request_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly.", "Idempotency-Key");
+        throw new IdempotencyKeyInUse();
       }
       const stored = holder.response_body === null ? null : await unseal(c.env.ENCRYPTION_KEY, holder.response_body, sealContext(holder.claim_id));
       return new Response(replayedBody(stored, c.get("requestId")), {

@@ -1,14 +1,21 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
 import { NotFound, ValidationError } from "../lib/errors";
 import { isId } from "../lib/ids";
+
+/**
+ * What requireEntity sets. A route that declares requireEntity in its `middleware` sees
+ * `c.get("entityId")` as a string (@hono/zod-openapi merges the route middleware's env into the
+ * handler's); elsewhere it does not exist, so no handler can read it where nothing set it.
+ */
+export type EntityVariables = { entityId: string };
+export type EntityEnv = { Variables: EntityVariables };
 
 /**
  * Organization-scoped operations name their organization with `X-Entity-Id`. Here it is only
  * read and shaped; whether it is the caller's (same partner, same mode) is checked inside the
  * operation's own query, so the check costs no extra round trip. Unknown → 404, never 403.
  */
-export const requireEntity = createMiddleware<AppEnv>(async (c, next) => {
+export const requireEntity = createMiddleware<EntityEnv>(async (c, next) => {
   const entityId = c.req.header("x-entity-id")?.trim();
   if (!entityId) {
     throw new ValidationError("This operation needs the X-Entity-Id header: the organization id (org-…).", "X-Entity-Id", "missing_entity_id");

@@ -1,5 +1,8 @@
+import { createMiddleware } from "hono/factory";
+import { languageDetector } from "hono/language";
 import { PARIS } from "../domain/dates";
 import type { PaymentMethod } from "../domain/payment-intent";
+import type { PageEnv } from "./env";
 
 /** The payment pages speak French by default, English on request (`?lang=en` or Accept-Language). */
 export const LANGS = ["fr", "en"] as const;
@@ -9,24 +12,27 @@ export function isLang(value: unknown): value is Lang {
   return value === "fr" || value === "en";
 }
 
+const detectLanguage = languageDetector({
+  supportedLanguages: [...LANGS],
+  fallbackLanguage: "fr",
+  order: ["querystring", "header"],
+  lookupQueryString: "lang",
+  caches: false,
+});
+
 /**
- * The language of a request: an explicit `lang` (query or form field) wins; otherwise the best
- * of fr/en in Accept-Language by q-value; otherwise French.
+ * The language of a page request (hono/language): `?lang=` wins, then the best of fr/en in
+ * Accept-Language by q-value, then French; a form's `lang` field overrides it for a post
+ * (pages/request.ts). No cookie: the language travels in the page's links and forms, and the
+ * pages set no cookie but the CSRF one.
  */
-export function negotiateLang(explicit: string | undefined, acceptLanguage: string | undefined): { lang: Lang; explicit: boolean } {
-  if (isLang(explicit)) return { lang: explicit, explicit: true };
-  let best: { lang: Lang; q: number } | null = null;
-  for (const part of (acceptLanguage ?? "").split(",")) {
-    const [range = "", ...params] = part.trim().toLowerCase().split(";");
-    const primary = range.split("-")[0];
-    if (!isLang(primary)) continue;
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-    const q = qParam ? Number(qParam.slice(2)) : 1;
-    if (!Number.isFinite(q) || q <= 0) continue;
-    if (!best || q > best.q) best = { lang: primary, q };
-  }
-  return { lang: best?.lang ?? "fr", explicit: false };
-}
+export const pageLanguage = createMiddleware<PageEnv>((c, next) =>
+  detectLanguage(c, async () => {
+    const language = c.get("language");
+    c.set("lang", isLang(language) ? language : "fr");
+    await next();
+  }),
+);
 
 const LOCALE: Record<Lang, string> = { fr: "fr-FR", en: "en-GB" };
 

@@ -1,7 +1,11 @@
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import { secureHeaders } from "hono/secure-headers";
 import { randomToken, safeEqual } from "../lib/crypto";
 import { purposeMacHex } from "../lib/keys";
+import { NO_SECURE_HEADERS } from "../middleware/security-headers";
+import type { PageContext, PageEnv } from "./env";
 
 /**
  * CSRF protection of the payment page's forms, without JavaScript: a double submit. Every page
@@ -86,28 +90,41 @@ export async function readSignedCard(secret: string, token: string, version: num
   return (await safeEqual(value!, await signCard(secret, token, version, m[1]!))) ? m[1]! : null;
 }
 
-/** A provider's attempt reference carried through the sandbox screens (never a secret). */
-export function providerReference(value: string | undefined): string | null {
-  return value && /^sbx-[a-z]+-[A-Za-z0-9]{8,64}$/.test(value) ? value : null;
-}
+/** A document: the strictest CSP that still lets the one nonce'd <style> and the partner's https logo through, no framing, no referrer (the token is in the URL). */
+const documentHeaders = secureHeaders({
+  ...NO_SECURE_HEADERS,
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    styleSrc: [(c) => `'nonce-${(c as PageContext).get("nonce")}'`],
+    imgSrc: ["'self'", "https:", "data:"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+  referrerPolicy: "no-referrer",
+  xContentTypeOptions: true,
+  xFrameOptions: "DENY",
+  crossOriginOpenerPolicy: "same-origin",
+  permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [], usb: [] },
+});
 
-export function newNonce(): string {
-  return randomToken(22);
-}
+/** The QR image runs nothing and is framed by nobody; partner sites embed it as an image. */
+const imageHeaders = secureHeaders({
+  ...NO_SECURE_HEADERS,
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  xContentTypeOptions: true,
+});
 
 /**
- * Headers of every page response: the strictest CSP that still lets the one nonce'd <style>
- * and the partner's https logo through, no framing, no referrer (the token is in the URL).
+ * Every page response (hono/secure-headers): a fresh style nonce for the screen to render with,
+ * then, once it has answered, the document's headers or the QR image's. The response's type
+ * decides, not the route: the QR code's 404 and 410 are pages.
  */
-export function pageSecurityHeaders(headers: Headers, nonce: string): void {
-  headers.set(
-    "Content-Security-Policy",
-    `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-  );
-  headers.set("Referrer-Policy", "no-referrer");
-  headers.set("X-Content-Type-Options", "nosniff");
-  headers.set("X-Frame-Options", "DENY");
-  headers.set("Cross-Origin-Opener-Policy", "same-origin");
-  headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
-  headers.set("Cache-Control", "no-store");
-}
+export const pageSecurityHeaders = createMiddleware<PageEnv>(async (c, next) => {
+  // Letters and digits like every token we mint (hono's NONCE helper is base64).
+  c.set("nonce", randomToken(22));
+  await next();
+  const image = c.res.headers.get("content-type")?.startsWith("image/svg+xml") ?? false;
+  await (image ? imageHeaders : documentHeaders)(c, async () => {});
+  if (!image) c.res.headers.set("Cache-Control", "no-store");
+});

@@ -1,5 +1,7 @@
 import { SANDBOX_IBANS, isSandboxIban } from "../domain/sandbox";
 import { randomToken } from "../lib/crypto";
+import { pagePath } from "../lib/page-urls";
+import { newSandboxReference } from "./sandbox-reference";
 import { sandboxRefund } from "./sandbox-refund";
 import type { PaymentProvider, ProviderStep } from "./types";
 
@@ -9,10 +11,11 @@ export const SANDBOX_SCA_CODE = "123456";
 /** Timeline of a sandbox transfer: authorized, then settled or rejected, within seconds. */
 export const SANDBOX_BANK_TIMING = { authorizedAfterMs: 1000, settledAfterMs: 2500 } as const;
 
-const FAILURE_MESSAGES: Record<string, string> = {
+/** What the payer is told when the sandbox bank rejects a transfer, by failure code. */
+export const SANDBOX_BANK_FAILURES = {
   insufficient_funds: "Fonds insuffisants sur le compte du payeur.",
   account_blocked: "Le compte du payeur est bloqué.",
-};
+} as const;
 
 /**
  * The sandbox open-banking provider, shaped like Aiia's payment initiation: the payer is sent
@@ -29,7 +32,7 @@ export const sandboxBank: PaymentProvider & {
   live: false,
   async start({ token }) {
     // Same-origin screen: a path, so the redirect never depends on PUBLIC_BASE_URL matching the host.
-    return { redirectUrl: `/p/${token}/bank`, reference: `sbx-consent-${randomToken(16)}` };
+    return { redirectUrl: pagePath(token, "/bank"), reference: newSandboxReference("consent") };
   },
   refund: sandboxRefund,
   authorize({ debtorIban, scaCode }) {
@@ -49,7 +52,7 @@ export const sandboxBank: PaymentProvider & {
               providerStatus: "rejected",
               intentStatus: "failed",
               failureCode,
-              failureMessage: FAILURE_MESSAGES[failureCode] ?? "Virement rejeté.",
+              failureMessage: SANDBOX_BANK_FAILURES[failureCode],
             }
           : { afterMs: SANDBOX_BANK_TIMING.settledAfterMs, aiiaStatus: "settled", providerStatus: "settled", intentStatus: "succeeded" },
       ],

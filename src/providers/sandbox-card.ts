@@ -1,4 +1,6 @@
 import { randomToken } from "../lib/crypto";
+import { pagePath } from "../lib/page-urls";
+import { newSandboxReference } from "./sandbox-reference";
 import { sandboxRefund } from "./sandbox-refund";
 import type { PaymentProvider, ProviderStep } from "./types";
 
@@ -11,6 +13,8 @@ export const SANDBOX_CARDS = {
 } as const;
 
 export const SANDBOX_3DS_CODE = "123456";
+/** What the payer is told when the sandbox issuer declines a card. */
+export const CARD_DECLINED_MESSAGE = "Paiement refusé par la banque émettrice.";
 const SETTLE_AFTER_MS = 1000;
 
 export type CardDecision =
@@ -51,7 +55,7 @@ export const sandboxCard: PaymentProvider & {
   method: "card",
   live: false,
   async start({ token }) {
-    return { redirectUrl: `/p/${token}/card`, reference: `sbx-card-${randomToken(16)}` };
+    return { redirectUrl: pagePath(token, "/card"), reference: newSandboxReference("card") };
   },
   refund: sandboxRefund,
   submit({ number, expiry, cvc, now = new Date() }) {
@@ -69,7 +73,7 @@ export const sandboxCard: PaymentProvider & {
     if (known?.outcome === "declined") {
       return {
         kind: "steps",
-        steps: [{ afterMs: 0, providerStatus: `declined ••••${last4}`, intentStatus: "failed", failureCode: known.failure_code, failureMessage: "Paiement refusé par la banque émettrice." }],
+        steps: [{ afterMs: 0, providerStatus: `declined ••••${last4}`, intentStatus: "failed", failureCode: known.failure_code, failureMessage: CARD_DECLINED_MESSAGE }],
       };
     }
     return { kind: "steps", steps: authorized(last4) };

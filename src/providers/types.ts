@@ -1,5 +1,8 @@
-import type { AiiaStatus, IntentStatus, PaymentMethod } from "../domain/payment-intent";
-import type { RefundPendingReason } from "../domain/refund";
+import type { PaymentMethod, ProviderStep } from "../domain/payment-intent";
+import type { RefundOutcome, RefundPendingReason } from "../domain/refund";
+
+/** The provider's answer is steps the intent's object applies (the type is the domain's). */
+export type { ProviderStep };
 
 /**
  * A payment provider: where the payer is sent to authorize, and what the provider then says.
@@ -11,19 +14,6 @@ export interface ProviderStart {
   redirectUrl: string;
   /** The provider's id for this attempt. */
   reference: string;
-}
-
-/** A status step the provider reports now, or will report later (sandbox settlement). */
-export interface ProviderStep {
-  /** Milliseconds from now; 0 is immediate. */
-  afterMs: number;
-  aiiaStatus?: AiiaStatus;
-  providerStatus: string;
-  /** The intent status this step leads to (processing while the transfer is on its way). */
-  intentStatus: Extract<IntentStatus, "processing" | "succeeded" | "failed">;
-  failureCode?: string;
-  failureMessage?: string;
-  transactionId?: string;
 }
 
 export interface StartInput {
@@ -43,7 +33,7 @@ export interface StartInput {
  * variant, added with it), never on a timer.
  */
 export type RefundSettlement =
-  | { kind: "settles_after"; afterMs: number; outcome: "succeeded" | "failed" }
+  | { kind: "settles_after"; afterMs: number; outcome: RefundOutcome }
   | { kind: "held"; pendingReason: RefundPendingReason };
 
 export interface RefundInput {

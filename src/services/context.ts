@@ -1,17 +1,17 @@
-import { and, inArray, is, SQL, sql } from "drizzle-orm";
-import type { Context } from "hono";
+import { is, SQL, sql } from "drizzle-orm";
+import { auditRow, type AuditChange, type AuditSource } from "../db/audit";
 import { insertWhere } from "../db/guarded";
 import { newId } from "../lib/ids";
 import type { Db } from "../db/client";
 import { auditLogs, events } from "../db/schema";
-import type { AppEnv, Env } from "../env";
+import type { Env } from "../env";
 import { StorageTimer } from "../lib/timing";
 import { splitPersonalData } from "../domain/event-privacy";
 import { sealEventData } from "./events/payload";
-import type { PaymentIntent } from "../durable/payment-intent";
 import type { Principal } from "../lib/principal";
 import { log } from "../lib/log";
-import { ANY_ORGANIZATION, owner, scoped } from "./tenancy";
+import { publishEventIds } from "../queues/publish";
+import { ANY_ORGANIZATION, owner } from "./tenancy";
 
 /** What every service receives: storage, the caller, and the request's identity for the audit trail. */
 export interface ServiceContext {
@@ -32,53 +32,34 @@ export interface ServiceContext {
   idempotencyKey: string | null;
 }
 
-export function serviceContext(c: Context<AppEnv>): ServiceContext {
-  const principal = c.get("principal");
-  return {
-    db: c.get("db"),
-    env: c.env,
-    principal,
-    requestId: c.get("requestId"),
-    ip: c.req.header("cf-connecting-ip") ?? null,
-    now: new Date().toISOString(),
-    actor: { id: principal.credentialId, type: "partner" },
-    defer: (work) => c.executionCtx.waitUntil(work),
-    timer: c.get("timer"),
-    idempotencyKey: c.req.header("idempotency-key") ?? c.req.header("x-idempotency-key") ?? null,
-  };
-}
-
-export interface AuditInput {
-  organizationId: string | null;
-  resourceType: string;
-  resourceId: string;
-  action: string;
+/** What changed: the rest of the audit entry (who, from where, when) comes from the context. */
+export type AuditInput = Pick<AuditChange, "organizationId" | "resourceType" | "resourceId" | "action"> & {
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
   /** Instead of before/after: the changes built in SQL (a value assigned inside the same batch). */
   changesSql?: SQL;
-}
+};
 
 /**
  * The audit entry of a change, as a statement to put in the change's own db.batch. With a
  * guard, it is written only if the guard holds, i.e. exactly when the guarded change is.
  */
 export function auditEntry(ctx: ServiceContext, input: AuditInput, guard?: SQL) {
-  const values = {
+  const values = auditRow(auditSource(ctx), {
     id: newId("audit_log"),
-    ...owner(ctx),
-    organization_id: input.organizationId,
-    resource_type: input.resourceType,
-    resource_id: input.resourceId,
+    owner: owner(ctx),
+    organizationId: input.organizationId,
+    resourceType: input.resourceType,
+    resourceId: input.resourceId,
     action: input.action,
-    user_id: ctx.actor.id,
-    user_type: ctx.actor.type,
-    ip_address: ctx.ip,
-    request_id: ctx.requestId,
-    changes: (input.changesSql ?? { before: input.before, after: input.after }) as { before: null; after: null },
-    created_at: ctx.now,
-  } satisfies typeof auditLogs.$inferInsert;
+    changes: input.changesSql ?? { before: input.before, after: input.after },
+  });
   return guard || input.changesSql ? insertWhere(ctx.db, auditLogs, values, guard ?? sql`1`) : ctx.db.insert(auditLogs).values(values);
+}
+
+/** Who the audit trail names for a change made under this context. */
+export function auditSource(ctx: ServiceContext): AuditSource {
+  return { actor: ctx.actor, ip: ctx.ip, requestId: ctx.requestId, at: ctx.now };
 }
 
 export interface EventInput {
@@ -158,10 +139,9 @@ export function eventEntry(ctx: ServiceContext, input: EventInput | SealedEvent,
 export function publishEvents(ctx: ServiceContext, eventIds: string[]) {
   if (eventIds.length === 0) return;
   ctx.defer(
-    (async () => {
-      await ctx.env.WEBHOOKS.sendBatch(eventIds.map((id) => ({ body: { event_id: id } })));
-      await ctx.db.update(events).set({ enqueued_at: new Date().toISOString() }).where(and(inArray(events.id, eventIds), scoped(ctx, events, ANY_ORGANIZATION)));
-    })().catch((err) => log.warn("event publish deferred to the relay", { request_id: ctx.requestId, event_ids: eventIds, error: err })),
+    publishEventIds({ queue: ctx.env.WEBHOOKS, db: ctx.db }, eventIds, { tenant: ctx.principal, organization: ANY_ORGANIZATION }, new Date().toISOString()).catch((err) =>
+      log.warn("event publish deferred to the relay", { request_id: ctx.requestId, event_ids: eventIds, error: err }),
+    ),
   );
 }
 
@@ -206,7 +186,10 @@ export function systemContext(
   };
 }
 
+/** A PaymentIntent object's stub, typed through the binding (services do not import the object). */
+export type IntentStub = ReturnType<Env["PAYMENT_INTENT"]["getByName"]>;
+
 /** A call to a payment intent's Durable Object, timed as a storage round trip (`do-intent`). */
-export function intentCall<T>(ctx: ServiceContext, intentId: string, method: string, call: (stub: DurableObjectStub<PaymentIntent>) => Promise<T>): Promise<T> {
+export function intentCall<T>(ctx: ServiceContext, intentId: string, method: string, call: (stub: IntentStub) => Promise<T>): Promise<T> {
   return ctx.timer.measure("do-intent", method, () => call(ctx.env.PAYMENT_INTENT.getByName(intentId)));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkWebhookUrl, ipv6Refusal, parseIPv6, webhookUrlRules, type UrlRules } from "../../src/domain/webhook-url";
+import { checkWebhookUrl, webhookUrlRules, type UrlRules } from "../../src/domain/webhook-url";
 
 /** Which URLs a partner may register (and the platform may call). */
 
@@ -148,21 +148,65 @@ describe("ports, the platform's own host, and where the worker runs", () => {
   });
 });
 
-describe("IPv6 parsing", () => {
-  it.each([
-    ["::1", [0, 0, 0, 0, 0, 0, 0, 1]],
-    ["[::1]", [0, 0, 0, 0, 0, 0, 0, 1]],
-    ["2001:db8::8:800:200c:417a", [0x2001, 0xdb8, 0, 0, 0x8, 0x800, 0x200c, 0x417a]],
-    ["::ffff:1.2.3.4", [0, 0, 0, 0, 0, 0xffff, 0x102, 0x304]],
-    ["::1.2.3.4", [0, 0, 0, 0, 0, 0, 0x102, 0x304]],
-    ["1:2:3:4:5:6:7:8", [1, 2, 3, 4, 5, 6, 7, 8]],
-  ])("%s", (text, groups) => expect(parseIPv6(text)).toEqual(groups));
+describe("IPv6 addresses: read by the URL parser, classified by ipaddr.js, our policy on top", () => {
+  /** What a live partner on a deployed worker hears for an https URL naming this IPv6 address. */
+  function refusal(address: string): string | null {
+    const res = checkWebhookUrl(`https://[${address.replace(/^\[|\]$/g, "")}]/hook`, rules(true, "deployed"));
+    if (res.ok) return null;
+    expect(res.code, res.message).toBe("url_private_address");
+    return res.message;
+  }
 
-  it.each(["1:2:3", "1::2::3", "::g", "1:2:3:4:5:6:7:8:9", "12345::"])("rejects %s", (text) => expect(parseIPv6(text)).toBeNull());
+  it.each([
+    ["::1", "loopback"],
+    ["[::1]", "loopback"],
+    ["2001:db8::8:800:200c:417a", "2001:db8::/32"],
+    ["::ffff:1.2.3.4", null],
+    // RFC 4291 IPv4-compatible, not mapped (ipaddr.js alone would read it as ::ffff:1.2.3.4).
+    ["::1.2.3.4", "IPv4-compatible"],
+    ["1:2:3:4:5:6:7:8", null],
+  ])("%s is read and classified (%s)", (text, expected) => {
+    if (expected === null) expect(refusal(text)).toBeNull();
+    else expect(refusal(text)).toContain(expected);
+  });
+
+  it.each(["1:2:3", "1::2::3", "::g", "1:2:3:4:5:6:7:8:9", "12345::"])("rejects %s as no address at all", (text) => {
+    for (const live of [true, false]) expect(checkWebhookUrl(`https://[${text}]/`, rules(live))).toMatchObject({ ok: false, code: "invalid_url" });
+  });
 
   it("public unicast passes; the IPv4 inside a mapped address decides for it", () => {
-    expect(ipv6Refusal(parseIPv6("2606:4700:4700::1111")!)).toBeNull();
-    expect(ipv6Refusal(parseIPv6("::ffff:8.8.8.8")!)).toBeNull();
-    expect(ipv6Refusal(parseIPv6("::ffff:127.0.0.1")!)).toContain("loopback");
+    expect(refusal("2606:4700:4700::1111")).toBeNull();
+    expect(refusal("::ffff:8.8.8.8")).toBeNull();
+    expect(refusal("::ffff:127.0.0.1")).toContain("loopback");
+  });
+
+  it.each([
+    ["64:ff9b::808:808", null],
+    ["64:ff9b::7f00:1", "loopback"],
+    ["2002:808:808::1", null],
+    ["2002:c0a8:101::1", "private"],
+  ])("NAT64 and 6to4 addresses are judged by the IPv4 address inside: %s (%s)", (text, expected) => {
+    if (expected === null) expect(refusal(text)).toBeNull();
+    else expect(refusal(text)).toContain(expected);
+  });
+
+  it.each([
+    // IPv4 anycast services (AS112, AMT relays) are reachable from anywhere: public.
+    ["https://192.31.196.1/hook", true],
+    ["https://192.175.48.6/hook", true],
+    ["https://192.52.193.1/hook", true],
+    // Special-purpose IPv6 ranges of the IANA registry that the hand-kept table missed.
+    ["https://[3fff::1]/hook", false], // documentation, RFC 9637
+    ["https://[5f00::1]/hook", false], // segment routing, RFC 9602
+    ["https://[::ffff:0:a00:1]/hook", false], // IPv4-translated, RFC 6145
+    ["https://[2620:4f:8000::1]/hook", false], // AS112 over IPv6
+    ["https://[2001::1]/hook", false], // Teredo
+    ["https://[2001:4:112::1]/hook", false], // inside 2001::/23 (IETF protocol assignments)
+  ])("%s accepted: %s", (url, accepted) => {
+    for (const live of [true, false]) {
+      const res = checkWebhookUrl(url, rules(live, "deployed"));
+      if (accepted) expect(res.ok, JSON.stringify(res)).toBe(true);
+      else expect(res).toMatchObject({ ok: false, code: "url_private_address" });
+    }
   });
 });

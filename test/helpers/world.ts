@@ -104,8 +104,8 @@ export async function quiesce(partnerId: string): Promise<void> {
         sql.exec("UPDATE timers SET due_at = ? WHERE due_at <= ?", now, now + HORIZON_MS);
         const due = sql.exec<{ n: number }>("SELECT count(*) AS n FROM timers WHERE due_at <= ?", now).one().n;
         const outbox = sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
-        // Projections in flight in this instance (a private field; absent if the class changes).
-        const projecting = (instance as unknown as { projecting?: Map<number, unknown> }).projecting?.size ?? 0;
+        // Projections in flight in this instance (the outbox driver's private field; absent if it changes).
+        const projecting = (instance as unknown as { outbox?: { projecting?: Map<number, unknown> } }).outbox?.projecting?.size ?? 0;
         return due + outbox + projecting;
       });
       if (busy === 0) break;

@@ -11,6 +11,9 @@ test("every service query on a tenant table is scoped by partner, mode and organ
   const { tables, files, violations } = lintTree(root);
   assert.ok(tables.size >= 14, `tenant tables found in the schema: ${[...tables.keys()].join(", ")}`);
   assert.ok(files.length > 40, "service files scanned");
+  const scanned = files.map((f) => path.relative(root, f).split(path.sep).join("/"));
+  assert.ok(scanned.includes("src/db/projection/payment-intent.ts"), "the projection of payment intents is scanned");
+  assert.ok(scanned.includes("src/durable/payment-intent/recover.ts"), "the PaymentIntent object's D1 reads are scanned");
   assert.deepEqual(
     violations.map((v) => `${v.file}:${v.line} ${v.kind} ${v.table} — ${v.text}`),
     [],

@@ -3,9 +3,12 @@ import { env, exports } from "cloudflare:workers";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import { describe, expect, it } from "vitest";
-import { formatDate, formatMoney, negotiateLang } from "../../src/pages/i18n";
+import { Hono } from "hono";
+import type { PageEnv } from "../../src/pages/env";
+import { formatDate, formatMoney, pageLanguage } from "../../src/pages/i18n";
 import { contrastRatio, DEFAULT_BRAND, palette } from "../../src/pages/theme";
-import { returnHref } from "../../src/pages/views";
+import { returnHref } from "../../src/lib/page-urls";
+import { SANDBOX_BANK_TIMING } from "../../src/providers/sandbox-bank";
 import { accessToken, call, createPartner, expectOk, issueCredential, SEED, seedInvoiceBody, VALID_ORGANIZATION, type Tenant } from "../helpers/harness";
 
 /**
@@ -365,6 +368,9 @@ describe("GET /p/:token", () => {
     // Not public for a day: a shared cache would keep serving it after the link is revoked.
     expect(res.headers.get("cache-control")).toBe("private, max-age=300");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    // An image runs nothing and partner sites embed it: no framing of it, no cross-origin lock.
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get("cross-origin-resource-policy")).toBeNull();
     const svg = await res.text();
     expect(svg).toMatch(/^<svg version="1\.1" xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 (\d+) \1" {2}preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="qrcode-title"><title id="qrcode-title">[^<]+<\/title><rect [^>]+\/><path d="(M\d+,\d+l4,0 0,4 -4,0 0,-4z )+" stroke="transparent" fill="black"\/><\/svg>$/);
     // A QR code of version v has 17 + 4v modules a side (cell 4 px, margin 16 px each side).
@@ -409,13 +415,20 @@ describe("sandbox bank", () => {
     expect(processing.html).toContain(`<a href="${w.path}?lang=fr&amp;refresh=off">Arrêter l&#39;actualisation automatique</a>`);
     expect(await w.getIntent()).toMatchObject({ status: "processing", aiia_status: "initiated" });
 
-    // No help from the test: the object's alarm applies authorized, then settled (2.5 s).
-    const started = Date.now();
-    let page = processing;
-    while (h1(page.html) === "Paiement en cours" && Date.now() - started < 10_000) {
-      await new Promise((r) => setTimeout(r, 250));
-      page = await b.get(`${w.path}?lang=fr&poll=1`);
-    }
+    // The object's own alarm applies authorized, then settled, at the times the bank gave (within
+    // seconds). Its clock is moved there instead of waiting; the timers stay as they were armed.
+    const stub = env.PAYMENT_INTENT.getByName(w.intentId);
+    const dueAt = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec<{ due_at: number }>("SELECT due_at FROM timers WHERE timer LIKE '%provider_step%' ORDER BY due_at").toArray().map((t) => t.due_at),
+    );
+    expect(dueAt).toHaveLength(2);
+    expect(dueAt[1]! - Date.now()).toBeLessThanOrEqual(SANDBOX_BANK_TIMING.settledAfterMs);
+    await runInDurableObject(stub, (instance) => {
+      (instance as unknown as { now: () => number }).now = () => dueAt[1]!;
+    });
+    // If the runtime is already running the alarm (the first step came due), run the handler too: its drain waits for the records in flight.
+    if (!(await runDurableObjectAlarm(stub))) await runInDurableObject(stub, (instance) => instance.alarm());
+    const page = await b.get(`${w.path}?lang=fr&poll=1`);
     expect(h1(page.html)).toBe("Paiement reçu");
     expect(page.headers.get("refresh")).toBeNull();
     expect(text(page.html)).toContain("Montant payé 422,00");
@@ -860,12 +873,15 @@ describe("formatting, language, colours, return URL", () => {
     expect(formatDate("2024-10-27", "en")).toBe("27 October 2024");
   });
 
-  it("negotiates fr/en from Accept-Language by q-value, French otherwise", () => {
-    expect(negotiateLang(undefined, undefined)).toEqual({ lang: "fr", explicit: false });
-    expect(negotiateLang(undefined, "en-US,en;q=0.9")).toEqual({ lang: "en", explicit: false });
-    expect(negotiateLang(undefined, "fr-CA;q=0.4, en;q=0.6")).toEqual({ lang: "en", explicit: false });
-    expect(negotiateLang(undefined, "en;q=0, de")).toEqual({ lang: "fr", explicit: false });
-    expect(negotiateLang("en", "fr")).toEqual({ lang: "en", explicit: true });
+  it("negotiates fr/en from Accept-Language by q-value, French otherwise; ?lang= wins", async () => {
+    const app = new Hono<PageEnv>().use(pageLanguage).get("/", (c) => c.text(c.get("lang")));
+    const lang = async (query: string, acceptLanguage?: string) =>
+      (await app.request(`/${query}`, { headers: acceptLanguage === undefined ? {} : { "accept-language": acceptLanguage } })).text();
+    expect(await lang("")).toBe("fr");
+    expect(await lang("", "en-US,en;q=0.9")).toBe("en");
+    expect(await lang("", "fr-CA;q=0.4, en;q=0.6")).toBe("en");
+    expect(await lang("", "en;q=0, de")).toBe("fr");
+    expect(await lang("?lang=en", "fr")).toBe("en");
   });
 
   it("keeps the partner's colour accessible: black or white text by contrast, a default for invalid values", () => {

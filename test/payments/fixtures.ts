@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { sandboxBank } from "../../src/providers/sandbox-bank";
@@ -178,7 +178,30 @@ export async function makeTimersDue(intentId: string, kind: "expire" | "provider
   });
 }
 
-/** Polls until `check` passes (for work the runtime finishes on its own, e.g. an alarm). */
+/**
+ * Stops the object's clock at `at` (ms) until it is set again or the object is evicted: its
+ * timers come due when a test moves the clock, not as real time passes. Keep it at or ahead of
+ * real time: the alarm the object arms then lies in the future, so the runtime never fires it
+ * during the test, and `runDurableObjectAlarm` runs it when the test says.
+ */
+export async function setObjectClock(intentId: string, at: number) {
+  await runInDurableObject(intentStub(intentId), (instance) => {
+    (instance as unknown as { now: () => number }).now = () => at;
+  });
+}
+
+/**
+ * Runs the object's alarm now and returns once what it fired is in D1. If the runtime is already
+ * running it (it came due on its own), no alarm is set and `runDurableObjectAlarm` does nothing:
+ * the handler is then run directly, and its drain waits for the records in flight.
+ */
+export async function fireAlarm(intentId: string) {
+  const stub = intentStub(intentId);
+  if (await runDurableObjectAlarm(stub)) return;
+  await runInDurableObject(stub, (instance) => instance.alarm());
+}
+
+/** Polls until `check` passes (for work the runtime finishes on its own, e.g. the init call). */
 export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {

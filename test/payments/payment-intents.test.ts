@@ -12,7 +12,6 @@ import {
   d1Invoice,
   d1Link,
   eventsOf,
-  eventually,
   expectError,
   initialized,
   intentStub,
@@ -31,6 +30,7 @@ import {
   POOR_IBAN,
   rowCounts,
   SEED_TOTAL,
+  setObjectClock,
   UNKNOWN_INTENT,
 } from "./fixtures";
 
@@ -477,12 +477,24 @@ describe("link expiry", () => {
     expect((await link(a, issued.id)).amount).toBe(SEED_TOTAL);
   });
 
-  it("expires on its own when expires_at passes (the alarm is really armed)", async () => {
+  it("expires on its own when expires_at passes: the alarm is armed for that instant, and not a moment before", async () => {
     const { api: a, issued } = await payableWorld();
-    const l = await link(a, issued.id, { expires_at: new Date(Date.now() + 1500).toISOString() });
-    const status = await eventually(async () => (await a.getLink(l.id)).body.status, (x) => x === "expired", 15_000);
-    expect(status).toBe("expired");
-    expect((await a.getIntent(l.payment_intent_id)).body.status).toBe("canceled");
+    const l = await link(a, issued.id, { expires_at: new Date(Date.now() + 60_000).toISOString() });
+    const pi = l.payment_intent_id;
+    const expiresAt = Date.parse(l.expires_at);
+    expect((await initialized(pi)).alarm).toBe(expiresAt);
+
+    // The object's clock, not a wait, brings the instant: its timers are left as they were armed.
+    await setObjectClock(pi, expiresAt - 1);
+    expect(await runDurableObjectAlarm(intentStub(pi))).toBe(true);
+    expect((await a.getLink(l.id)).body.status).toBe("active");
+    expect(await objectStorage(pi)).toMatchObject({ timers: [{ kind: "expire", due_at: expiresAt }], alarm: expiresAt });
+
+    await setObjectClock(pi, expiresAt);
+    expect(await runDurableObjectAlarm(intentStub(pi))).toBe(true);
+    expect((await a.getLink(l.id)).body.status).toBe("expired");
+    expect((await a.getIntent(pi)).body.status).toBe("canceled");
+    expect(await objectStorage(pi)).toMatchObject({ outbox: [], timers: [], alarm: null });
   });
 
   it("a link expiring while its transfer is processing waits for the outcome: expired after a failure", async () => {

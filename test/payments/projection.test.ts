@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../src/db/client";
 import type { PaymentIntent } from "../../src/durable/payment-intent";
-import { project, type ProjectionRecord } from "../../src/services/payment-intents/project";
+import { project, type ProjectionRecord } from "../../src/db/projection/payment-intent";
 import {
   bankSteps,
   d1Intent,

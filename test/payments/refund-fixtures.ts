@@ -1,7 +1,7 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { call, expectOk, seedInvoiceBody } from "../helpers/harness";
-import { intentStub, link, payableWorld, type Api } from "./fixtures";
+import { fireAlarm, intentStub, link, payableWorld, type Api } from "./fixtures";
 
 /**
  * Fixtures of the refund tests: the refund calls a partner makes, a payment that succeeded in the
@@ -56,11 +56,10 @@ export async function holdRefunds(intentId: string) {
 
 /** Makes every pending refund of the intent due and fires the alarm, as the sandbox would in a second or two. */
 export async function settleRefundsNow(intentId: string) {
-  const stub = intentStub(intentId);
-  await runInDurableObject(stub, (_instance, state) => {
+  await runInDurableObject(intentStub(intentId), (_instance, state) => {
     state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE json_extract(timer, '$.kind') = 'refund_settle'");
   });
-  await runDurableObjectAlarm(stub);
+  await fireAlarm(intentId);
 }
 
 /** The refunds the intent's object holds (the source of truth), oldest first. */

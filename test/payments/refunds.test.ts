@@ -1,13 +1,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { SANDBOX_REFUND_SETTLE_MS } from "../../src/providers/sandbox-refund";
 import { accessToken, call, expectOk, issueCredential, seedInvoiceBody, VALID_ORGANIZATION, type CallResult } from "../helpers/harness";
 import {
   api,
   d1Intent,
   d1Invoice,
   eventsOf,
-  eventually,
   expectError,
   intentStub,
   tenantOf,
@@ -19,6 +19,7 @@ import {
   objectStorage,
   payableWorld,
   SEED_TOTAL,
+  setObjectClock,
   UNKNOWN_INTENT,
 } from "./fixtures";
 import { d1Refunds, holdRefunds, objectRefunds, paidWorld, refundApi, refundRowCounts, settleRefundsNow, SMALL_LINE, SMALL_TOTAL } from "./refund-fixtures";
@@ -229,10 +230,25 @@ describe("POST /v1/refunds — seed 001 \"Remboursements\"", () => {
     expect(await invoiceTransitions(t.partnerId, invoice.id)).toEqual(["draft→issued", "issued→paid", "paid→overdue"]);
   });
 
-  it("settles on its own in the sandbox within seconds", async () => {
+  it("settles on its own in the sandbox, SANDBOX_REFUND_SETTLE_MS after it was made", async () => {
     const { api: a, invoice, pi, refunds: r } = await paidWorld();
+    // The object's clock, not a wait, brings the settlement: stopped ahead of real time, then moved.
+    const madeAt = Date.now() + 60_000;
+    await setObjectClock(pi, madeAt);
     const refund = created(await r.create({ payment_intent_id: pi, amount: 2200 }));
-    const settled = await eventually(async () => (await r.get(refund.id)).body, (x) => x.status !== "pending", 15_000);
+    const settlesAt = madeAt + SANDBOX_REFUND_SETTLE_MS;
+    expect(SANDBOX_REFUND_SETTLE_MS).toBeLessThanOrEqual(5_000);
+    const armed = await objectStorage(pi);
+    expect(armed.timers).toContainEqual({ kind: "refund_settle", refundId: refund.id, outcome: "succeeded", due_at: settlesAt });
+    expect(armed.alarm).toBe(settlesAt);
+
+    await setObjectClock(pi, settlesAt - 1);
+    expect(await runDurableObjectAlarm(intentStub(pi))).toBe(true);
+    expect((await r.get(refund.id)).body.status).toBe("pending");
+
+    await setObjectClock(pi, settlesAt);
+    expect(await runDurableObjectAlarm(intentStub(pi))).toBe(true);
+    const settled = (await r.get(refund.id)).body;
     expect(settled).toMatchObject({ status: "succeeded", amount: 2200 });
     expect((await a.getIntent(pi)).body).toMatchObject({ status: "partially_refunded", refunded_amount: 2200 });
     expect(await d1Invoice(invoice.id)).toMatchObject({ status: "partially_paid", amount_paid: 40000, amount_due: 2200 });

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createPartner, expectOk, seedInvoiceBody, seedWorld, type Tenant } from "../helpers/harness";
+import { expectInvariantsHold } from "../helpers/invariants";
 
 /** Gap-free numbering under concurrency (CGI ann. II 242 nonies A): no duplicate, no gap, no 5xx. */
 
@@ -34,6 +35,8 @@ describe("invoice numbers under concurrency", () => {
     // Exactly one status event per issued invoice.
     const events = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE organization_id = ? AND type = 'invoice.status_changed'").bind(w.org.id).first<{ n: number }>();
     expect(events?.n).toBe(50);
+    // And every invariant the soak checks holds over the result (numbers, events, audit entries).
+    await expectInvariantsHold(t.token, w.org.id);
   });
 
   it("the same draft issued 10 times at once is issued once, and the series has no gap after it", async () => {
@@ -53,6 +56,7 @@ describe("invoice numbers under concurrency", () => {
     const [next] = await drafts(t, w.org.id, w.dept.id, 1);
     const issued = await expectOk(await call(`/v1/invoices/${next}/issue`, { method: "POST", token: t.token, headers: { "x-entity-id": w.org.id } }));
     expect(issued.invoice_number).toBe(`FAC-${year}-00002`);
+    await expectInvariantsHold(t.token, w.org.id);
   });
 
   it("concurrent cancels of an issued invoice make one credit note, and credit notes have their own gap-free series", async () => {
@@ -69,5 +73,6 @@ describe("invoice numbers under concurrency", () => {
     expect(made.map((r) => r.body.credit_note.credit_note_number).sort()).toEqual([1, 2, 3].map((n) => `AV-${year}-0000${n}`));
     const notes = await env.DB.prepare("SELECT count(*) AS n FROM credit_notes WHERE organization_id = ?").bind(w.org.id).first<{ n: number }>();
     expect(notes?.n).toBe(3);
+    await expectInvariantsHold(t.token, w.org.id);
   });
 });

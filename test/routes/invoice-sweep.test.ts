@@ -95,13 +95,17 @@ describe("hourly cron", () => {
     const b = await createPartner();
     const wa = await seedWorld(a);
     const wb = await seedWorld(b);
-    const ia = await issuedInvoice(a, wa.org.id, wa.dept.id, "2030-03-01");
-    const ib = await issuedInvoice(b, wb.org.id, wb.dept.id, "2030-03-01");
-    const notYet = await issuedInvoice(b, wb.org.id, wb.dept.id, "2030-03-02");
+    // Yesterday (UTC), not a far date: the same hourly run purges event payloads older than 90
+    // days by its own clock, and would race the sweep for the overdue event it checks below.
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const nextDay = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+    const ia = await issuedInvoice(a, wa.org.id, wa.dept.id, day);
+    const ib = await issuedInvoice(b, wb.org.id, wb.dept.id, day);
+    const notYet = await issuedInvoice(b, wb.org.id, wb.dept.id, nextDay);
 
-    // 2030-03-01T23:30Z is already 2 March in Paris (UTC+1): invoices due 1 March are late.
+    // 23:30Z is already the next day in Paris (UTC+1, UTC+2 in summer): invoices due that day are late.
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.parse("2030-03-01T23:30:00Z"), cron: SCHEDULES.hourly }), env, ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.parse(`${day}T23:30:00Z`), cron: SCHEDULES.hourly }), env, ctx);
     await waitOnExecutionContext(ctx);
     expect(await statusOf(ia.id)).toBe("overdue");
     expect(await statusOf(ib.id)).toBe("overdue");

@@ -1,4 +1,4 @@
-import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Buffer } from "node:buffer";
 import crypto from "node:crypto";
@@ -7,6 +7,7 @@ import type { Env, WebhookMessage } from "../../src/env";
 import { SCHEDULES } from "../../src/cron";
 import worker from "../../src/index";
 import { call, expectOk, type Tenant } from "../helpers/harness";
+import { runScheduled } from "../helpers/scheduled";
 
 /**
  * Webhook test fixtures. The receiver is `globalThis.fetch`, stubbed; the queue is driven by
@@ -177,10 +178,5 @@ export function body(r: Received) {
 
 /** Runs the minute cron at `at`, capturing (not sending) what it hands to the webhooks queue. */
 export async function runCron(at: Date) {
-  const sent: WebhookMessage[] = [];
-  const capture = { sendBatch: async (ms: Iterable<MessageSendRequest<WebhookMessage>>) => void sent.push(...[...ms].map((m) => m.body)), send: async (b: WebhookMessage) => void sent.push(b) };
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: at.getTime(), cron: SCHEDULES.everyMinute }), { ...env, WEBHOOKS: capture } as unknown as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return sent;
+  return (await runScheduled(SCHEDULES.everyMinute, at)).sent;
 }

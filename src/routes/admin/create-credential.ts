@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
-import { issueCredential } from "../../services/partners/admin";
+import { issueCredential, IssueCredentialInput } from "../../services/partners/admin";
 import { operatorContext } from "./context";
-import { ADMIN_SECURITY, IssuedCredentialSchema, PartnerIdParam, ScopeSchema } from "./schema";
+import { ADMIN_SECURITY, IssuedCredentialSchema, PartnerIdParam } from "./schema";
 
 const route = createRoute({
   method: "post",
@@ -14,22 +14,13 @@ const route = createRoute({
   security: ADMIN_SECURITY,
   request: {
     params: PartnerIdParam,
-    body: jsonBody(
-      z.object({
-        mode: z.enum(["test", "live"]).openapi({ example: "live" }),
-        scopes: z
-          .array(ScopeSchema)
-          .min(1)
-          .optional()
-          .openapi({ description: "Restrict the credential (default `partner`, i.e. everything).", example: ["invoices:read", "payments:read"] }),
-      }).openapi("CredentialCreate", { example: { mode: "live" } }),
-    ),
+    body: jsonBody(IssueCredentialInput),
   },
   responses: { 201: jsonResponse(IssuedCredentialSchema, "The credential, with its secrets shown this once."), ...errorResponses(404, 413, 415) },
 });
 
 export function registerCreateCredential(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await issueCredential(operatorContext(c), c.req.valid("param").id, c.req.valid("json")), 201),
+    c.json(await issueCredential({ ctx: operatorContext(c), partnerId: c.req.valid("param").id, input: c.req.valid("json") }), 201),
   );
 }

@@ -1,9 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
-import { Text } from "../../lib/text";
-import { createPartner } from "../../services/partners/admin";
+import { createPartner, CreatePartnerInput } from "../../services/partners/admin";
 import { operatorContext } from "./context";
-import { ADMIN_SECURITY, IssuedCredentialSchema, PartnerSchema, PlanSchema } from "./schema";
+import { ADMIN_SECURITY, IssuedCredentialSchema, PartnerSchema } from "./schema";
 
 const route = createRoute({
   method: "post",
@@ -13,14 +12,7 @@ const route = createRoute({
   summary: "Create a partner with its test-mode credentials",
   description: "Operator only. The credentials' secrets are in this response and never again.",
   security: ADMIN_SECURITY,
-  request: {
-    body: jsonBody(
-      z.object({
-        name: Text({ min: 1, max: 200 }).openapi({ example: "Acme Intégrations" }),
-        plan: PlanSchema.optional(),
-      }).openapi("PartnerCreate", { example: { name: "Acme Intégrations", plan: "business" } }),
-    ),
-  },
+  request: { body: jsonBody(CreatePartnerInput) },
   responses: {
     201: jsonResponse(PartnerSchema.extend({ credentials: IssuedCredentialSchema }).openapi("PartnerWithCredentials"), "The partner and its first (test-mode) credentials."),
     ...errorResponses(413, 415),
@@ -28,5 +20,5 @@ const route = createRoute({
 });
 
 export function registerCreatePartner(app: Router) {
-  app.openapi(route, async (c) => c.json(await createPartner(operatorContext(c), c.req.valid("json")), 201));
+  app.openapi(route, async (c) => c.json(await createPartner({ ctx: operatorContext(c), input: c.req.valid("json") }), 201));
 }

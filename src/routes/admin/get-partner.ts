@@ -21,5 +21,5 @@ const route = createRoute({
 });
 
 export function registerGetPartner(app: Router) {
-  app.openapi(route, async (c) => c.json(await getPartner(operatorContext(c), c.req.valid("param").id), 200));
+  app.openapi(route, async (c) => c.json(await getPartner({ ctx: operatorContext(c), id: c.req.valid("param").id }), 200));
 }

@@ -24,6 +24,6 @@ const route = createRoute({
 export function registerRevokeCredential(app: Router) {
   app.openapi(route, async (c) => {
     const { id, credential_id } = c.req.valid("param");
-    return c.json(await revokeCredential(operatorContext(c), id, credential_id), 200);
+    return c.json(await revokeCredential({ ctx: operatorContext(c), partnerId: id, credentialId: credential_id }), 200);
   });
 }

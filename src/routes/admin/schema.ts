@@ -1,13 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { SCOPES } from "../../domain/scopes";
-import { Timestamp } from "../../lib/openapi";
-
-export const PlanSchema = z.enum(["standard", "business", "enterprise"]).openapi({
-  description: "Rate-limit tier: standard 100/min, business 1 000/min (default), enterprise unlimited.",
-  example: "business",
-});
-
-export const ScopeSchema = z.enum(SCOPES);
+import { CREDENTIAL_STATUSES } from "../../domain/credential";
+import { Timestamp } from "../../lib/fields";
+import { PlanSchema, ScopeSchema } from "../../services/partners/admin";
 
 export const CredentialSchema = z
   .object({
@@ -19,7 +13,7 @@ export const CredentialSchema = z
     publishable_key: z.string().openapi({ example: "pk_test_TYooMQauvdEDq54NiTphI7jx" }),
     secret_key_hint: z.string().openapi({ description: "Last characters of the secret key, to tell keys apart.", example: "sk_test_…p7dc" }),
     scopes: z.array(ScopeSchema),
-    status: z.enum(["active", "revoked"]),
+    status: z.enum(CREDENTIAL_STATUSES),
     revoked_at: Timestamp.nullable(),
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -1,9 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
-import { Text } from "../../lib/text";
-import { updatePartner } from "../../services/partners/admin";
+import { updatePartner, UpdatePartnerInput } from "../../services/partners/admin";
 import { operatorContext } from "./context";
-import { ADMIN_SECURITY, PartnerIdParam, PartnerSchema, PlanSchema } from "./schema";
+import { ADMIN_SECURITY, PartnerIdParam, PartnerSchema } from "./schema";
 
 const route = createRoute({
   method: "patch",
@@ -15,18 +14,13 @@ const route = createRoute({
   security: ADMIN_SECURITY,
   request: {
     params: PartnerIdParam,
-    body: jsonBody(
-      z.object({
-        name: Text({ min: 1, max: 200 }).optional(),
-        plan: PlanSchema.optional(),
-      }).openapi("PartnerUpdate", { example: { plan: "enterprise" } }),
-    ),
+    body: jsonBody(UpdatePartnerInput),
   },
   responses: { 200: jsonResponse(PartnerSchema, "The updated partner."), ...errorResponses(404, 413, 415) },
 });
 
 export function registerUpdatePartner(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await updatePartner(operatorContext(c), c.req.valid("param").id, c.req.valid("json")), 200),
+    c.json(await updatePartner({ ctx: operatorContext(c), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
   );
 }

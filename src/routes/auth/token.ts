@@ -3,19 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../../env";
 import { createRouter, jsonResponse } from "../../lib/openapi";
-import { issueThrottledToken, OAuthError, type TokenRequest } from "../../services/auth/issue-token";
-
-const TokenRequestSchema = z
-  .object({
-    grant_type: z.string().openapi({ example: "client_credentials" }),
-    client_id: z.string().optional().openapi({ example: "cli_test_4eC39HqLyjWDarjtT1zdp7dc" }),
-    client_secret: z.string().optional().openapi({ example: "cs_test_…" }),
-    scope: z
-      .string()
-      .optional()
-      .openapi({ description: "Space-separated scopes; `partner` is all. Defaults to the credential's scopes.", example: "partner" }),
-  })
-  .openapi("TokenRequest");
+import { IssueTokenInput, issueThrottledToken, OAuthError, type TokenRequest } from "../../services/auth/issue-token";
 
 const OAuthErrorSchema = z
   .object({
@@ -38,8 +26,8 @@ const route = createRoute({
     body: {
       required: false,
       content: {
-        "application/json": { schema: TokenRequestSchema, example: { grant_type: "client_credentials", client_id: "votre_client_id", client_secret: "votre_client_secret", scope: "partner" } },
-        "application/x-www-form-urlencoded": { schema: TokenRequestSchema },
+        "application/json": { schema: IssueTokenInput, example: { grant_type: "client_credentials", client_id: "votre_client_id", client_secret: "votre_client_secret", scope: "partner" } },
+        "application/x-www-form-urlencoded": { schema: IssueTokenInput },
       },
     },
   },
@@ -67,11 +55,13 @@ const route = createRoute({
   },
 });
 
+/** RFC 6749 §5.2: a failed client authentication is 401 (429 while the client is throttled), any other refusal 400. */
 function oauthError(c: Context<AppEnv>, err: OAuthError) {
+  const status = err.retryAfterSeconds !== undefined ? 429 : err.error === "invalid_client" ? 401 : 400;
   c.header("Cache-Control", "no-store");
-  if (err.status === 401) c.header("WWW-Authenticate", 'Basic realm="paiements-api"');
+  if (status === 401) c.header("WWW-Authenticate", 'Basic realm="paiements-api"');
   if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
-  return c.json({ error: err.error, error_description: err.description }, err.status);
+  return c.json({ error: err.error, error_description: err.description }, status);
 }
 
 /** HTTP Basic client authentication (RFC 6749 §2.3.1), values form-urlencoded. */

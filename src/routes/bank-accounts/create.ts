@@ -1,10 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { createBankAccount } from "../../services/bank-accounts/create-bank-account";
-import { serviceContext } from "../../services/context";
+import { createBankAccount, CreateBankAccountInput } from "../../services/bank-accounts/create-bank-account";
+import { serviceContext } from "../context";
 import { DepartmentIdParam } from "../departments/schema";
-import { BankAccountCreate, BankAccountSchema } from "./schema";
+import { BankAccountSchema } from "./schema";
 
 const route = createRoute({
   method: "post",
@@ -15,7 +15,7 @@ const route = createRoute({
   description:
     "Seed 001 quickstart step 5. The IBAN is encrypted at rest (AES-GCM) and only ever returned masked. A new account is `unverified` until a KYC covers it (POST /v1/departments/{id}/kyc). Made the default over another account, it emits `bank_account.default_changed` and an audit entry, and live payment links refuse it until it is verified. 409 `bank_account_exists` for an IBAN already registered, `concurrent_update` if the default changed meanwhile (retry).",
   middleware: [requireScope("organizations:write")] as const,
-  request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(BankAccountCreate) },
+  request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(CreateBankAccountInput) },
   responses: { 201: jsonResponse(BankAccountSchema, "The bank account."), ...errorResponses(404, 409, 413, 415, 422) },
 });
 

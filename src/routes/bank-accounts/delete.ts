@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
 import { deleteBankAccount } from "../../services/bank-accounts/delete-bank-account";
-import { serviceContext } from "../../services/context";
+import { serviceContext } from "../context";
 import { BankAccountParams, BankAccountSchema } from "./schema";
 
 const route = createRoute({

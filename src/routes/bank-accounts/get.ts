@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
 import { getBankAccount } from "../../services/bank-accounts/get-bank-account";
-import { serviceContext } from "../../services/context";
+import { serviceContext } from "../context";
 import { BankAccountParams, BankAccountSchema } from "./schema";
 
 const route = createRoute({

@@ -1,39 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { Timestamp } from "../../lib/openapi";
-import { Text } from "../../lib/text";
+import { BANK_ACCOUNT_STATUSES } from "../../domain/bank-account";
+import { Timestamp } from "../../lib/fields";
 import { ACCOUNT_VERIFICATION_STATUSES } from "../../domain/kyc";
 
 export const BankAccountParams = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "dept-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
   ba_id: z.string().openapi({ param: { name: "ba_id", in: "path" }, example: "ba-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
 });
-
-export const BankAccountCreate = z
-  .strictObject({
-    iban: z
-      .string()
-      .trim()
-      .min(1)
-      .max(50)
-      .openapi({
-        description:
-          "IBAN (spaces allowed). Checked with mod-97 and the country's length; test mode also accepts the sandbox IBANs FR7612345678901234567890123/124/125.",
-        example: "FR7612345678901234567890123",
-      }),
-    bic: z.string().trim().max(11).nullable().optional().openapi({ description: "BIC (8 or 11 characters), optional for SEPA.", example: "BNPAFRPPXXX" }),
-    account_name: Text({ min: 1, max: 140 }).openapi({ description: "Account holder name, as the bank knows it.", example: "Compte Régie Eau" }),
-    bank_name: Text({ max: 140 }).nullable().optional().openapi({ example: "BNP Paribas" }),
-    is_default: z.boolean().optional().openapi({ description: "Make it the department's default account (the first account always is)." }),
-  })
-  .openapi("BankAccountCreate", {
-    example: {
-      iban: "FR7612345678901234567890123",
-      bic: "BNPAFRPPXXX",
-      account_name: "Compte Régie Eau",
-      bank_name: "BNP Paribas",
-      is_default: true,
-    },
-  });
 
 export const BankAccountSchema = z
   .object({
@@ -58,7 +31,7 @@ export const BankAccountSchema = z
       example: "verified",
     }),
     kyc_verification_id: z.string().nullable().openapi({ description: "The latest KYC submission covering this account.", example: "kyc-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
-    status: z.enum(["active", "deleted"]),
+    status: z.enum(BANK_ACCOUNT_STATUSES),
     created_at: Timestamp,
     updated_at: Timestamp,
     deleted_at: Timestamp.nullable(),

@@ -1,10 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { createDepartment } from "../../services/departments/create-department";
+import { serviceContext } from "../context";
+import { createDepartment, CreateDepartmentInput } from "../../services/departments/create-department";
 import { OrganizationIdParam } from "../organizations/schema";
-import { DepartmentCreate, DepartmentSchema } from "./schema";
+import { DepartmentSchema } from "./schema";
 
 const route = createRoute({
   method: "post",
@@ -14,7 +14,7 @@ const route = createRoute({
   summary: "Create a department (régie or service) in an organization",
   description: "Seed 001 quickstart step 4. `code` is unique per organization (409 `department_code_taken`).",
   middleware: [requireScope("organizations:write")] as const,
-  request: { params: OrganizationIdParam, headers: IdempotencyHeader, body: jsonBody(DepartmentCreate) },
+  request: { params: OrganizationIdParam, headers: IdempotencyHeader, body: jsonBody(CreateDepartmentInput) },
   responses: { 201: jsonResponse(DepartmentSchema, "The department."), ...errorResponses(404, 409, 413, 415, 422) },
 });
 

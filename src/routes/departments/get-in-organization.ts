@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
+import { serviceContext } from "../context";
 import { getDepartment } from "../../services/departments/get-department";
 import { DepartmentSchema } from "./schema";
 

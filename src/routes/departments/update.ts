@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { updateDepartment } from "../../services/departments/update-department";
-import { DepartmentIdParam, DepartmentSchema, DepartmentUpdate } from "./schema";
+import { serviceContext } from "../context";
+import { updateDepartment, UpdateDepartmentInput } from "../../services/departments/update-department";
+import { DepartmentIdParam, DepartmentSchema } from "./schema";
 
 const route = createRoute({
   method: "patch",
@@ -13,7 +13,7 @@ const route = createRoute({
   summary: "Update a department",
   description: "Only the fields sent change. A code already used by another department of the organization answers 409 `department_code_taken`. Scope `organizations:write`.",
   middleware: [requireScope("organizations:write")] as const,
-  request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(DepartmentUpdate) },
+  request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(UpdateDepartmentInput) },
   responses: { 200: jsonResponse(DepartmentSchema, "The updated department."), ...errorResponses(404, 409, 413, 415, 422) },
 });
 

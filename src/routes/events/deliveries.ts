@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, type Router } from "../../lib/openapi";
+import { errorResponses, jsonResponse, paginated, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { listEventDeliveries } from "../../services/events/query";
+import { serviceContext } from "../context";
+import { listEventDeliveries, ListEventDeliveriesInput } from "../../services/events/query";
 import { EventIdParam, WebhookDeliverySchema } from "./schema";
 
 const route = createRoute({
@@ -13,12 +13,12 @@ const route = createRoute({
   summary: "The deliveries of an event, with every attempt",
   description: "One delivery per subscription that receives the event; each attempt with its time, HTTP status, latency, error and the start of the response body.",
   middleware: [requireScope("webhooks:read")] as const,
-  request: { params: EventIdParam, query: PaginationQuery },
+  request: { params: EventIdParam, query: ListEventDeliveriesInput },
   responses: { 200: jsonResponse(paginated(WebhookDeliverySchema, "WebhookDeliveryList"), "A page of deliveries."), ...errorResponses(404) },
 });
 
 export function registerListEventDeliveries(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await listEventDeliveries({ ctx: serviceContext(c), id: c.req.valid("param").id, input: pageParams(c.req.valid("query")) }), 200),
+    c.json(await listEventDeliveries({ ctx: serviceContext(c), id: c.req.valid("param").id, input: c.req.valid("query") }), 200),
   );
 }

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
+import { serviceContext } from "../context";
 import { getEvent } from "../../services/events/query";
 import { EventIdParam, EventSchema } from "./schema";
 

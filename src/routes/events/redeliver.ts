@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { redeliverEvent } from "../../services/events/redeliver-event";
-import { EventIdParam, RedeliverBody, RedeliverySchema } from "./schema";
+import { serviceContext } from "../context";
+import { redeliverEvent, RedeliverEventInput } from "../../services/events/redeliver-event";
+import { EventIdParam, RedeliverySchema } from "./schema";
 
 const route = createRoute({
   method: "post",
@@ -18,7 +18,7 @@ const route = createRoute({
   request: {
     params: EventIdParam,
     headers: IdempotencyHeader,
-    body: { required: false, content: { "application/json": { schema: RedeliverBody } } },
+    body: { required: false, content: { "application/json": { schema: RedeliverEventInput } } },
   },
   responses: { 200: jsonResponse(RedeliverySchema, "The deliveries restarted."), ...errorResponses(404, 409, 413, 415, 422) },
 });

@@ -1,18 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { EVENT_TYPES } from "../../domain/events";
 import { SCOPES } from "../../domain/scopes";
-import { Timestamp } from "../../lib/openapi";
-import { DELIVERY_STATUSES } from "../../services/events/present";
+import { DELIVERY_ATTEMPT_OUTCOMES, WEBHOOK_DELIVERY_STATUSES } from "../../domain/webhook-status";
+import { Timestamp } from "../../lib/fields";
+import { DeliveryStatusSchema } from "../../services/events/query";
 
 export const EventIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "evt-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
-});
-
-export const EventTypeSchema = z.enum(EVENT_TYPES).openapi({ example: "payment_intent.status_changed" });
-
-export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES).openapi({
-  description: "`failed`: a delivery failed (redeliver it); `pending`: a delivery is still trying, or the event is not dispatched yet; `succeeded`: every delivery succeeded; `none`: no subscription wanted it.",
-  example: "failed",
 });
 
 export const EventSchema = z
@@ -58,7 +51,7 @@ export const WebhookAttemptSchema = z
     url: z.string(),
     status_code: z.number().int().nullable().openapi({ description: "Null when no HTTP answer came (timeout, network error, refused URL).", example: 500 }),
     latency_ms: z.number().int().openapi({ example: 143 }),
-    outcome: z.enum(["succeeded", "retrying", "failed"]),
+    outcome: z.enum(DELIVERY_ATTEMPT_OUTCOMES),
     error: z.string().nullable().openapi({ example: "timeout: no response within 10 s" }),
     response_excerpt: z.string().nullable().openapi({ description: "The first 500 characters of the response body.", example: "Internal Server Error" }),
   })
@@ -72,7 +65,7 @@ export const WebhookDeliverySchema = z
     event_id: z.string(),
     subscription_id: z.string(),
     url: z.string().openapi({ description: "The subscription's URL now." }),
-    status: z.enum(["pending", "succeeded", "failed"]),
+    status: z.enum(WEBHOOK_DELIVERY_STATUSES),
     run: z.number().int(),
     attempt_count: z.number().int().openapi({ description: "Attempts made in the current run (at most 5)." }),
     next_attempt_at: Timestamp.nullable(),
@@ -84,15 +77,6 @@ export const WebhookDeliverySchema = z
     attempts: z.array(WebhookAttemptSchema).openapi({ description: "Every attempt, oldest first." }),
   })
   .openapi("WebhookDelivery");
-
-export const RedeliverBody = z
-  .strictObject({
-    subscription_id: z.string().max(100).optional().openapi({
-      description: "Only this subscription, whatever the state of its delivery (resends a succeeded one too). Default: every active subscription whose delivery did not succeed.",
-      example: "wh-sub-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
-    }),
-  })
-  .openapi("RedeliverEvent", { example: { subscription_id: "wh-sub-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" } });
 
 export const RedeliverySchema = z
   .object({

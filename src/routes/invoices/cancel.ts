@@ -1,10 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
-import { Text } from "../../lib/text";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
-import { serviceContext } from "../../services/context";
-import { cancelInvoice } from "../../services/invoices/cancel-invoice";
+import { serviceContext } from "../context";
+import { cancelInvoice, CancelInvoiceInput } from "../../services/invoices/cancel-invoice";
 import { InvoiceIdParam, InvoiceSchema } from "./schema";
 
 const route = createRoute({
@@ -23,9 +22,7 @@ const route = createRoute({
       required: false,
       content: {
         "application/json": {
-          schema: z
-            .strictObject({ reason: Text({ min: 1, max: 500 }).optional().openapi({ example: "Erreur de facturation" }) })
-            .openapi("InvoiceCancel", { example: { reason: "Erreur de facturation" } }),
+          schema: CancelInvoiceInput,
         },
       },
     },
@@ -36,7 +33,7 @@ const route = createRoute({
 export function registerCancelInvoice(app: Router) {
   app.openapi(route, async (c) =>
     c.json(
-      await cancelInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId")!, id: c.req.valid("param").id, input: c.req.valid("json") }),
+      await cancelInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id, input: c.req.valid("json") }),
       200,
     ),
   );

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { EntityHeader, errorResponses, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
-import { serviceContext } from "../../services/context";
+import { serviceContext } from "../context";
 import { getInvoice } from "../../services/invoices/get-invoice";
 import { InvoiceIdParam, InvoiceSchema } from "./schema";
 
@@ -20,6 +20,6 @@ const route = createRoute({
 
 export function registerGetInvoice(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await getInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId")!, id: c.req.valid("param").id }), 200),
+    c.json(await getInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id }), 200),
   );
 }

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
-import { serviceContext } from "../../services/context";
+import { serviceContext } from "../context";
 import { issueInvoice } from "../../services/invoices/issue-invoice";
 import { InvoiceIdParam, InvoiceSchema } from "./schema";
 
@@ -21,6 +21,6 @@ const route = createRoute({
 
 export function registerIssueInvoice(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await issueInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId")!, id: c.req.valid("param").id }), 200),
+    c.json(await issueInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id }), 200),
   );
 }

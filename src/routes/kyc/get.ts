@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
+import { serviceContext } from "../context";
 import { getKyc } from "../../services/kyc/get-kyc";
 import { DepartmentIdParam } from "../departments/schema";
 import { KycWithHistorySchema } from "./schema";

@@ -1,10 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { submitKyc } from "../../services/kyc/submit-kyc";
+import { serviceContext } from "../context";
+import { submitKyc, SubmitKycInput } from "../../services/kyc/submit-kyc";
 import { DepartmentIdParam } from "../departments/schema";
-import { KycSchema, KycSubmit } from "./schema";
+import { KycSchema } from "./schema";
 
 const route = createRoute({
   method: "post",
@@ -15,7 +15,7 @@ const route = createRoute({
   description:
     "Seed 001 quickstart step 6. Every field is optional: defaults come from the organization and the department's default bank account. A submission covers one bank account (`bank_account_id`, or the account with `iban`, or the default one); that account's `verification_status` follows it, and live payment links pay only into a verified default account. In test mode the sandbox decides at once: the blocked-account IBAN (…125) or a holder named 'Rejected …' is rejected, anything else verified.",
   middleware: [requireScope("organizations:write")] as const,
-  request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(KycSubmit) },
+  request: { params: DepartmentIdParam, headers: IdempotencyHeader, body: jsonBody(SubmitKycInput) },
   responses: { 201: jsonResponse(KycSchema, "The verification."), ...errorResponses(404, 413, 415, 422) },
 });
 

@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { createOrganization } from "../../services/organizations/create-organization";
-import { OrganizationCreate, OrganizationSchema } from "./schema";
+import { serviceContext } from "../context";
+import { createOrganization, CreateOrganizationInput } from "../../services/organizations/create-organization";
+import { OrganizationSchema } from "./schema";
 
 const route = createRoute({
   method: "post",
@@ -14,7 +14,7 @@ const route = createRoute({
   description:
     "Seed 001 quickstart step 3. In test mode a SIRET or VAT number whose checksum fails is accepted with a `warnings` entry; live mode refuses it with 400.",
   middleware: [requireScope("organizations:write")] as const,
-  request: { headers: IdempotencyHeader, body: jsonBody(OrganizationCreate) },
+  request: { headers: IdempotencyHeader, body: jsonBody(CreateOrganizationInput) },
   responses: { 201: jsonResponse(OrganizationSchema, "The organization."), ...errorResponses(409, 413, 415, 422) },
 });
 

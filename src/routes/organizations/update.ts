@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { updateOrganization } from "../../services/organizations/update-organization";
-import { OrganizationIdParam, OrganizationSchema, OrganizationUpdate } from "./schema";
+import { serviceContext } from "../context";
+import { updateOrganization, UpdateOrganizationInput } from "../../services/organizations/update-organization";
+import { OrganizationIdParam, OrganizationSchema } from "./schema";
 
 const route = createRoute({
   method: "patch",
@@ -13,7 +13,7 @@ const route = createRoute({
   summary: "Update an organization",
   description: "Only the fields sent change; `null` clears an optional field. The audit trail records the difference.",
   middleware: [requireScope("organizations:write")] as const,
-  request: { params: OrganizationIdParam, headers: IdempotencyHeader, body: jsonBody(OrganizationUpdate) },
+  request: { params: OrganizationIdParam, headers: IdempotencyHeader, body: jsonBody(UpdateOrganizationInput) },
   responses: { 200: jsonResponse(OrganizationSchema, "The updated organization."), ...errorResponses(404, 409, 413, 415, 422) },
 });
 

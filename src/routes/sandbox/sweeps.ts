@@ -1,12 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
-import { Forbidden } from "../../lib/errors";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { addDays, parisStartOfDay } from "../../domain/dates";
-import { sweepOverdue } from "../../services/invoices/sweep-overdue";
-import { expirePaymentLinks } from "../../services/payment-links/expire-links";
-import { CalendarDate } from "../invoices/schema";
+import { requireTestMode } from "../../middleware/test-mode";
+import { runSandboxSweeps, RunSandboxSweepsInput } from "../../services/sandbox/run-sweeps";
+import { serviceContext } from "../context";
 
 const route = createRoute({
   method: "post",
@@ -16,10 +13,10 @@ const route = createRoute({
   summary: "Run the scheduled jobs on your test data as if today were `as_of`",
   description:
     "Test mode only. Runs the same jobs as the platform's cron on the caller's test data as if today were `as_of` (Europe/Paris): payment links expiring on or before that day expire (their intents are canceled), and invoices due before it turn `overdue`, each emitting `invoice.status_changed` once.",
-  middleware: [requireScope("invoices:write")] as const,
+  middleware: [requireScope("invoices:write"), requireTestMode] as const,
   request: {
     headers: IdempotencyHeader,
-    body: jsonBody(z.strictObject({ as_of: CalendarDate.openapi({ example: "2024-04-01" }) }).openapi("SandboxSweep", { example: { as_of: "2024-04-01" } })),
+    body: jsonBody(RunSandboxSweepsInput),
   },
   responses: {
     200: jsonResponse(
@@ -33,13 +30,5 @@ const route = createRoute({
 });
 
 export function registerSandboxSweeps(app: Router) {
-  app.openapi(route, async (c) => {
-    const ctx = serviceContext(c);
-    if (ctx.principal.livemode) throw new Forbidden("Sandbox endpoints need test-mode credentials.", "test_mode_only");
-    const { as_of } = c.req.valid("json");
-    const tenant = { partnerId: ctx.principal.partnerId, livemode: false };
-    const links = await expirePaymentLinks(ctx, { cutoff: parisStartOfDay(addDays(as_of, 1)), tenant });
-    const invoices = await sweepOverdue(ctx, { asOf: as_of, tenant });
-    return c.json({ object: "sandbox_sweep" as const, as_of, ...invoices, ...links }, 200);
-  });
+  app.openapi(route, async (c) => c.json(await runSandboxSweeps({ ctx: serviceContext(c), input: c.req.valid("json") }), 200));
 }

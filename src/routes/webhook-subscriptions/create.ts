@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { createWebhookSubscription } from "../../services/webhooks/create-subscription";
-import { WebhookSubscriptionCreate, WebhookSubscriptionWithSecret } from "./schema";
+import { serviceContext } from "../context";
+import { createWebhookSubscription, CreateWebhookSubscriptionInput } from "../../services/webhooks/create-subscription";
+import { WebhookSubscriptionWithSecret } from "./schema";
 
 const route = createRoute({
   method: "post",
@@ -18,7 +18,7 @@ const route = createRoute({
     "400 `invalid_url`, `url_not_https`, `url_private_address`, `url_port_not_allowed` (live mode: a port other than 443), `url_platform_host` (this platform's own host) name `url`; an unknown event type names `events.N`. " +
     "Events carry a copy of their object, so subscribing to them also needs that object's read scope (`invoices:read` for invoice.*, `payments:read` for payment_link.* and payment_intent.*, `refunds:read` for refund.*, `organizations:read` for bank_account.*; `*` needs them all): 403 `insufficient_scope` naming it otherwise.",
   middleware: [requireScope("webhooks:write")] as const,
-  request: { headers: IdempotencyHeader, body: jsonBody(WebhookSubscriptionCreate) },
+  request: { headers: IdempotencyHeader, body: jsonBody(CreateWebhookSubscriptionInput) },
   responses: { 201: jsonResponse(WebhookSubscriptionWithSecret, "The subscription, with its secret."), ...errorResponses(404, 409, 413, 415, 422) },
 });
 

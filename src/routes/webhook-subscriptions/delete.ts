@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
+import { serviceContext } from "../context";
 import { deleteWebhookSubscription } from "../../services/webhooks/delete-subscription";
 import { WebhookSubscriptionDeleted, WebhookSubscriptionIdParam } from "./schema";
 

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
+import { serviceContext } from "../context";
 import { getWebhookSubscription } from "../../services/webhooks/query";
 import { WebhookSubscriptionIdParam, WebhookSubscriptionSchema } from "./schema";
 

@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonResponse, paginated, pageParams, PaginationQuery, type Router } from "../../lib/openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonResponse, paginated, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { listWebhookSubscriptions } from "../../services/webhooks/query";
+import { serviceContext } from "../context";
+import { listWebhookSubscriptions, ListWebhookSubscriptionsInput } from "../../services/webhooks/query";
 import { WebhookSubscriptionSchema } from "./schema";
 
 const route = createRoute({
@@ -12,13 +12,10 @@ const route = createRoute({
   tags: ["Webhooks"],
   summary: "List webhook subscriptions, newest first",
   middleware: [requireScope("webhooks:read")] as const,
-  request: { query: PaginationQuery.extend({ status: z.enum(["active", "disabled"]).optional() }) },
+  request: { query: ListWebhookSubscriptionsInput },
   responses: { 200: jsonResponse(paginated(WebhookSubscriptionSchema, "WebhookSubscriptionList"), "A page of subscriptions."), ...errorResponses() },
 });
 
 export function registerListWebhookSubscriptions(app: Router) {
-  app.openapi(route, async (c) => {
-    const q = c.req.valid("query");
-    return c.json(await listWebhookSubscriptions({ ctx: serviceContext(c), input: { ...pageParams(q), status: q.status } }), 200);
-  });
+  app.openapi(route, async (c) => c.json(await listWebhookSubscriptions({ ctx: serviceContext(c), input: c.req.valid("query") }), 200));
 }

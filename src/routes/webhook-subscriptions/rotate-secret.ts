@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { rotateWebhookSecret } from "../../services/webhooks/rotate-secret";
-import { RotateSecretBody, WebhookSubscriptionIdParam, WebhookSubscriptionWithSecret } from "./schema";
+import { serviceContext } from "../context";
+import { rotateWebhookSecret, RotateWebhookSecretInput } from "../../services/webhooks/rotate-secret";
+import { WebhookSubscriptionIdParam, WebhookSubscriptionWithSecret } from "./schema";
 
 const route = createRoute({
   method: "post",
@@ -19,7 +19,7 @@ const route = createRoute({
   request: {
     params: WebhookSubscriptionIdParam,
     headers: IdempotencyHeader,
-    body: { required: false, content: { "application/json": { schema: RotateSecretBody } } },
+    body: { required: false, content: { "application/json": { schema: RotateWebhookSecretInput } } },
   },
   responses: { 200: jsonResponse(WebhookSubscriptionWithSecret, "The subscription, with its new secret (shown only here)."), ...errorResponses(404, 409, 413, 415) },
 });

@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { serviceContext } from "../../services/context";
-import { updateWebhookSubscription } from "../../services/webhooks/update-subscription";
-import { WebhookSubscriptionIdParam, WebhookSubscriptionSchema, WebhookSubscriptionUpdate } from "./schema";
+import { serviceContext } from "../context";
+import { updateWebhookSubscription, UpdateWebhookSubscriptionInput } from "../../services/webhooks/update-subscription";
+import { WebhookSubscriptionIdParam, WebhookSubscriptionSchema } from "./schema";
 
 const route = createRoute({
   method: "patch",
@@ -14,7 +14,7 @@ const route = createRoute({
   description:
     "Only the fields sent change. `status: disabled` stops new deliveries; `status: active` re-enables a subscription (one disabled after 3 days of failures too) — then redeliver its failed events. A new `url` is checked like a new subscription's (400 `invalid_url`, `url_not_https`, `url_private_address`, `url_port_not_allowed`, `url_platform_host`). Changing `url` or `events` needs the read scope of every object the subscription's events carry, as on creation (403 `insufficient_scope` naming it).",
   middleware: [requireScope("webhooks:write")] as const,
-  request: { params: WebhookSubscriptionIdParam, headers: IdempotencyHeader, body: jsonBody(WebhookSubscriptionUpdate) },
+  request: { params: WebhookSubscriptionIdParam, headers: IdempotencyHeader, body: jsonBody(UpdateWebhookSubscriptionInput) },
   responses: { 200: jsonResponse(WebhookSubscriptionSchema, "The updated subscription."), ...errorResponses(404, 409, 413, 415) },
 });
 

@@ -1,9 +1,9 @@
-import { and, count, eq, gte, lt } from "drizzle-orm";
-import { auditLogs, organizations } from "../../db/schema";
-import { NotFound } from "../../lib/errors";
-import { pagination } from "../../lib/openapi";
+import { z } from "@hono/zod-openapi";
+import { and } from "drizzle-orm";
+import { auditLogs } from "../../db/schema";
+import { DateBound, PaginationQuery } from "../../lib/fields";
 import type { ServiceContext } from "../context";
-import { organizationWhere } from "../organizations/get-organization";
+import { equalTo, listPage, organizationParent, within } from "../pagination";
 import { scoped } from "../tenancy";
 
 export function presentAuditLog(row: typeof auditLogs.$inferSelect) {
@@ -24,40 +24,22 @@ export function presentAuditLog(row: typeof auditLogs.$inferSelect) {
   };
 }
 
-export interface AuditLogFilters {
-  resource_type?: string | undefined;
-  resource_id?: string | undefined;
-  action?: string | undefined;
-  /** Inclusive lower bound, ISO instant. */
-  from?: string | undefined;
-  /** Exclusive upper bound, ISO instant. */
-  toExclusive?: string | undefined;
-}
+export const ListAuditLogsInput = PaginationQuery.extend({
+  resource_type: z.string().max(50).optional().openapi({ example: "organization" }),
+  resource_id: z.string().max(100).optional(),
+  action: z.string().max(50).optional().openapi({ example: "created" }),
+  from_date: DateBound.optional().openapi({ description: "Inclusive; an instant, or a Paris date.", example: "2024-02-01T00:00:00Z" }),
+  to_date: DateBound.optional().openapi({ description: "Inclusive; a Paris date covers the whole day.", example: "2024-02-29" }),
+});
 
 /** Oldest first, like a journal. The organization check rides in the same batch as the page. */
-export async function listAuditLogs({
-  ctx,
-  organizationId,
-  input,
-}: {
-  ctx: ServiceContext;
-  organizationId: string;
-  input: AuditLogFilters & { page: number; pageSize: number; offset: number };
-}) {
+export async function listAuditLogs({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof ListAuditLogsInput> }) {
   const where = and(
     scoped(ctx, auditLogs, organizationId),
-    input.resource_type ? eq(auditLogs.resource_type, input.resource_type) : undefined,
-    input.resource_id ? eq(auditLogs.resource_id, input.resource_id) : undefined,
-    input.action ? eq(auditLogs.action, input.action) : undefined,
-    input.from ? gte(auditLogs.created_at, input.from) : undefined,
-    input.toExclusive ? lt(auditLogs.created_at, input.toExclusive) : undefined,
+    ...equalTo(input, { resource_type: auditLogs.resource_type, resource_id: auditLogs.resource_id, action: auditLogs.action }),
+    within(auditLogs.created_at, input.from_date, input.to_date),
   );
-  const [org, rows, [total]] = await ctx.db.batch([
-    ctx.db.select({ id: organizations.id }).from(organizations).where(organizationWhere(ctx, organizationId)),
-    ctx.db.select().from(auditLogs).where(where).orderBy(auditLogs.created_at, auditLogs.id).limit(input.pageSize).offset(input.offset),
-    ctx.db.select({ n: count() }).from(auditLogs).where(where),
-  ]);
-  if (org.length === 0) throw new NotFound("organization", organizationId, "X-Entity-Id");
-  return { data: rows.map(presentAuditLog), pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+  const rows = ctx.db.select().from(auditLogs).where(where).orderBy(auditLogs.created_at, auditLogs.id);
+  return listPage(ctx, input, { rows, from: auditLogs, where, parent: organizationParent(ctx, organizationId) }, presentAuditLog);
 }
 

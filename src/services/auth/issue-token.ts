@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { credentials, partners } from "../../db/schema";
@@ -8,25 +9,32 @@ import type { StorageTimer } from "../../lib/timing";
 import { blockedFor, recordFailure, tokenBuckets } from "./throttle";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "./tokens";
 
-/** RFC 6749 §5.2 error: the token endpoint's own envelope. */
+/** RFC 6749 §5.2 error: the token endpoint's own envelope (the route gives it its status). */
 export class OAuthError extends Error {
   constructor(
     readonly error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope",
     readonly description: string,
-    readonly status: 400 | 401 | 429 = 400,
-    /** With 429: seconds before the client may try again (Retry-After). */
+    /** A throttled client: seconds before it may try again. */
     readonly retryAfterSeconds?: number,
   ) {
     super(description);
   }
 }
 
-export interface TokenRequest {
-  grant_type?: string | undefined;
-  client_id?: string | undefined;
-  client_secret?: string | undefined;
-  scope?: string | undefined;
-}
+export const IssueTokenInput = z
+  .object({
+    grant_type: z.string().openapi({ example: "client_credentials" }),
+    client_id: z.string().optional().openapi({ example: "cli_test_4eC39HqLyjWDarjtT1zdp7dc" }),
+    client_secret: z.string().optional().openapi({ example: "cs_test_…" }),
+    scope: z
+      .string()
+      .optional()
+      .openapi({ description: "Space-separated scopes; `partner` is all. Defaults to the credential's scopes.", example: "partner" }),
+  })
+  .openapi("TokenRequest");
+
+/** As read: the body of the media type not sent reaches here unvalidated, so every field may be missing. */
+export type TokenRequest = Partial<z.infer<typeof IssueTokenInput>>;
 
 /**
  * issueToken behind the failed-authentication throttles (services/auth/throttle.ts): the block
@@ -47,7 +55,7 @@ export async function issueThrottledToken({ env, db, timer, ip, req }: { env: En
     ),
   ]);
   if (wait !== null) {
-    throw new OAuthError("invalid_client", `Too many failed client authentications for this client or from this address: try again in ${wait} s.`, 429, wait);
+    throw new OAuthError("invalid_client", `Too many failed client authentications for this client or from this address: try again in ${wait} s.`, wait);
   }
   if (outcome.ok) return outcome.token;
   if (outcome.error instanceof OAuthError && outcome.error.error === "invalid_client") await recordFailure(env, timer, buckets);
@@ -70,7 +78,7 @@ export async function issueToken(db: Db, jwtSecret: string, req: TokenRequest) {
   // Compare hashes even when the client is unknown, so timing does not tell which part was wrong.
   const presented = await sha256Hex(req.client_secret);
   const ok = await safeEqual(presented, row?.cred.client_secret_hash ?? "0".repeat(64));
-  if (!row || !ok) throw new OAuthError("invalid_client", "Client authentication failed.", 401);
+  if (!row || !ok) throw new OAuthError("invalid_client", "Client authentication failed.");
 
   const held = row.cred.scopes.filter(isScope) as Scope[];
   let scopes: Scope[] = held;

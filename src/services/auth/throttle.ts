@@ -1,4 +1,4 @@
-import type { ThrottleRule } from "../../durable/auth-throttle";
+import type { ThrottleRule } from "../../domain/auth-throttle";
 import type { Env } from "../../env";
 import { sha256Hex } from "../../lib/crypto";
 import type { StorageTimer } from "../../lib/timing";

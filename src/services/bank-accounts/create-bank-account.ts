@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { isUniqueViolation } from "../../db/guarded";
 import { bankAccounts, departments } from "../../db/schema";
@@ -6,6 +7,7 @@ import { assessBic, assessIban } from "../../domain/identity";
 import { seal } from "../../lib/crypto";
 import { Conflict, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
+import { Text } from "../../lib/text";
 import { auditEntry, publishEvents, type ServiceContext } from "../context";
 import { departmentWhere } from "../departments/get-department";
 import { ibanFingerprints } from "./fingerprint";
@@ -14,13 +16,33 @@ import { presentBankAccount, type BankAccountRow } from "./present";
 import { UNVERIFIED } from "./verification";
 import { ANY_ORGANIZATION, owner, scoped } from "../tenancy";
 
-export interface BankAccountInput {
-  iban: string;
-  bic?: string | null | undefined;
-  account_name: string;
-  bank_name?: string | null | undefined;
-  is_default?: boolean | undefined;
-}
+/** Seed 001's bank account body, which its KYC step sends again verbatim. */
+export const SEED_BANK_ACCOUNT_BODY = {
+  iban: "FR7612345678901234567890123",
+  bic: "BNPAFRPPXXX",
+  account_name: "Compte Régie Eau",
+  bank_name: "BNP Paribas",
+  is_default: true,
+};
+
+export const CreateBankAccountInput = z
+  .strictObject({
+    iban: z
+      .string()
+      .trim()
+      .min(1)
+      .max(50)
+      .openapi({
+        description:
+          "IBAN (spaces allowed). Checked with mod-97 and the country's length; test mode also accepts the sandbox IBANs FR7612345678901234567890123/124/125.",
+        example: "FR7612345678901234567890123",
+      }),
+    bic: z.string().trim().max(11).nullable().optional().openapi({ description: "BIC (8 or 11 characters), optional for SEPA.", example: "BNPAFRPPXXX" }),
+    account_name: Text({ min: 1, max: 140 }).openapi({ description: "Account holder name, as the bank knows it.", example: "Compte Régie Eau" }),
+    bank_name: Text({ max: 140 }).nullable().optional().openapi({ example: "BNP Paribas" }),
+    is_default: z.boolean().optional().openapi({ description: "Make it the department's default account (the first account always is)." }),
+  })
+  .openapi("BankAccountCreate", { example: SEED_BANK_ACCOUNT_BODY });
 
 /**
  * The IBAN is sealed with AES-GCM bound to the account id. A department's first account is its
@@ -29,7 +51,7 @@ export interface BankAccountInput {
  * covers it yet), so a new default stops live payment links until a KYC verifies it; the change
  * of default is an event and an audit entry.
  */
-export async function createBankAccount({ ctx, departmentId, input }: { ctx: ServiceContext; departmentId: string; input: BankAccountInput }) {
+export async function createBankAccount({ ctx, departmentId, input }: { ctx: ServiceContext; departmentId: string; input: z.infer<typeof CreateBankAccountInput> }) {
   const iban = assessIban(input.iban, ctx.principal.livemode);
   const bic = input.bic ? assessBic(input.bic) : null;
   if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");

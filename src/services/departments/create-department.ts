@@ -1,20 +1,32 @@
+import { z } from "@hono/zod-openapi";
 import { changes, insertWhere, isUniqueViolation } from "../../db/guarded";
 import { departments } from "../../db/schema";
 import { Conflict, NotFound } from "../../lib/errors";
+import { Metadata } from "../../lib/fields";
 import { isId, newId } from "../../lib/ids";
+import { Text } from "../../lib/text";
 import { auditEntry, type ServiceContext } from "../context";
 import { owner, ownsOrganization } from "../tenancy";
 import { presentDepartment, type DepartmentRow } from "./present";
 
-export interface DepartmentInput {
-  name: string;
-  code: string;
-  description?: string | null | undefined;
-  metadata?: Record<string, string> | undefined;
-}
+export const DepartmentName = Text({ min: 1, max: 200 }).openapi({ example: "Régie de l'Eau" });
+export const DepartmentCode = z
+  .string()
+  .trim()
+  .min(1)
+  .max(50)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-' only")
+  .openapi({ description: "Your code for it, unique within the organization.", example: "REG-EAU-001" });
+export const DepartmentDescription = Text({ max: 1000, multiline: true }).openapi({ description: "Free text; may span several lines.", example: "Gestion des factures d'eau potable" });
+
+export const CreateDepartmentInput = z
+  .strictObject({ name: DepartmentName, code: DepartmentCode, description: DepartmentDescription.nullable().optional(), metadata: Metadata.optional() })
+  .openapi("DepartmentCreate", {
+    example: { name: "Régie de l'Eau", code: "REG-EAU-001", description: "Gestion des factures d'eau potable" },
+  });
 
 /** One batch: the insert and its audit entry happen only if the organization is the caller's. */
-export async function createDepartment({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: DepartmentInput }) {
+export async function createDepartment({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof CreateDepartmentInput> }) {
   if (!isId("organization", organizationId)) throw new NotFound("organization", organizationId, "id");
   const row: DepartmentRow = {
     id: newId("department"),

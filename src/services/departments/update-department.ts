@@ -1,13 +1,19 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { changes, isUniqueViolation } from "../../db/guarded";
 import { departments } from "../../db/schema";
 import { Conflict } from "../../lib/errors";
 import { auditEntry, diff, type ServiceContext } from "../context";
-import type { DepartmentInput } from "./create-department";
+import { Metadata } from "../../lib/fields";
+import { DepartmentCode, DepartmentDescription, DepartmentName } from "./create-department";
 import { departmentWhere, findDepartment } from "./get-department";
 import { presentDepartment, type DepartmentRow } from "./present";
 
-export async function updateDepartment({ ctx, id, input }: { ctx: ServiceContext; id: string; input: Partial<DepartmentInput> }) {
+export const UpdateDepartmentInput = z
+  .strictObject({ name: DepartmentName.optional(), code: DepartmentCode.optional(), description: DepartmentDescription.nullable().optional(), metadata: Metadata.optional() })
+  .openapi("DepartmentUpdate", { example: { description: "Eau potable et assainissement" } });
+
+export async function updateDepartment({ ctx, id, input }: { ctx: ServiceContext; id: string; input: z.infer<typeof UpdateDepartmentInput> }) {
   const before = await findDepartment(ctx, id);
   const after: DepartmentRow = {
     ...before,

@@ -2,9 +2,7 @@ import { sql } from "drizzle-orm";
 import type { events, webhookDeliveries, webhookDeliveryAttempts } from "../../db/schema";
 import { payloadExpiresAt } from "../../domain/event-privacy";
 import { objectVersion } from "../../domain/events";
-
-export const DELIVERY_STATUSES = ["pending", "succeeded", "failed", "none"] as const;
-export type EventDeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+import type { EventDeliveryStatus } from "../../domain/webhook-status";
 
 /**
  * Where an event stands with its receivers: `failed` if any delivery failed, else `pending` if

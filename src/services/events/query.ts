@@ -1,13 +1,16 @@
-import { and, asc, count, desc, eq, getTableColumns, gte, inArray, lt, sql } from "drizzle-orm";
+import { z } from "@hono/zod-openapi";
+import { and, asc, count, desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { events, webhookDeliveries, webhookDeliveryAttempts, webhookSubscriptions } from "../../db/schema";
-import { eventPayloadScope } from "../../domain/events";
+import { EVENT_TYPES, eventPayloadScope } from "../../domain/events";
 import { grants } from "../../domain/scopes";
+import { EVENT_DELIVERY_STATUSES } from "../../domain/webhook-status";
+import { DateBound, PaginationQuery } from "../../lib/fields";
 import { Forbidden, NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
-import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
 import { openEventData } from "./payload";
-import { deliveryStatusSql, presentDelivery, presentEvent, type EventDeliveryStatus } from "./present";
+import { deliveryStatusSql, presentDelivery, presentEvent } from "./present";
+import { equalTo, listPage, pageOf, pagination, within } from "../pagination";
 import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 export function eventWhere(ctx: ServiceContext, id: string) {
@@ -41,45 +44,47 @@ export async function getEvent({ ctx, id }: { ctx: ServiceContext; id: string })
   return presentForCaller(ctx, row);
 }
 
-export interface EventFilters {
-  type?: string | undefined;
-  organization_id?: string | undefined;
-  /** Inclusive lower bound, ISO instant. */
-  created_from?: string | undefined;
-  /** Exclusive upper bound, ISO instant. */
-  created_to?: string | undefined;
-  delivery_status?: EventDeliveryStatus | undefined;
-}
+export const EventTypeSchema = z.enum(EVENT_TYPES).openapi({ example: "payment_intent.status_changed" });
+
+export const DeliveryStatusSchema = z.enum(EVENT_DELIVERY_STATUSES).openapi({
+  description: "`failed`: a delivery failed (redeliver it); `pending`: a delivery is still trying, or the event is not dispatched yet; `succeeded`: every delivery succeeded; `none`: no subscription wanted it.",
+  example: "failed",
+});
+
+export const ListEventsInput = PaginationQuery.extend({
+  type: EventTypeSchema.optional(),
+  organization_id: z.string().max(100).optional().openapi({ example: "org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+  created_from: DateBound.optional().openapi({ description: "Created at or after (an instant, or a Paris date).", example: "2026-01-01" }),
+  created_to: DateBound.optional().openapi({ description: "Created on or before (a Paris date covers the whole day).", example: "2026-12-31" }),
+  delivery_status: DeliveryStatusSchema.optional(),
+});
 
 /** Every event of the partner in this mode (all organizations), newest first. */
-export async function listEvents({ ctx, input }: { ctx: ServiceContext; input: EventFilters & { page: number; pageSize: number; offset: number } }) {
+export async function listEvents({ ctx, input }: { ctx: ServiceContext; input: z.infer<typeof ListEventsInput> }) {
   const where = and(
     scoped(ctx, events, ANY_ORGANIZATION),
-    input.type ? eq(events.type, input.type) : undefined,
-    input.organization_id ? eq(events.organization_id, input.organization_id) : undefined,
-    input.created_from ? gte(events.created_at, input.created_from) : undefined,
-    input.created_to ? lt(events.created_at, input.created_to) : undefined,
+    ...equalTo(input, { type: events.type, organization_id: events.organization_id }),
+    within(events.created_at, input.created_from, input.created_to),
     input.delivery_status ? sql`${deliveryStatusSql} = ${input.delivery_status}` : undefined,
   );
-  const [rows, [total]] = await ctx.db.batch([
-    ctx.db.select(eventColumns).from(events).where(where).orderBy(desc(events.created_at), desc(events.id)).limit(input.pageSize).offset(input.offset),
-    ctx.db.select({ n: count() }).from(events).where(where),
-  ]);
-  const data = await Promise.all(rows.map((row) => presentForCaller(ctx, row)));
-  return { data, pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+  const rows = ctx.db.select(eventColumns).from(events).where(where).orderBy(desc(events.created_at), desc(events.id));
+  return listPage(ctx, input, { rows, from: events, where }, (row) => presentForCaller(ctx, row));
 }
 
 /** The deliveries of an event (one per subscription), oldest first, each with every attempt. */
-export async function listEventDeliveries({ ctx, id, input }: { ctx: ServiceContext; id: string; input: { page: number; pageSize: number; offset: number } }) {
+export const ListEventDeliveriesInput = PaginationQuery;
+
+export async function listEventDeliveries({ ctx, id, input }: { ctx: ServiceContext; id: string; input: z.infer<typeof ListEventDeliveriesInput> }) {
   if (!isId("event", id)) throw new NotFound("event", id, "id");
+  const { page: number, pageSize, offset } = pageOf(input);
   const where = and(eq(webhookDeliveries.event_id, id), scoped(ctx, webhookDeliveries));
   const page = ctx.db
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)
     .where(where)
     .orderBy(asc(webhookDeliveries.created_at), asc(webhookDeliveries.id))
-    .limit(input.pageSize)
-    .offset(input.offset);
+    .limit(pageSize)
+    .offset(offset);
   const [event, rows, attempts, [total]] = await ctx.db.batch([
     ctx.db.select({ id: events.id }).from(events).where(eventWhere(ctx, id)),
     ctx.db
@@ -96,5 +101,5 @@ export async function listEventDeliveries({ ctx, id, input }: { ctx: ServiceCont
     ctx.db.select({ n: count() }).from(webhookDeliveries).where(where),
   ]);
   if (event.length === 0) throw new NotFound("event", id, "id");
-  return { data: rows.map((r) => presentDelivery(r, attempts)), pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+  return { data: rows.map((r) => presentDelivery(r, attempts)), pagination: pagination(number, pageSize, total?.n ?? 0) };
 }

@@ -1,18 +1,29 @@
+import { z } from "@hono/zod-openapi";
 import { and, asc, eq, getTableColumns, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { events, webhookDeliveries, webhookDeliveryAttempts, webhookSubscriptions } from "../../db/schema";
 import { EVENT_PAYLOAD_RETENTION_DAYS } from "../../domain/event-privacy";
 import { subscriptionReceives } from "../../domain/events";
 import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
-import { isId, newId } from "../../lib/ids";
+import { isId } from "../../lib/ids";
 import { auditEntry, type ServiceContext } from "../context";
-import { sendInChunks } from "../webhooks/job";
+import { sendInChunks } from "../../queues/publish";
+import { newDelivery } from "../webhooks/new-delivery";
 import { eventWhere } from "./query";
 import { presentDelivery } from "./present";
 import { log } from "../../lib/log";
 import { owner, scoped } from "../tenancy";
 
 type BatchItem = Parameters<Db["batch"]>[0][number];
+
+export const RedeliverEventInput = z
+  .strictObject({
+    subscription_id: z.string().max(100).optional().openapi({
+      description: "Only this subscription, whatever the state of its delivery (resends a succeeded one too). Default: every active subscription whose delivery did not succeed.",
+      example: "wh-sub-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
+    }),
+  })
+  .openapi("RedeliverEvent", { example: { subscription_id: "wh-sub-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" } });
 
 /**
  * Sends an event again, each target with a fresh run of 5 attempts starting now:
@@ -24,7 +35,7 @@ type BatchItem = Parameters<Db["batch"]>[0][number];
  * The change and its audit entry are one batch; the messages are sent after it commits (if that
  * send is lost, the delivery relay cron sends them within minutes).
  */
-export async function redeliverEvent({ ctx, id, input }: { ctx: ServiceContext; id: string; input: { subscription_id?: string | undefined } }) {
+export async function redeliverEvent({ ctx, id, input }: { ctx: ServiceContext; id: string; input: z.infer<typeof RedeliverEventInput> }) {
   if (!isId("event", id)) throw new NotFound("event", id, "id");
   const [[event], subscriptions, existing] = await ctx.db.batch([
     ctx.db.select().from(events).where(eventWhere(ctx, id)),
@@ -69,24 +80,7 @@ export async function redeliverEvent({ ctx, id, input }: { ctx: ServiceContext; 
         .set({ status: "pending", run: d.run + 1, attempts: 0, next_attempt_at: ctx.now, completed_at: null, updated_at: ctx.now })
         .where(and(eq(webhookDeliveries.id, d.id), scoped(ctx, webhookDeliveries), eq(webhookDeliveries.run, d.run)));
     }
-    return ctx.db
-      .insert(webhookDeliveries)
-      .values({
-        id: newId("webhook_delivery"),
-        ...owner(ctx),
-        event_id: event.id,
-        subscription_id: s.id,
-        status: "pending",
-        run: 1,
-        attempts: 0,
-        next_attempt_at: ctx.now,
-        last_status_code: null,
-        last_error: null,
-        completed_at: null,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-      })
-      .onConflictDoNothing();
+    return newDelivery(ctx.db, owner(ctx), { eventId: event.id, subscriptionId: s.id, at: ctx.now });
   });
   const targetIds = targets.map((s) => s.id);
   const ofTargets = and(eq(webhookDeliveries.event_id, event.id), scoped(ctx, webhookDeliveries), inArray(webhookDeliveries.subscription_id, targetIds));

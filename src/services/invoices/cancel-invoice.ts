@@ -1,4 +1,5 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { z } from "@hono/zod-openapi";
+import { and, eq, sql } from "drizzle-orm";
 import { changes, insertWhere } from "../../db/guarded";
 import { creditNotes, invoices, paymentLinks } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
@@ -8,9 +9,14 @@ import { newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
 import { findInvoice, invoiceWhere } from "./get-invoice";
 import { incrementCounter, numberExpression } from "./numbering";
+import { Text } from "../../lib/text";
 import { unsealPayer } from "./payer";
 import { presentInvoiceWith, type CreditNoteRow, type InvoiceRow } from "./present";
 import { owner, scoped } from "../tenancy";
+
+export const CancelInvoiceInput = z
+  .strictObject({ reason: Text({ min: 1, max: 500 }).optional().openapi({ example: "Erreur de facturation" }) })
+  .openapi("InvoiceCancel", { example: { reason: "Erreur de facturation" } });
 
 /**
  * A draft is simply cancelled. An issued (or overdue) invoice with no money on it keeps its
@@ -26,7 +32,7 @@ export async function cancelInvoice({
   ctx: ServiceContext;
   organizationId: string;
   id: string;
-  input: { reason?: string | undefined };
+  input: z.infer<typeof CancelInvoiceInput>;
 }) {
   const { row: before } = await findInvoice(ctx, organizationId, id);
   if (before.status === "cancelled") throw new Conflict("The invoice is already cancelled.", "invoice_already_cancelled");

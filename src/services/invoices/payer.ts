@@ -1,14 +1,25 @@
+import { z } from "@hono/zod-openapi";
 import { hmacSha256Hex, seal, unseal } from "../../lib/crypto";
+import { AddressSchema } from "../../lib/fields";
 import { purposeMacHex } from "../../lib/keys";
+import { Text } from "../../lib/text";
 
-export interface Payer {
-  name: string;
-  email: string;
-  address?: { line1: string; line2?: string | undefined; postal_code: string; city: string; country: string } | undefined;
-  /** A business payer gives its SIREN or VAT number: B2B mentions then apply. */
-  siren?: string | undefined;
-  vat_number?: string | undefined;
-}
+export const PayerSchema = z
+  .strictObject({
+    name: Text({ min: 1, max: 200 }).openapi({ example: "Jean Dupont" }),
+    email: z.email().max(254).openapi({ example: "jean.dupont@example.com" }),
+    address: AddressSchema.strict().optional(),
+    siren: z
+      .string()
+      .regex(/^\d{9}$/, "must be 9 digits")
+      .optional()
+      .openapi({ description: "A business payer's SIREN: the B2B mentions (penalties, 40 € indemnity) then apply.", example: "552081317" }),
+    vat_number: Text({ min: 4, max: 20 }).optional().openapi({ example: "FR03552081317" }),
+  })
+  .openapi("Payer", { description: "Stored encrypted (personal data)." });
+
+export type Payer = z.infer<typeof PayerSchema>;
+
 
 /** The payer is personal data: sealed at rest, bound to its invoice. */
 export function sealPayer(key: string, invoiceId: string, payer: Payer): Promise<string> {

@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { changes } from "../../db/guarded";
 import { departments, invoices } from "../../db/schema";
@@ -5,12 +6,24 @@ import { parisToday } from "../../domain/dates";
 import { Conflict, NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import { auditEntry, diff, type ServiceContext } from "../context";
-import type { InvoiceInput } from "./create-invoice";
+import { InvoiceFields } from "./create-invoice";
 import { findInvoice, invoiceWhere } from "./get-invoice";
 import { payerEmailHash, sealPayer, unsealPayer } from "./payer";
 import { auditedInvoice, presentInvoiceWith, type InvoiceRow } from "./present";
 import { assessDueDate, draftAmounts, requireExemptionReason, withoutWarning } from "./rules";
 import { scoped } from "../tenancy";
+
+export const UpdateInvoiceInput = z
+  .strictObject({
+    department_id: InvoiceFields.department_id.optional(),
+    payer: InvoiceFields.payer.optional(),
+    line_items: InvoiceFields.line_items.optional(),
+    due_date: InvoiceFields.due_date.optional(),
+    payment_terms: InvoiceFields.payment_terms.optional(),
+    vat_exemption_reason: InvoiceFields.vat_exemption_reason.optional(),
+    metadata: InvoiceFields.metadata.optional(),
+  })
+  .openapi("InvoiceUpdate", { example: { due_date: "2026-12-31", payment_terms: "Paiement à 30 jours fin de mois" } });
 
 /**
  * Drafts only: an issued invoice is a legal document and changes only through payments or a
@@ -25,7 +38,7 @@ export async function updateInvoice({
   ctx: ServiceContext;
   organizationId: string;
   id: string;
-  input: Partial<InvoiceInput>;
+  input: z.infer<typeof UpdateInvoiceInput>;
 }) {
   const { row: before } = await findInvoice(ctx, organizationId, id);
   if (before.status !== "draft") {

@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { bankAccounts, departments, kycVerifications, organizations } from "../../db/schema";
 import { assessOrganizationIdentity, assessIban, type Warning } from "../../domain/identity";
@@ -5,24 +6,29 @@ import { sandboxKycDecision } from "../../domain/kyc";
 import { unseal } from "../../lib/crypto";
 import { BusinessRule, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
+import { Text } from "../../lib/text";
 import { auditEntry, type ServiceContext } from "../context";
 import { departmentWhere } from "../departments/get-department";
+import { SEED_BANK_ACCOUNT_BODY } from "../bank-accounts/create-bank-account";
 import { ibanFingerprints } from "../bank-accounts/fingerprint";
 import { presentKyc, type KycRow } from "./present";
 import { ANY_ORGANIZATION, owner, scoped } from "../tenancy";
 
-export interface KycInput {
-  legal_name?: string | undefined;
-  siret?: string | undefined;
-  account_holder_name?: string | undefined;
-  bank_account_id?: string | undefined;
-  /** Seed 001's example sends the bank-account body: the IBAN picks the account, `account_name` is the holder. */
-  iban?: string | undefined;
-  account_name?: string | undefined;
-  bic?: string | undefined;
-  bank_name?: string | undefined;
-  is_default?: boolean | undefined;
-}
+export const SubmitKycInput = z
+  .strictObject({
+    legal_name: Text({ min: 1, max: 200 }).optional().openapi({ description: "Payee's legal name (default: the organization's name).", example: "Mairie de Lyon" }),
+    siret: z.string().trim().max(20).optional().openapi({ description: "Payee's SIRET (default: the organization's).", example: "21690123400019" }),
+    account_holder_name: Text({ min: 1, max: 140 })
+      .optional()
+      .openapi({ description: "Holder of the account the money goes to (default: the account's name).", example: "Régie de l'Eau de Lyon" }),
+    bank_account_id: z.string().optional().openapi({ description: "The account verified (default: the department's default account).", example: "ba-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    iban: z.string().trim().max(50).optional().openapi({ description: "Alternative to `bank_account_id`: picks the department's account with this IBAN (seed 001's example body)." }),
+    account_name: Text({ min: 1, max: 140 }).optional().openapi({ description: "Alias of `account_holder_name` (seed 001's example body)." }),
+    bic: z.string().trim().max(11).optional().openapi({ description: "Accepted for compatibility with seed 001's example body; the account's own BIC is used." }),
+    bank_name: Text({ max: 140 }).optional().openapi({ description: "Accepted for compatibility with seed 001's example body." }),
+    is_default: z.boolean().optional().openapi({ description: "Accepted for compatibility with seed 001's example body." }),
+  })
+  .openapi("KycSubmit", { example: SEED_BANK_ACCOUNT_BODY });
 
 /**
  * Submits the department's payee identity: who collects (legal name, SIRET) and into which
@@ -30,7 +36,7 @@ export interface KycInput {
  * default account. Test mode decides at once through the sandbox verifier; live mode stays
  * pending until a KYC provider answers (not connected yet).
  */
-export async function submitKyc({ ctx, departmentId, input }: { ctx: ServiceContext; departmentId: string; input: KycInput }) {
+export async function submitKyc({ ctx, departmentId, input }: { ctx: ServiceContext; departmentId: string; input: z.infer<typeof SubmitKycInput> }) {
   if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");
   const iban = input.iban !== undefined ? assessIban(input.iban, ctx.principal.livemode) : undefined;
   // Either derivation: an account added before purpose subkeys still carries the legacy fingerprint.

@@ -1,22 +1,81 @@
+import { z } from "@hono/zod-openapi";
 import { organizations } from "../../db/schema";
 import { assessOrganizationIdentity } from "../../domain/identity";
+import { AddressSchema, Metadata } from "../../lib/fields";
 import { newId } from "../../lib/ids";
+import { Text } from "../../lib/text";
 import { auditEntry, type ServiceContext } from "../context";
 import { presentOrganization, type OrganizationRow } from "./present";
 import { owner } from "../tenancy";
 
-export interface OrganizationInput {
-  type: OrganizationRow["type"];
-  name: string;
-  siret: string;
-  vat_number?: string | null | undefined;
-  address?: OrganizationRow["address"] | undefined;
-  contact?: OrganizationRow["contact"] | undefined;
-  branding?: OrganizationRow["branding"] | undefined;
-  metadata?: Record<string, string> | undefined;
-}
+export const Contact = z
+  .strictObject({
+    name: Text({ min: 1, max: 200 }).optional().openapi({ example: "Service des finances" }),
+    email: z.email().max(254).optional().openapi({ example: "finances@mairie-lyon.fr" }),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9 ().-]{6,20}$/, "must be a phone number")
+      .optional()
+      .openapi({ example: "+33 4 72 10 30 30" }),
+  })
+  .openapi("Contact");
 
-export async function createOrganization({ ctx, input }: { ctx: ServiceContext; input: OrganizationInput }) {
+export const Branding = z
+  .strictObject({
+    display_name: Text({ min: 1, max: 100 }).optional().openapi({ description: "Name shown to payers on hosted pages.", example: "Ville de Lyon" }),
+    logo_url: z
+      .url({ protocol: /^https$/, error: "must be an https URL" })
+      .max(2048)
+      .optional()
+      .openapi({ example: "https://www.lyon.fr/logo.svg" }),
+    primary_color: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/, "must be a hex colour like #1A4B8C")
+      .optional()
+      .openapi({ example: "#1A4B8C" }),
+    support_email: z.email().max(254).optional().openapi({ example: "regies@mairie-lyon.fr" }),
+  })
+  .openapi("Branding", { description: "White-label look of the hosted payment pages." });
+
+export const OrganizationType = z.enum(["company", "public_entity"]).openapi({ description: "A company, or a public body (town hall, régie…).", example: "public_entity" });
+export const OrganizationName = Text({ min: 1, max: 200 }).openapi({ example: "Mairie de Lyon" });
+export const Siret = z
+  .string()
+  .trim()
+  .max(20)
+  .openapi({
+    description: "14-digit SIRET (Luhn-checked, La Poste rule included). Test mode accepts a failed checksum with a warning.",
+    example: "21690123400019",
+  });
+export const VatNumber = z
+  .string()
+  .trim()
+  .min(1)
+  .max(20)
+  .openapi({ description: "French intra-EU VAT number (FR + key + SIREN).", example: "FR21216901234" });
+
+export const CreateOrganizationInput = z
+  .strictObject({
+    type: OrganizationType,
+    name: OrganizationName,
+    siret: Siret,
+    vat_number: VatNumber.nullable().optional(),
+    address: AddressSchema.strict().optional(),
+    contact: Contact.optional(),
+    branding: Branding.optional(),
+    metadata: Metadata.optional(),
+  })
+  .openapi("OrganizationCreate", {
+    example: {
+      type: "public_entity",
+      name: "Mairie de Lyon",
+      siret: "21690123400019",
+      vat_number: "FR21216901234",
+      address: { line1: "1 Place de la Comédie", postal_code: "69001", city: "Lyon", country: "FR" },
+    },
+  });
+
+export async function createOrganization({ ctx, input }: { ctx: ServiceContext; input: z.infer<typeof CreateOrganizationInput> }) {
   const identity = assessOrganizationIdentity(input, ctx.principal.livemode);
   const row: OrganizationRow = {
     id: newId("organization"),

@@ -1,30 +1,20 @@
-import { and, count, desc, eq } from "drizzle-orm";
+import { z } from "@hono/zod-openapi";
+import { and, desc } from "drizzle-orm";
 import { organizations } from "../../db/schema";
-import { pagination } from "../../lib/openapi";
+import { PaginationQuery } from "../../lib/fields";
 import type { ServiceContext } from "../context";
-import { presentOrganization, type OrganizationRow } from "./present";
+import { OrganizationType } from "./create-organization";
+import { presentOrganization } from "./present";
+import { equalTo, listPage } from "../pagination";
 import { scoped } from "../tenancy";
 
-export async function listOrganizations({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: { page: number; pageSize: number; offset: number; type?: OrganizationRow["type"] | undefined };
-}) {
-  const where = and(
-    scoped(ctx, organizations),
-    input.type ? eq(organizations.type, input.type) : undefined,
-  );
-  const [rows, [total]] = await ctx.db.batch([
-    ctx.db
-      .select()
-      .from(organizations)
-      .where(where)
-      .orderBy(desc(organizations.created_at), desc(organizations.id))
-      .limit(input.pageSize)
-      .offset(input.offset),
-    ctx.db.select({ n: count() }).from(organizations).where(where),
-  ]);
-  return { data: rows.map(presentOrganization), pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+export const ListOrganizationsInput = PaginationQuery.extend({
+  // The same values, without the body field's description and example.
+  type: z.enum(OrganizationType.options).optional().openapi({ description: "Only this type." }),
+});
+
+export async function listOrganizations({ ctx, input }: { ctx: ServiceContext; input: z.infer<typeof ListOrganizationsInput> }) {
+  const where = and(scoped(ctx, organizations), ...equalTo(input, { type: organizations.type }));
+  const rows = ctx.db.select().from(organizations).where(where).orderBy(desc(organizations.created_at), desc(organizations.id));
+  return listPage(ctx, input, { rows, from: organizations, where }, presentOrganization);
 }

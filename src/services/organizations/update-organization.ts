@@ -1,19 +1,34 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { changes } from "../../db/guarded";
 import { organizations } from "../../db/schema";
 import { assessOrganizationIdentity } from "../../domain/identity";
 import { Conflict } from "../../lib/errors";
 import { auditEntry, diff, type ServiceContext } from "../context";
-import type { OrganizationInput } from "./create-organization";
+import { AddressSchema, Metadata } from "../../lib/fields";
+import { Branding, Contact, OrganizationName, OrganizationType, Siret, VatNumber } from "./create-organization";
 import { findOrganization, organizationWhere } from "./get-organization";
 import { presentOrganization, type OrganizationRow } from "./present";
+
+export const UpdateOrganizationInput = z
+  .strictObject({
+    type: OrganizationType.optional(),
+    name: OrganizationName.optional(),
+    siret: Siret.optional(),
+    vat_number: VatNumber.nullable().optional(),
+    address: AddressSchema.strict().nullable().optional(),
+    contact: Contact.nullable().optional(),
+    branding: Branding.nullable().optional(),
+    metadata: Metadata.optional(),
+  })
+  .openapi("OrganizationUpdate", { example: { branding: { display_name: "Ville de Lyon", primary_color: "#1A4B8C" } } });
 
 /**
  * PATCH semantics: fields present replace the stored ones (`null` clears an optional one).
  * The write is guarded on the version read (updated_at), so two concurrent edits cannot
  * silently overwrite each other: the loser gets 409 and retries.
  */
-export async function updateOrganization({ ctx, id, input }: { ctx: ServiceContext; id: string; input: Partial<OrganizationInput> }) {
+export async function updateOrganization({ ctx, id, input }: { ctx: ServiceContext; id: string; input: z.infer<typeof UpdateOrganizationInput> }) {
   const before = await findOrganization(ctx, id);
   const identity =
     input.siret !== undefined || input.vat_number !== undefined

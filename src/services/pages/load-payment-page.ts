@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { invoices, organizations, paymentIntents, paymentLinks } from "../../db/schema";
 import type { IntentStatus, PaymentMethod } from "../../domain/payment-intent";
+import type { PaymentLinkStatus } from "../../domain/payment-link";
 import { unsealPayer } from "../invoices/payer";
 import { sameTenant } from "../tenancy";
 import { log } from "../../lib/log";
@@ -18,7 +19,7 @@ export interface PaymentPageData {
     id: string;
     token: string;
     livemode: boolean;
-    status: "active" | "completed" | "expired" | "revoked";
+    status: PaymentLinkStatus;
     amount: number;
     currency: string;
     methods: PaymentMethod[];

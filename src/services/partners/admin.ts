@@ -1,12 +1,14 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
+import { auditRow } from "../../db/audit";
 import type { Db } from "../../db/client";
 import { auditLogs, credentials, partners } from "../../db/schema";
 import { DEFAULT_PLAN } from "../../domain/plans";
-import type { Scope } from "../../domain/scopes";
+import { SCOPES } from "../../domain/scopes";
 import type { Env } from "../../env";
 import { NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
-import type { Mode, Plan } from "../../lib/principal";
+import { Text } from "../../lib/text";
 import { mintCredential, presentCredential, type IssuedCredential } from "./credentials";
 import { owner } from "../tenancy";
 
@@ -19,6 +21,38 @@ export interface OperatorContext {
   now: string;
 }
 
+export const PlanSchema = z.enum(["standard", "business", "enterprise"]).openapi({
+  description: "Rate-limit tier: standard 100/min, business 1 000/min (default), enterprise unlimited.",
+  example: "business",
+});
+
+export const ScopeSchema = z.enum(SCOPES);
+
+export const CreatePartnerInput = z
+  .object({
+    name: Text({ min: 1, max: 200 }).openapi({ example: "Acme Intégrations" }),
+    plan: PlanSchema.optional(),
+  })
+  .openapi("PartnerCreate", { example: { name: "Acme Intégrations", plan: "business" } });
+
+export const UpdatePartnerInput = z
+  .object({
+    name: Text({ min: 1, max: 200 }).optional(),
+    plan: PlanSchema.optional(),
+  })
+  .openapi("PartnerUpdate", { example: { plan: "enterprise" } });
+
+export const IssueCredentialInput = z
+  .object({
+    mode: z.enum(["test", "live"]).openapi({ example: "live" }),
+    scopes: z
+      .array(ScopeSchema)
+      .min(1)
+      .optional()
+      .openapi({ description: "Restrict the credential (default `partner`, i.e. everything).", example: ["invoices:read", "payments:read"] }),
+  })
+  .openapi("CredentialCreate", { example: { mode: "live" } });
+
 function operatorAudit(
   ctx: OperatorContext,
   partnerId: string,
@@ -29,21 +63,21 @@ function operatorAudit(
   before: Record<string, unknown> | null,
   after: Record<string, unknown> | null,
 ) {
-  return ctx.db.insert(auditLogs).values({
-    id: newId("audit_log"),
-    // The operator acts on this partner's rows: the entry is theirs to read.
-    ...owner({ partnerId, livemode }),
-    organization_id: null,
-    resource_type: resourceType,
-    resource_id: resourceId,
-    action,
-    user_id: "operator",
-    user_type: "operator",
-    ip_address: ctx.ip,
-    request_id: ctx.requestId,
-    changes: { before, after },
-    created_at: ctx.now,
-  });
+  return ctx.db.insert(auditLogs).values(
+    auditRow(
+      { actor: { id: "operator", type: "operator" }, ip: ctx.ip, requestId: ctx.requestId, at: ctx.now },
+      {
+        id: newId("audit_log"),
+        // The operator acts on this partner's rows: the entry is theirs to read.
+        owner: owner({ partnerId, livemode }),
+        organizationId: null,
+        resourceType,
+        resourceId,
+        action,
+        changes: { before, after },
+      },
+    ),
+  );
 }
 
 export function presentPartner(row: typeof partners.$inferSelect) {
@@ -58,7 +92,7 @@ function presentIssued(issued: IssuedCredential) {
   };
 }
 
-export async function createPartner(ctx: OperatorContext, input: { name: string; plan?: Plan | undefined }) {
+export async function createPartner({ ctx, input }: { ctx: OperatorContext; input: z.infer<typeof CreatePartnerInput> }) {
   const partner = {
     id: newId("partner"),
     name: input.name,
@@ -84,7 +118,7 @@ async function findPartner(ctx: OperatorContext, id: string) {
   return row;
 }
 
-export async function getPartner(ctx: OperatorContext, id: string) {
+export async function getPartner({ ctx, id }: { ctx: OperatorContext; id: string }) {
   if (!isId("partner", id)) throw new NotFound("partner", id, "id");
   const [rows, creds] = await ctx.db.batch([
     ctx.db.select().from(partners).where(eq(partners.id, id)),
@@ -95,7 +129,7 @@ export async function getPartner(ctx: OperatorContext, id: string) {
   return { ...presentPartner(row), credentials: creds.map(presentCredential) };
 }
 
-export async function updatePartner(ctx: OperatorContext, id: string, input: { name?: string | undefined; plan?: Plan | undefined }) {
+export async function updatePartner({ ctx, id, input }: { ctx: OperatorContext; id: string; input: z.infer<typeof UpdatePartnerInput> }) {
   const before = await findPartner(ctx, id);
   const after = { ...before, ...(input.name ? { name: input.name } : {}), ...(input.plan ? { plan: input.plan } : {}), updated_at: ctx.now };
   await ctx.db.batch([
@@ -106,7 +140,7 @@ export async function updatePartner(ctx: OperatorContext, id: string, input: { n
   return presentPartner(after);
 }
 
-export async function issueCredential(ctx: OperatorContext, partnerId: string, input: { mode: Mode; scopes?: Scope[] | undefined }) {
+export async function issueCredential({ ctx, partnerId, input }: { ctx: OperatorContext; partnerId: string; input: z.infer<typeof IssueCredentialInput> }) {
   await findPartner(ctx, partnerId);
   const issued = await mintCredential(partnerId, input.mode, input.scopes ?? ["partner"], ctx.now);
   await ctx.db.batch([
@@ -120,7 +154,7 @@ export async function issueCredential(ctx: OperatorContext, partnerId: string, i
  * Revokes at once: the gate learns it first (so no request slips through between the two
  * writes), then D1 records it. Revoking twice answers the revoked credential again.
  */
-export async function revokeCredential(ctx: OperatorContext, partnerId: string, credentialId: string) {
+export async function revokeCredential({ ctx, partnerId, credentialId }: { ctx: OperatorContext; partnerId: string; credentialId: string }) {
   const where = and(eq(credentials.id, credentialId), eq(credentials.partner_id, partnerId));
   const [row] = await ctx.db.select().from(credentials).where(where);
   if (!row) throw new NotFound("credential", credentialId, "credential_id");

@@ -1,10 +1,12 @@
-import { and, count, desc, eq, gte, lt } from "drizzle-orm";
-import { organizations, paymentIntents } from "../../db/schema";
+import { z } from "@hono/zod-openapi";
+import { and, desc, eq } from "drizzle-orm";
+import { paymentIntents } from "../../db/schema";
+import { INTENT_STATUSES } from "../../domain/payment-intent";
 import { NotFound } from "../../lib/errors";
+import { DateBound, PaginationQuery } from "../../lib/fields";
 import { isId } from "../../lib/ids";
-import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
-import { organizationWhere } from "../organizations/get-organization";
+import { equalTo, listPage, organizationParent, within } from "../pagination";
 import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 export type PaymentIntentRow = typeof paymentIntents.$inferSelect;
@@ -47,29 +49,17 @@ export async function getPaymentIntent({ ctx, organizationId, id }: { ctx: Servi
   return presentPaymentIntent(row);
 }
 
-export async function listPaymentIntents({
-  ctx,
-  organizationId,
-  input,
-}: {
-  ctx: ServiceContext;
-  organizationId: string;
-  input: { page: number; pageSize: number; offset: number; status?: string | undefined; invoice_id?: string | undefined; created_from?: string | undefined; created_to?: string | undefined };
-}) {
-  const where = and(
-    intentWhere(ctx, organizationId),
-    input.status ? eq(paymentIntents.status, input.status) : undefined,
-    input.invoice_id ? eq(paymentIntents.invoice_id, input.invoice_id) : undefined,
-    input.created_from ? gte(paymentIntents.created_at, input.created_from) : undefined,
-    input.created_to ? lt(paymentIntents.created_at, input.created_to) : undefined,
-  );
-  const [org, rows, [total]] = await ctx.db.batch([
-    ctx.db.select({ id: organizations.id }).from(organizations).where(organizationWhere(ctx, organizationId)),
-    ctx.db.select().from(paymentIntents).where(where).orderBy(desc(paymentIntents.created_at), desc(paymentIntents.id)).limit(input.pageSize).offset(input.offset),
-    ctx.db.select({ n: count() }).from(paymentIntents).where(where),
-  ]);
-  if (org.length === 0) throw new NotFound("organization", organizationId, "X-Entity-Id");
-  return { data: rows.map(presentPaymentIntent), pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+export const ListPaymentIntentsInput = PaginationQuery.extend({
+  status: z.enum(INTENT_STATUSES).optional(),
+  invoice_id: z.string().max(100).optional(),
+  created_from: DateBound.optional().openapi({ description: "Created at or after (an instant, or a Paris date)." }),
+  created_to: DateBound.optional().openapi({ description: "Created on or before (an instant, or a Paris date covering the whole day)." }),
+});
+
+export async function listPaymentIntents({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof ListPaymentIntentsInput> }) {
+  const where = and(intentWhere(ctx, organizationId), ...equalTo(input, { status: paymentIntents.status, invoice_id: paymentIntents.invoice_id }), within(paymentIntents.created_at, input.created_from, input.created_to));
+  const rows = ctx.db.select().from(paymentIntents).where(where).orderBy(desc(paymentIntents.created_at), desc(paymentIntents.id));
+  return listPage(ctx, input, { rows, from: paymentIntents, where, parent: organizationParent(ctx, organizationId) }, presentPaymentIntent);
 }
 
 /** An intent of the caller (partner and mode), whatever its organization: the sandbox simulator's lookup. */

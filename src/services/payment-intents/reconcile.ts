@@ -1,6 +1,7 @@
 import { and, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { paymentIntents } from "../../db/schema";
+import { UNSETTLED_INTENT_STATUSES } from "../../domain/payment-intent";
 import type { Env } from "../../env";
 
 const STALE_AFTER_MS = 2 * 60_000;
@@ -20,7 +21,7 @@ export async function reconcilePaymentIntents(base: { db: Db; env: Env }, now: D
     .from(paymentIntents)
     .where(
       and(
-        inArray(paymentIntents.status, ["created", "pending", "processing", "failed"]),
+        inArray(paymentIntents.status, UNSETTLED_INTENT_STATUSES),
         lt(paymentIntents.updated_at, new Date(now.getTime() - STALE_AFTER_MS).toISOString()),
       ),
     )

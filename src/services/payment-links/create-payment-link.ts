@@ -1,25 +1,50 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { insertWhere } from "../../db/guarded";
 import { bankAccounts, invoices, paymentIntents, paymentLinks } from "../../db/schema";
-import type { IntentState, PaymentMethod } from "../../domain/payment-intent";
+import { statusIn } from "../../db/status-sql";
+import { PAYABLE_INVOICE_STATUSES } from "../../domain/invoice-status";
+import { PAYMENT_METHODS, type IntentState } from "../../domain/payment-intent";
 import { randomToken } from "../../lib/crypto";
 import { BusinessRule, Conflict, NotFound, ValidationError } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, type ServiceContext } from "../context";
 import { coveringKycIdOf, verificationStatusOf, type VerificationStatus } from "../bank-accounts/verification";
-import { intentRow } from "../payment-intents/project";
+import { intentRow } from "../../db/projection/payment-intent";
 import { owner, scoped } from "../tenancy";
 import { presentPaymentLink, type PaymentLinkRow } from "./present";
 
-export interface PaymentLinkInput {
-  invoice_id: string;
-  payment_methods: PaymentMethod[];
-  amount?: number | undefined;
-  expires_at?: string | undefined;
-  return_url?: string | undefined;
-}
+export const PaymentMethodSchema = z.enum(PAYMENT_METHODS).openapi({ description: "`sepa_credit`: SEPA transfer by open banking (Aiia); `card`." });
 
-const PAYABLE = ["issued", "partially_paid", "overdue"] as const;
+export const CreatePaymentLinkInput = z
+  .strictObject({
+    invoice_id: z.string().openapi({ example: "inv-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    payment_methods: z.array(PaymentMethodSchema).min(1).max(2).openapi({ example: ["sepa_credit", "card"] }),
+    amount: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .openapi({ description: "For a partial payment, in cents. Default: what remains payable (amount due minus other active links)." }),
+    expires_at: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: "When the link stops working. Default: 30 days from now.", example: "2026-12-31T23:59:59Z" }),
+    return_url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional()
+      .openapi({ description: "Where the payer goes back to, with `?payment_intent=…&status=…`. https in live mode.", example: "https://votreapp.fr/payment/success" }),
+  })
+  .openapi("PaymentLinkCreate", {
+    example: {
+      invoice_id: "inv-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
+      payment_methods: ["sepa_credit", "card"],
+      return_url: "https://votreapp.fr/payment/success",
+      expires_at: "2099-03-31T23:59:59Z",
+    },
+  });
+
 export const DEFAULT_LINK_LIFETIME_DAYS = 30;
 
 /**
@@ -32,7 +57,7 @@ export const DEFAULT_LINK_LIFETIME_DAYS = 30;
  * computed in SQL; the batch ends with reads that say why a refusal happened. Then the intent's
  * Durable Object is initialized (it initializes itself from D1 if this call is lost).
  */
-export async function createPaymentLink({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: PaymentLinkInput }) {
+export async function createPaymentLink({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof CreatePaymentLinkInput> }) {
   const livemode = ctx.principal.livemode;
   if (input.return_url && livemode && !input.return_url.startsWith("https://")) {
     throw new ValidationError("return_url must be https in live mode.", "return_url", "return_url_not_https");
@@ -51,7 +76,7 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
   // by a verified KYC: a verification of another (or a former default) account does not count.
   const defaultAccount = sql`(SELECT ${bankAccounts.id} FROM ${bankAccounts} WHERE ${bankAccounts.department_id} = (SELECT ${invoices.department_id} FROM ${invoices} WHERE ${ownInvoice}) AND ${scoped(ctx, bankAccounts, organizationId)} AND ${bankAccounts.status} = 'active' AND ${bankAccounts.is_default} = 1)`;
   const accountVerification = verificationStatusOf(ctx, defaultAccount);
-  const fits = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${ownInvoice} AND ${invoices.status} IN ('issued', 'partially_paid', 'overdue'))
+  const fits = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${ownInvoice} AND ${statusIn(invoices.status, PAYABLE_INVOICE_STATUSES)})
     AND ${amount} > 0 AND ${amount} <= ${available}${livemode ? sql` AND ${accountVerification} = 'verified'` : sql``}`;
 
   const nowIso = new Date(now).toISOString();
@@ -154,7 +179,7 @@ function refusal(
   invoiceId: string,
 ): Error {
   if (!invoice) return new NotFound("invoice", invoiceId, "invoice_id");
-  if (!(PAYABLE as readonly string[]).includes(invoice.status)) {
+  if (!(PAYABLE_INVOICE_STATUSES as readonly string[]).includes(invoice.status)) {
     return new Conflict(`A ${invoice.status} invoice cannot take a payment link (issue it first; paid and cancelled invoices take none).`, "invoice_not_payable", "invoice_id");
   }
   if (livemode && !payout?.account_id) {

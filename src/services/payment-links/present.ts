@@ -1,14 +1,10 @@
 import type { paymentLinks } from "../../db/schema";
+import { paymentLinkUrls } from "../../lib/page-urls";
 
 export type PaymentLinkRow = typeof paymentLinks.$inferSelect;
 
-export function paymentPageUrl(baseUrl: string, token: string): string {
-  return `${baseUrl.replace(/\/$/, "")}/p/${token}`;
-}
-
 /** Seed 001's shape, plus `object`, `livemode` and the link's own settings. */
 export function presentPaymentLink(row: PaymentLinkRow, baseUrl: string) {
-  const url = paymentPageUrl(baseUrl, row.token);
   return {
     id: row.id,
     object: "payment_link" as const,
@@ -20,9 +16,7 @@ export function presentPaymentLink(row: PaymentLinkRow, baseUrl: string) {
     currency: row.currency,
     payment_methods: row.payment_methods,
     status: row.status,
-    payment_page_url: url,
-    qr_code_data: url,
-    qr_code_svg_url: `${url}/qr.svg`,
+    ...paymentLinkUrls(baseUrl, row.token),
     return_url: row.return_url,
     expires_at: row.expires_at,
     completed_at: row.completed_at,

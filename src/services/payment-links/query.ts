@@ -1,11 +1,14 @@
-import { and, count, desc, eq } from "drizzle-orm";
-import { organizations, paymentLinks } from "../../db/schema";
-import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
+import { z } from "@hono/zod-openapi";
+import { and, desc, eq } from "drizzle-orm";
+import { paymentLinks } from "../../db/schema";
+import { PAYMENT_LINK_STATUSES } from "../../domain/payment-link";
+import { Conflict, NotFound } from "../../lib/errors";
+import { PaginationQuery } from "../../lib/fields";
 import { isId } from "../../lib/ids";
-import { pagination } from "../../lib/openapi";
-import type { IntentResult } from "../../durable/payment-intent";
+import type { IntentResult } from "../../domain/payment-intent-rpc";
 import { intentCall, type ServiceContext } from "../context";
-import { organizationWhere } from "../organizations/get-organization";
+import { unwrapIntentResult } from "../payment-intents/intent-result";
+import { equalTo, listPage, organizationParent } from "../pagination";
 import { presentPaymentLink } from "./present";
 import { scoped } from "../tenancy";
 
@@ -24,27 +27,15 @@ export async function getPaymentLink({ ctx, organizationId, id }: { ctx: Service
   return presentPaymentLink(await findPaymentLink(ctx, organizationId, id), ctx.env.PUBLIC_BASE_URL);
 }
 
-export async function listPaymentLinks({
-  ctx,
-  organizationId,
-  input,
-}: {
-  ctx: ServiceContext;
-  organizationId: string;
-  input: { page: number; pageSize: number; offset: number; status?: "active" | "completed" | "expired" | "revoked" | undefined; invoice_id?: string | undefined };
-}) {
-  const where = and(
-    scoped(ctx, paymentLinks, organizationId),
-    input.status ? eq(paymentLinks.status, input.status) : undefined,
-    input.invoice_id ? eq(paymentLinks.invoice_id, input.invoice_id) : undefined,
-  );
-  const [org, rows, [total]] = await ctx.db.batch([
-    ctx.db.select({ id: organizations.id }).from(organizations).where(organizationWhere(ctx, organizationId)),
-    ctx.db.select().from(paymentLinks).where(where).orderBy(desc(paymentLinks.created_at), desc(paymentLinks.id)).limit(input.pageSize).offset(input.offset),
-    ctx.db.select({ n: count() }).from(paymentLinks).where(where),
-  ]);
-  if (org.length === 0) throw new NotFound("organization", organizationId, "X-Entity-Id");
-  return { data: rows.map((r) => presentPaymentLink(r, ctx.env.PUBLIC_BASE_URL)), pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+export const ListPaymentLinksInput = PaginationQuery.extend({
+  status: z.enum(PAYMENT_LINK_STATUSES).optional(),
+  invoice_id: z.string().max(100).optional(),
+});
+
+export async function listPaymentLinks({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof ListPaymentLinksInput> }) {
+  const where = and(scoped(ctx, paymentLinks, organizationId), ...equalTo(input, { status: paymentLinks.status, invoice_id: paymentLinks.invoice_id }));
+  const rows = ctx.db.select().from(paymentLinks).where(where).orderBy(desc(paymentLinks.created_at), desc(paymentLinks.id));
+  return listPage(ctx, input, { rows, from: paymentLinks, where, parent: organizationParent(ctx, organizationId) }, (row) => presentPaymentLink(row, ctx.env.PUBLIC_BASE_URL));
 }
 
 /**
@@ -60,12 +51,9 @@ export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: Serv
   const result = await intentCall(ctx, link.payment_intent_id, "cancel", (stub) =>
     stub.cancel(link.payment_intent_id, { reason: "revoked", actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId, tenant: { partnerId: link.partner_id, livemode: link.livemode, organizationId: link.organization_id } }) as unknown as Promise<IntentResult>,
   );
-  if (!result.ok) {
-    if (result.status === 409) throw new Conflict(result.message, result.code);
-    throw new BusinessRule(result.message, result.code);
-  }
+  const { intent } = unwrapIntentResult(result, { notFound: { resource: "payment_link", id, param: "id" } });
   // The object has decided; if its projection has not reached D1 yet (it retries), say what it decided.
   const after = await findPaymentLink(ctx, organizationId, id);
-  const revoked = after.status === "active" && result.intent.status === "canceled" ? { ...after, status: "revoked" as const, revoked_at: result.intent.updated_at } : after;
+  const revoked = after.status === "active" && intent.status === "canceled" ? { ...after, status: "revoked" as const, revoked_at: intent.updated_at } : after;
   return presentPaymentLink(revoked, ctx.env.PUBLIC_BASE_URL);
 }

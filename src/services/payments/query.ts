@@ -1,10 +1,13 @@
-import { and, count, desc, eq, gte, lt } from "drizzle-orm";
-import { invoices, organizations, payments } from "../../db/schema";
+import { z } from "@hono/zod-openapi";
+import { and, desc, eq } from "drizzle-orm";
+import { invoices, payments } from "../../db/schema";
 import { NotFound } from "../../lib/errors";
+import { PAYMENT_STATUSES } from "../../domain/payment";
+import { DateBound, PaginationQuery } from "../../lib/fields";
 import { isId } from "../../lib/ids";
-import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
-import { organizationWhere } from "../organizations/get-organization";
+import { PaymentMethodSchema } from "../payment-links/create-payment-link";
+import { equalTo, listPage, organizationParent, within } from "../pagination";
 import { scoped } from "../tenancy";
 
 export type PaymentRow = typeof payments.$inferSelect;
@@ -41,39 +44,19 @@ export async function getPayment({ ctx, organizationId, id }: { ctx: ServiceCont
   return presentPayment(row);
 }
 
-export interface PaymentFilters {
-  status?: PaymentRow["status"] | undefined;
-  invoice_id?: string | undefined;
-  method?: PaymentRow["method"] | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-}
+export const ListPaymentsInput = PaginationQuery.extend({
+  status: z.enum(PAYMENT_STATUSES).optional(),
+  invoice_id: z.string().max(100).optional(),
+  method: PaymentMethodSchema.optional(),
+  from_date: DateBound.optional().openapi({ description: "Paid at or after (instant, or Paris date).", example: "2026-01-01" }),
+  to_date: DateBound.optional().openapi({ description: "Paid on or before (a Paris date covers the whole day).", example: "2026-03-31" }),
+});
 
 /** Newest first by payment date. */
-export async function listPayments({
-  ctx,
-  organizationId,
-  input,
-}: {
-  ctx: ServiceContext;
-  organizationId: string;
-  input: PaymentFilters & { page: number; pageSize: number; offset: number };
-}) {
-  const where = and(
-    paymentWhere(ctx, organizationId),
-    input.status ? eq(payments.status, input.status) : undefined,
-    input.invoice_id ? eq(payments.invoice_id, input.invoice_id) : undefined,
-    input.method ? eq(payments.method, input.method) : undefined,
-    input.from ? gte(payments.paid_at, input.from) : undefined,
-    input.to ? lt(payments.paid_at, input.to) : undefined,
-  );
-  const [org, rows, [total]] = await ctx.db.batch([
-    ctx.db.select({ id: organizations.id }).from(organizations).where(organizationWhere(ctx, organizationId)),
-    ctx.db.select().from(payments).where(where).orderBy(desc(payments.paid_at), desc(payments.id)).limit(input.pageSize).offset(input.offset),
-    ctx.db.select({ n: count() }).from(payments).where(where),
-  ]);
-  if (org.length === 0) throw new NotFound("organization", organizationId, "X-Entity-Id");
-  return { data: rows.map(presentPayment), pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+export async function listPayments({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof ListPaymentsInput> }) {
+  const where = and(paymentWhere(ctx, organizationId), ...equalTo(input, { status: payments.status, invoice_id: payments.invoice_id, method: payments.method }), within(payments.paid_at, input.from_date, input.to_date));
+  const rows = ctx.db.select().from(payments).where(where).orderBy(desc(payments.paid_at), desc(payments.id));
+  return listPage(ctx, input, { rows, from: payments, where, parent: organizationParent(ctx, organizationId) }, presentPayment);
 }
 
 /** Every payment of one invoice (partial payments add up), oldest first. 404 for a foreign invoice. */

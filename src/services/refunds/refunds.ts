@@ -1,9 +1,12 @@
+import { z } from "@hono/zod-openapi";
 import { and, asc, eq } from "drizzle-orm";
 import { paymentIntents, refunds } from "../../db/schema";
-import { BusinessRule, Conflict, IdempotencyKeyReused, NotFound, ValidationError } from "../../lib/errors";
+import { NotFound } from "../../lib/errors";
 import { derivedId, isId, newId } from "../../lib/ids";
-import type { RefundResult } from "../../durable/payment-intent";
+import { Text } from "../../lib/text";
+import type { RefundResult } from "../../domain/payment-intent-rpc";
 import { intentCall, type ServiceContext } from "../context";
+import { unwrapIntentResult } from "../payment-intents/intent-result";
 import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 export type RefundRow = typeof refunds.$inferSelect;
@@ -25,6 +28,14 @@ export function presentRefundRow(row: RefundRow) {
   };
 }
 
+export const CreateRefundInput = z
+  .strictObject({
+    payment_intent_id: z.string().openapi({ example: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    amount: z.number().int().positive().optional().openapi({ description: "In cents; default: all that remains refundable.", example: 10000 }),
+    reason: Text({ min: 1, max: 500 }).optional().openapi({ example: "Remise commerciale de 100€" }),
+  })
+  .openapi("RefundCreate", { example: { payment_intent_id: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b", amount: 10000, reason: "Remise commerciale de 100€" } });
+
 /**
  * The balance check and the refund's creation happen in the intent's Durable Object (one
  * synchronous transaction), which projects the refund to D1 before answering. The object checks
@@ -37,7 +48,7 @@ export async function createRefund({
 }: {
   ctx: ServiceContext;
   organizationId: string;
-  input: { payment_intent_id: string; amount?: number | undefined; reason?: string | undefined };
+  input: z.infer<typeof CreateRefundInput>;
 }) {
   if (!isId("payment_intent", input.payment_intent_id)) throw new NotFound("payment_intent", input.payment_intent_id, "payment_intent_id");
   // With an Idempotency-Key the refund id is derived from it: a retry after a crash (when the
@@ -56,14 +67,10 @@ export async function createRefund({
       requestId: ctx.requestId,
     }) as unknown as Promise<RefundResult>,
   );
-  if (!result.ok) {
-    if (result.status === 404) throw new NotFound("payment_intent", input.payment_intent_id, "payment_intent_id");
-    if (result.code === "idempotency_key_reused") throw new IdempotencyKeyReused(result.message);
-    if (result.status === 409) throw new Conflict(result.message, result.code, "payment_intent_id");
-    if (result.status === 422) throw new BusinessRule(result.message, result.code, "amount");
-    throw new ValidationError(result.message, "amount", result.code);
-  }
-  return result.refund;
+  return unwrapIntentResult(result, {
+    notFound: { resource: "payment_intent", id: input.payment_intent_id, param: "payment_intent_id" },
+    param: { conflict: "payment_intent_id", rule: "amount", invalid: "amount" },
+  }).refund;
 }
 
 export async function getRefund({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {

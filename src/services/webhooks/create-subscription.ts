@@ -1,4 +1,5 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { z } from "@hono/zod-openapi";
+import { and, isNull, sql } from "drizzle-orm";
 import { changes, insertWhere } from "../../db/guarded";
 import { webhookSubscriptions } from "../../db/schema";
 import { ALL_EVENTS, EVENT_TYPES, eventPayloadScope } from "../../domain/events";
@@ -6,6 +7,7 @@ import { grants } from "../../domain/scopes";
 import { checkWebhookUrl, webhookUrlRules } from "../../domain/webhook-url";
 import { BusinessRule, Forbidden, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { Text } from "../../lib/text";
 import { auditEntry, type ServiceContext } from "../context";
 import { presentSubscription, type SubscriptionRow } from "./present";
 import { checkOrganizations } from "./query";
@@ -15,12 +17,55 @@ import { owner, scoped } from "../tenancy";
 /** Endpoints per partner and mode (Stripe allows 16): enough for every real integration, bounded fan-out. */
 export const MAX_SUBSCRIPTIONS = 20;
 
-export interface SubscriptionInput {
-  url: string;
-  events: string[];
-  description?: string | null | undefined;
-  organization_ids?: string[] | null | undefined;
-}
+const EventTypeOrAll = z.enum([...EVENT_TYPES, ALL_EVENTS]).openapi({
+  description: "An event type, or `*` alone for every type (including types added later).",
+  example: "payment_intent.status_changed",
+});
+
+export const SubscribedEvents = z
+  .array(EventTypeOrAll)
+  .min(1, 'must name at least one event type (or "*" for all)')
+  .max(EVENT_TYPES.length + 1)
+  .refine((events) => !events.includes(ALL_EVENTS) || events.length === 1, '"*" (every event type) cannot be combined with other types')
+  .openapi({ example: ["invoice.status_changed", "payment_intent.status_changed", "refund.created"] });
+
+export const SubscriptionUrl = z
+  .string()
+  .trim()
+  .min(1)
+  .max(2048)
+  .openapi({
+    description:
+      "Where events are POSTed, checked again before every attempt. Live mode: https:// on the default port 443, to a public host only (no private, loopback or link-local address). Test mode: https:// to a public host on any port; a worker running in local development (`wrangler dev`) also accepts http://localhost and http://127.0.0.1, a deployed one never. Never this platform's own host.",
+    example: "https://votreapp.fr/webhooks/payment-api",
+  });
+
+export const SubscriptionOrganizationIds = z
+  .array(z.string().max(100))
+  .min(1)
+  .max(100)
+  .nullable()
+  .openapi({
+    description: "Only events of these organizations (`org-…`); null or absent: every organization of the partner.",
+    example: ["org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b"],
+  });
+
+export const SubscriptionDescription = Text({ max: 500 }).nullable().openapi({ example: "Production webhook" });
+
+export const CreateWebhookSubscriptionInput = z
+  .strictObject({
+    url: SubscriptionUrl,
+    events: SubscribedEvents,
+    description: SubscriptionDescription.optional(),
+    organization_ids: SubscriptionOrganizationIds.optional(),
+  })
+  .openapi("WebhookSubscriptionCreate", {
+    example: {
+      url: "https://votreapp.fr/webhooks/payment-api",
+      events: ["invoice.status_changed", "payment_intent.status_changed", "refund.created"],
+      description: "Production webhook",
+    },
+  });
 
 /** The URL as it will be called, or 400 naming `url` (malformed, not https, private address, other port in live mode, the platform itself). */
 export function acceptableUrl(ctx: ServiceContext, raw: string): string {
@@ -50,7 +95,7 @@ export function requirePayloadScopes(ctx: ServiceContext, events: readonly strin
   }
 }
 
-export async function createWebhookSubscription({ ctx, input }: { ctx: ServiceContext; input: SubscriptionInput }) {
+export async function createWebhookSubscription({ ctx, input }: { ctx: ServiceContext; input: z.infer<typeof CreateWebhookSubscriptionInput> }) {
   requirePayloadScopes(ctx, input.events);
   const url = acceptableUrl(ctx, input.url);
   const organizationIds = input.organization_ids ? await checkOrganizations(ctx, input.organization_ids) : null;

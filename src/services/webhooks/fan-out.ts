@@ -1,11 +1,12 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { events, webhookDeliveries, webhookSubscriptions } from "../../db/schema";
 import { subscriptionReceives } from "../../domain/events";
-import { newId } from "../../lib/ids";
 import type { Db } from "../../db/client";
-import { sendInChunks, type JobContext } from "./job";
+import { sendInChunks } from "../../queues/publish";
+import type { JobContext } from "./job";
 import { log } from "../../lib/log";
-import { owner, scoped } from "../tenancy";
+import { newDelivery } from "./new-delivery";
+import { scoped } from "../tenancy";
 
 type BatchItem = Parameters<Db["batch"]>[0][number];
 
@@ -45,26 +46,7 @@ export async function fanOutEvent({ ctx, input }: { ctx: JobContext; input: { ev
   if (matching.length === 0) return { deliveries: 0 };
 
   const now = ctx.now().toISOString();
-  const inserts = matching.map((s) =>
-    db
-      .insert(webhookDeliveries)
-      .values({
-        id: newId("webhook_delivery"),
-        ...owner(event),
-        event_id: event.id,
-        subscription_id: s.id,
-        status: "pending",
-        run: 1,
-        attempts: 0,
-        next_attempt_at: now,
-        last_status_code: null,
-        last_error: null,
-        completed_at: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflictDoNothing(),
-  );
+  const inserts = matching.map((s) => newDelivery(db, event, { eventId: event.id, subscriptionId: s.id, at: now }));
   const pending = db
     .select({ id: webhookDeliveries.id, run: webhookDeliveries.run })
     .from(webhookDeliveries)

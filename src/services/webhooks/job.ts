@@ -12,10 +12,3 @@ export interface JobContext {
 export function jobContext(env: Env, executionCtx: ExecutionContext): JobContext {
   return { db: createDb(env.DB), env, now: () => new Date(), defer: (work) => executionCtx.waitUntil(work) };
 }
-
-/** Cloudflare Queues take at most 100 messages per sendBatch. */
-export async function sendInChunks(queue: Env["WEBHOOKS"], bodies: Parameters<Env["WEBHOOKS"]["send"]>[0][]) {
-  for (let i = 0; i < bodies.length; i += 100) {
-    await queue.sendBatch(bodies.slice(i, i + 100).map((body) => ({ body })));
-  }
-}

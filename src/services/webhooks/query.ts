@@ -1,10 +1,13 @@
-import { and, count, desc, eq, inArray, isNull } from "drizzle-orm";
+import { z } from "@hono/zod-openapi";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { organizations, webhookSubscriptions } from "../../db/schema";
+import { WEBHOOK_SUBSCRIPTION_STATUSES } from "../../domain/webhook-status";
 import { NotFound } from "../../lib/errors";
+import { PaginationQuery } from "../../lib/fields";
 import { isId } from "../../lib/ids";
-import { pagination } from "../../lib/openapi";
 import type { ServiceContext } from "../context";
 import { presentSubscription } from "./present";
+import { equalTo, listPage } from "../pagination";
 import { scoped } from "../tenancy";
 
 /** A subscription of the caller (partner and mode), not deleted. */
@@ -27,23 +30,12 @@ export async function getWebhookSubscription({ ctx, id }: { ctx: ServiceContext;
   return presentSubscription(await findSubscription(ctx, id), ctx.now);
 }
 
-export async function listWebhookSubscriptions({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: { page: number; pageSize: number; offset: number; status?: "active" | "disabled" | undefined };
-}) {
-  const where = and(
-    scoped(ctx, webhookSubscriptions),
-    isNull(webhookSubscriptions.deleted_at),
-    input.status ? eq(webhookSubscriptions.status, input.status) : undefined,
-  );
-  const [rows, [total]] = await ctx.db.batch([
-    ctx.db.select().from(webhookSubscriptions).where(where).orderBy(desc(webhookSubscriptions.created_at), desc(webhookSubscriptions.id)).limit(input.pageSize).offset(input.offset),
-    ctx.db.select({ n: count() }).from(webhookSubscriptions).where(where),
-  ]);
-  return { data: rows.map((r) => presentSubscription(r, ctx.now)), pagination: pagination(input.page, input.pageSize, total?.n ?? 0) };
+export const ListWebhookSubscriptionsInput = PaginationQuery.extend({ status: z.enum(WEBHOOK_SUBSCRIPTION_STATUSES).optional() });
+
+export async function listWebhookSubscriptions({ ctx, input }: { ctx: ServiceContext; input: z.infer<typeof ListWebhookSubscriptionsInput> }) {
+  const where = and(scoped(ctx, webhookSubscriptions), isNull(webhookSubscriptions.deleted_at), ...equalTo(input, { status: webhookSubscriptions.status }));
+  const rows = ctx.db.select().from(webhookSubscriptions).where(where).orderBy(desc(webhookSubscriptions.created_at), desc(webhookSubscriptions.id));
+  return listPage(ctx, input, { rows, from: webhookSubscriptions, where }, (row) => presentSubscription(row, ctx.now));
 }
 
 /** Organizations a subscription is limited to must be the caller's (same partner and mode): 404 otherwise. */

@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { changes } from "../../db/guarded";
 import { webhookSubscriptions } from "../../db/schema";
@@ -10,12 +11,24 @@ import { newWebhookSecret, sealSecret } from "./secrets";
 /** How long the previous secret keeps signing (X-Webhook-Signature-Previous) by default. */
 export const ROTATION_WINDOW_SECONDS = 24 * 60 * 60;
 
+export const RotateWebhookSecretInput = z
+  .strictObject({
+    previous_secret_expires_in: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .openapi({ description: "Seconds the old secret keeps signing X-Webhook-Signature-Previous (default 86400, i.e. 24 h; 0 after a leak).", example: 86400 }),
+  })
+  .openapi("RotateWebhookSecret", { example: { previous_secret_expires_in: 86400 } });
+
 /**
  * A new secret signs X-Webhook-Signature from now on; the one it replaces signs
  * X-Webhook-Signature-Previous until the window closes (24 h by default, 0 to revoke it at once
  * after a leak). Rotating again inside a window drops the older secret: only the last two sign.
  */
-export async function rotateWebhookSecret({ ctx, id, input }: { ctx: ServiceContext; id: string; input: { previous_secret_expires_in?: number | undefined } }) {
+export async function rotateWebhookSecret({ ctx, id, input }: { ctx: ServiceContext; id: string; input: z.infer<typeof RotateWebhookSecretInput> }) {
   const before = await findSubscription(ctx, id);
   const window = input.previous_secret_expires_in ?? ROTATION_WINDOW_SECONDS;
   const secret = newWebhookSecret();

@@ -1,20 +1,42 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { changes } from "../../db/guarded";
 import { webhookSubscriptions } from "../../db/schema";
+import { WEBHOOK_SUBSCRIPTION_STATUSES } from "../../domain/webhook-status";
 import { Conflict } from "../../lib/errors";
 import { auditEntry, diff, type ServiceContext } from "../context";
-import { acceptableUrl, normalizeEvents, requirePayloadScopes, type SubscriptionInput } from "./create-subscription";
+import {
+  acceptableUrl,
+  normalizeEvents,
+  requirePayloadScopes,
+  SubscribedEvents,
+  SubscriptionDescription,
+  SubscriptionOrganizationIds,
+  SubscriptionUrl,
+} from "./create-subscription";
 import { presentSubscription, type SubscriptionRow } from "./present";
 import { checkOrganizations, findSubscription, subscriptionWhere } from "./query";
 
-export type SubscriptionUpdate = Partial<SubscriptionInput> & { status?: "active" | "disabled" | undefined };
-
+export const UpdateWebhookSubscriptionInput = z
+  .strictObject({
+    url: SubscriptionUrl.optional(),
+    events: SubscribedEvents.optional(),
+    description: SubscriptionDescription.optional(),
+    organization_ids: SubscriptionOrganizationIds.optional(),
+    status: z
+      .enum(WEBHOOK_SUBSCRIPTION_STATUSES)
+      .optional()
+      .openapi({ description: "`disabled` stops new deliveries; `active` resumes them (and forgets past failures)." }),
+  })
+  .openapi("WebhookSubscriptionUpdate", {
+    example: { events: ["*"], description: "Every event, for the accounting system" },
+  });
 /**
  * PATCH semantics: fields present replace the stored ones; `organization_ids: null` means every
  * organization again. Re-enabling clears the failure record, so a subscription disabled for
  * failing gets a fresh three days. Guarded on the version read, like every other update.
  */
-export async function updateWebhookSubscription({ ctx, id, input }: { ctx: ServiceContext; id: string; input: SubscriptionUpdate }) {
+export async function updateWebhookSubscription({ ctx, id, input }: { ctx: ServiceContext; id: string; input: z.infer<typeof UpdateWebhookSubscriptionInput> }) {
   const before = await findSubscription(ctx, id);
   // Pointing a subscription elsewhere, or at other events, is choosing who receives their payloads.
   if (input.url !== undefined || input.events !== undefined) requirePayloadScopes(ctx, input.events ?? before.events);

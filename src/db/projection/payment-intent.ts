@@ -1,10 +1,22 @@
-import { and, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { changes } from "../../db/guarded";
-import { auditLogs, events, invoices, paymentIntents, paymentLinks, payments, refunds } from "../../db/schema";
+import { and, eq, lt, sql, type SQL } from "drizzle-orm";
+import { auditRow } from "../audit";
+import type { Db } from "../client";
+import { changes } from "../guarded";
+import { auditLogs, events, invoices, paymentIntents, paymentLinks, payments, refunds } from "../schema";
+import { invoiceStatusAfterMoneySql } from "../status-sql";
+import type { PaymentStatus } from "../../domain/payment";
 import { publicIntent, type IntentState, type IntentStatus, type PaymentMethod } from "../../domain/payment-intent";
+import type { Actor } from "../../domain/payment-intent-rpc";
+import type { PaymentLinkClosure } from "../../domain/payment-link";
 import type { RefundState } from "../../domain/refund";
 import { owner, scoped } from "../tenancy";
+
+/**
+ * The projection of a PaymentIntent object's transitions into D1: the format of its outbox
+ * records and the one batch that mirrors each. The object writes and drains the records; the
+ * link service writes an intent's first row with `intentRow`. Here, between the two, so that
+ * neither imports the other.
+ */
 
 interface AuditRecord {
   id: string;
@@ -25,9 +37,9 @@ export interface ProjectionRecord {
   previous_status: IntentStatus | null;
   event: { id: string; type: "payment_intent.status_changed"; data: Record<string, unknown> } | null;
   audit: AuditRecord | null;
-  actor: { id: string; type: "partner" | "system" | "payer" };
+  actor: Actor;
   request_id: string | null;
-  link_status: "completed" | "expired" | "revoked" | null;
+  link_status: PaymentLinkClosure | null;
   ledger: { id: string; amount: number; method: PaymentMethod; paid_at: string } | null;
   /** A refund created or settled by this transition, with its own event and audit entry. */
   refund: {
@@ -36,7 +48,7 @@ export interface ProjectionRecord {
     audit: AuditRecord;
   } | null;
   /** The ledger entry's refunded amount after a refund succeeded (absolute, so a replay is harmless). */
-  ledger_refund: { refunded_amount: number; status: "completed" | "partially_refunded" | "refunded" } | null;
+  ledger_refund: { refunded_amount: number; status: PaymentStatus } | null;
   invoice_event_id: string;
   invoice_audit_id: string;
 }
@@ -44,13 +56,6 @@ export interface ProjectionRecord {
 /** Money on the invoice according to the ledger: amount_paid is always derived, never added to. */
 function paidOn(s: IntentState): SQL {
   return sql`(SELECT coalesce(sum(${payments.amount} - ${payments.refunded_amount}), 0) FROM ${payments} WHERE ${payments.invoice_id} = ${invoices.id} AND ${scoped(s, payments, s.organization_id)})`;
-}
-
-function invoiceStatusAfter(paid: SQL, today: string): SQL {
-  return sql`(CASE WHEN ${paid} >= ${invoices.total_amount} THEN 'paid'
-    WHEN ${paid} > 0 THEN 'partially_paid'
-    WHEN ${invoices.status} IN ('paid', 'partially_paid') THEN (CASE WHEN ${invoices.due_date} < ${today} THEN 'overdue' ELSE 'issued' END)
-    ELSE ${invoices.status} END)`;
 }
 
 /** The D1 row of an intent's state (its projection): the public fields plus the tenant and provider. */
@@ -76,19 +81,12 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
   const audit = (a: AuditRecord, resourceType: string, resourceId: string) =>
     db
       .insert(auditLogs)
-      .values({
-        id: a.id,
-        ...tenant,
-        resource_type: resourceType,
-        resource_id: resourceId,
-        action: a.action,
-        user_id: r.actor.id,
-        user_type: r.actor.type,
-        ip_address: null,
-        request_id: r.request_id,
-        changes: { before: a.before, after: a.after },
-        created_at: r.at,
-      })
+      .values(
+        auditRow(
+          { actor: r.actor, ip: null, requestId: r.request_id, at: r.at },
+          { id: a.id, owner: owner(s), organizationId: s.organization_id, resourceType, resourceId, action: a.action, changes: { before: a.before, after: a.after } },
+        ),
+      )
       .onConflictDoNothing();
 
   const statements: BatchItem[] = [
@@ -178,7 +176,7 @@ type BatchItem = Parameters<Db["batch"]>[0][number];
 function invoiceRecompute(db: Db, r: ProjectionRecord) {
   const s = r.intent;
   const paid = paidOn(s);
-  const next = invoiceStatusAfter(paid, r.today);
+  const next = invoiceStatusAfterMoneySql({ status: invoices.status, paid, total: invoices.total_amount, dueDate: invoices.due_date, today: r.today });
   const theInvoice = and(eq(invoices.id, s.invoice_id), scoped(s, invoices, s.organization_id));
   const changed = sql`${theInvoice} AND ${next} != ${invoices.status}`;
   return [
@@ -231,9 +229,4 @@ export async function project(db: Db, r: ProjectionRecord): Promise<string[]> {
   return Object.entries(eventsAt)
     .filter(([, at]) => changes(results[at]) === 1)
     .map(([id]) => id);
-}
-
-/** Marks the intent's events as handed to the webhooks queue. */
-export function markEnqueued(db: Db, s: IntentState, ids: string[], at: string) {
-  return db.update(events).set({ enqueued_at: at }).where(and(inArray(events.id, ids), scoped(s, events, s.organization_id)));
 }

@@ -1,0 +1,96 @@
+import type { Db } from "../../db/client";
+import { project, type ProjectionRecord } from "../../db/projection/payment-intent";
+import type { Env } from "../../env";
+import { log } from "../../lib/log";
+import { publishEventIds } from "../../queues/publish";
+import type { IntentStore } from "./store";
+
+/** The longest wait between two projection attempts while D1 is down. */
+const MAX_RETRY_MS = 60_000;
+
+/** Backoff of the projection retry: 1 s, 2 s, 4 s … up to a minute. */
+export function retryDelay(failures: number): number {
+  return Math.min(500 * 2 ** failures, MAX_RETRY_MS);
+}
+
+export interface OutboxDeps {
+  /** Read at each use, so a test can point the object's projections elsewhere. */
+  db: () => Db;
+  queue: () => Env["WEBHOOKS"];
+  now: () => number;
+}
+
+/**
+ * Drives the object's outbox to D1: projects each record in one idempotent batch, in order,
+ * publishes the events it wrote, and keeps the one alarm set to the next timer or the retry.
+ */
+export class OutboxDriver {
+  /** Projections of outbox records in flight in this instance, shared by concurrent drains. */
+  private readonly projecting = new Map<number, Promise<boolean>>();
+
+  constructor(
+    private readonly store: IntentStore,
+    private readonly deps: OutboxDeps,
+  ) {}
+
+  /**
+   * Projects every outbox record in order; stops at the first failure and lets the alarm retry.
+   * Commands interleave while a drain awaits D1, so several drains can run: a record another
+   * drain is already projecting is awaited, not projected again. Each record thus costs one
+   * batch and publishes its events once, and every caller returns only once its records are in D1.
+   */
+  async drain(): Promise<void> {
+    for (const { seq, record } of this.store.outbox()) {
+      let projection = this.projecting.get(seq);
+      if (!projection) {
+        projection = this.projectOne(seq, record).finally(() => this.projecting.delete(seq));
+        this.projecting.set(seq, projection);
+      }
+      if (!(await projection)) return;
+    }
+  }
+
+  /** After a change: land it in D1, then set the alarm for what remains. */
+  async flush(): Promise<void> {
+    await this.drain();
+    await this.reschedule();
+  }
+
+  /** One alarm for everything: the next timer, or the projection retry while the outbox is not empty. */
+  async reschedule(): Promise<void> {
+    const nextTimer = this.store.nextTimerAt();
+    const retryAt = this.store.hasOutbox() ? Number(this.store.meta("retry_at") ?? this.deps.now()) : null;
+    const candidates = [nextTimer, retryAt].filter((t): t is number => t !== null);
+    await this.store.setAlarm(candidates.length === 0 ? null : Math.min(...candidates));
+  }
+
+  /** Projects one record; on failure leaves it in the outbox and arms the retry. */
+  private async projectOne(seq: number, record: string): Promise<boolean> {
+    const r = JSON.parse(record) as ProjectionRecord;
+    let written: string[];
+    try {
+      written = await project(this.deps.db(), r);
+    } catch (err) {
+      const failures = Number(this.store.meta("projection_failures") ?? "0") + 1;
+      this.store.setMeta("projection_failures", String(failures));
+      this.store.setMeta("retry_at", String(this.deps.now() + retryDelay(failures)));
+      log.warn("payment intent projection failed; alarm will retry", { request_id: r.request_id, payment_intent_id: r.intent.id, version: r.intent.version, error: err });
+      return false;
+    }
+    this.store.deleteFromOutbox(seq);
+    this.store.setMeta("projection_failures", "0");
+    await this.publish(written);
+    return true;
+  }
+
+  /** Hands written events to the webhooks queue; the outbox relay cron covers a failure here. */
+  private async publish(eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    try {
+      const s = this.store.state()!;
+      await publishEventIds({ queue: this.deps.queue(), db: this.deps.db() }, eventIds, { tenant: s, organization: s.organization_id }, new Date(this.deps.now()).toISOString());
+    } catch (err) {
+      log.warn("event publish deferred to the relay", { error: err });
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import type { ProjectionRecord } from "../../db/projection/payment-intent";
+import { parisToday } from "../../domain/dates";
+import { publicIntent, type IntentState, type LinkOutcome, type PublicIntent } from "../../domain/payment-intent";
+import type { Actor } from "../../domain/payment-intent-rpc";
+import { presentRefund, type RefundState } from "../../domain/refund";
+import { newId } from "../../lib/ids";
+
+/**
+ * The outbox record of one transition: everything its projection writes to D1, with every id
+ * minted here, inside the transition's storage transaction, so that replaying it changes nothing.
+ */
+
+export interface RecordInput {
+  /** The audit action on the intent (null: the intent's own row does not change). */
+  action: string | null;
+  actor: Actor;
+  requestId: string | null;
+  linkStatus: LinkOutcome | null;
+  refund?: Pick<ProjectionRecord, "refund" | "ledger_refund">;
+}
+
+export function transitionRecord(prev: IntentState, next: IntentState, input: RecordInput, now: number): ProjectionRecord {
+  const refund = input.refund ?? { refund: null, ledger_refund: null };
+  const at = refund.refund?.state.updated_at ?? next.updated_at;
+  const statusChanged = prev.status !== next.status;
+  const pub = publicIntent(next);
+  return {
+    at,
+    today: parisToday(new Date(now)),
+    intent: next,
+    previous_status: statusChanged ? prev.status : null,
+    event: statusChanged
+      ? {
+          id: newId("event"),
+          type: "payment_intent.status_changed",
+          data: { payment_intent_id: next.id, previous_status: prev.status, current_status: next.status, payment_intent: pub },
+        }
+      : null,
+    audit: input.action ? { id: newId("audit_log"), action: input.action, before: auditFields(publicIntent(prev)), after: auditFields(pub) } : null,
+    actor: input.actor,
+    request_id: input.requestId,
+    link_status: input.linkStatus,
+    ledger: statusChanged && next.status === "succeeded"
+      ? { id: `pay-${next.id.slice(3)}`, amount: next.amount_received, method: next.selected_payment_method!, paid_at: next.completed_at! }
+      : null,
+    ...refund,
+    invoice_event_id: newId("event"),
+    invoice_audit_id: newId("audit_log"),
+  };
+}
+
+/** A refund's creation, with its event and audit entry. */
+export function refundCreated(refund: RefundState, livemode: boolean): NonNullable<ProjectionRecord["refund"]> {
+  return {
+    state: refund,
+    event: { id: newId("event"), type: "refund.created", data: { refund_id: refund.id, refund: presentRefund(refund, livemode) } },
+    audit: { id: newId("audit_log"), action: "created", before: null, after: presentRefund(refund, livemode) },
+  };
+}
+
+/** A pending refund settled, with its event and audit entry. */
+export function refundSettled(settled: RefundState, livemode: boolean): NonNullable<ProjectionRecord["refund"]> {
+  return {
+    state: settled,
+    event: {
+      id: newId("event"),
+      type: "refund.status_changed",
+      data: { refund_id: settled.id, previous_status: "pending", current_status: settled.status, refund: presentRefund(settled, livemode) },
+    },
+    audit: { id: newId("audit_log"), action: "status_changed", before: { status: "pending" }, after: { status: settled.status, failure_code: settled.failure_code } },
+  };
+}
+
+/** The fields an audit entry of an intent keeps. */
+function auditFields(p: PublicIntent) {
+  return {
+    status: p.status,
+    selected_payment_method: p.selected_payment_method,
+    aiia_status: p.aiia_status,
+    provider_status: p.provider_status,
+    failure_code: p.failure_code,
+    version: p.version,
+  };
+}

@@ -1,0 +1,45 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { EntityHeader, errorResponses, jsonResponse, paginated, Timestamp, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { requireEntity } from "../../middleware/tenancy";
+import { listAuditLogs, ListAuditLogsInput } from "../../services/audit-logs/list-audit-logs";
+import { serviceContext } from "../context";
+
+const AuditLogSchema = z
+  .object({
+    id: z.string().openapi({ example: "log-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    object: z.literal("audit_log"),
+    livemode: z.boolean(),
+    timestamp: Timestamp,
+    organization_id: z.string().nullable(),
+    resource_type: z.string().openapi({ example: "organization" }),
+    resource_id: z.string(),
+    action: z.string().openapi({ example: "created" }),
+    user_id: z.string().openapi({ description: "The credential that acted (or `operator`, `system`).", example: "cred-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+    user_type: z.enum(["partner", "operator", "system", "payer"]),
+    ip_address: z.string().nullable().openapi({ example: "203.0.113.42" }),
+    request_id: z.string().nullable(),
+    changes: z.object({
+      before: z.record(z.string(), z.unknown()).nullable(),
+      after: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  })
+  .openapi("AuditLog");
+
+const route = createRoute({
+  method: "get",
+  path: "/audit_logs",
+  operationId: "listAuditLogs",
+  tags: ["Audit"],
+  summary: "The organization's audit trail, oldest first",
+  description: "Every change made through the API, with who, from where, in which request, and the before/after values.",
+  middleware: [requireScope("audit:read"), requireEntity] as const,
+  request: { headers: EntityHeader, query: ListAuditLogsInput },
+  responses: { 200: jsonResponse(paginated(AuditLogSchema, "AuditLogList"), "A page of audit entries."), ...errorResponses(404) },
+});
+
+export function registerListAuditLogs(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(await listAuditLogs({ ctx: serviceContext(c), organizationId: c.get("entityId"), input: c.req.valid("query") }), 200),
+  );
+}

@@ -1,0 +1,26 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { EntityHeader, errorResponses, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { requireEntity } from "../../middleware/tenancy";
+import { listInvoicePayments } from "../../services/payments/query";
+import { serviceContext } from "../context";
+import { InvoiceIdParam } from "../invoices/schema";
+import { PaymentSchema } from "./schema";
+
+const route = createRoute({
+  method: "get",
+  path: "/invoices/{id}/payments",
+  operationId: "listInvoicePayments",
+  tags: ["Payments"],
+  summary: "The payments of one invoice (partial payments add up)",
+  description: "Every payment collected for the invoice, oldest first (partial payments add up). Scope `payments:read`.",
+  middleware: [requireScope("payments:read"), requireEntity] as const,
+  request: { params: InvoiceIdParam, headers: EntityHeader },
+  responses: { 200: jsonResponse(z.object({ data: z.array(PaymentSchema) }).openapi("InvoicePayments"), "The invoice's payments, oldest first."), ...errorResponses(404) },
+});
+
+export function registerListInvoicePayments(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(await listInvoicePayments({ ctx: serviceContext(c), organizationId: c.get("entityId"), invoiceId: c.req.valid("param").id }), 200),
+  );
+}

@@ -1,0 +1,27 @@
+import { createRoute } from "@hono/zod-openapi";
+import { EntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { requireEntity } from "../../middleware/tenancy";
+import { createRefund, CreateRefundInput } from "../../services/refunds/refunds";
+import { serviceContext } from "../context";
+import { RefundSchema } from "./schema";
+
+const route = createRoute({
+  method: "post",
+  path: "/refunds",
+  operationId: "createRefund",
+  tags: ["Refunds"],
+  summary: "Refund a payment, totally or partially",
+  description:
+    "Seed 001 \"Remboursements\". No `amount` refunds everything still refundable. Several partial refunds may follow each other as long as their sum (pending ones included) stays within what was received: beyond → 422 `amount_exceeds_refundable` with the remaining amount. The refund settles asynchronously through the payment's provider (seconds in sandbox); in live mode, until a live provider is registered, it stays `pending` with `pending_reason: \"provider_unavailable\"` and no money moves. Once it succeeds the payment intent becomes `partially_refunded` or `refunded`, and the invoice's amount paid is recomputed (a total refund returns it to `issued`, or `overdue` if past due). Emits `refund.created`, then `refund.status_changed`.",
+  middleware: [requireScope("refunds:write"), requireEntity] as const,
+  request: {
+    headers: EntityHeader.merge(IdempotencyHeader),
+    body: jsonBody(CreateRefundInput),
+  },
+  responses: { 201: jsonResponse(RefundSchema, "The refund, pending."), ...errorResponses(404, 409, 413, 415, 422) },
+});
+
+export function registerCreateRefund(app: Router) {
+  app.openapi(route, async (c) => c.json(await createRefund({ ctx: serviceContext(c), organizationId: c.get("entityId"), input: c.req.valid("json") }), 201));
+}

@@ -1,0 +1,30 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { requireTestMode } from "../../middleware/test-mode";
+import { simulatePaymentIntent, SimulatePaymentIntentInput } from "../../services/sandbox/simulate-payment-intent";
+import { serviceContext } from "../context";
+import { PaymentIntentIdParam, PaymentIntentSchema } from "../payment-intents/schema";
+
+const route = createRoute({
+  method: "post",
+  path: "/sandbox/payment_intents/{id}/simulate",
+  operationId: "simulatePaymentIntent",
+  tags: ["Sandbox"],
+  summary: "Drive a test-mode payment intent to an outcome",
+  description:
+    "Test mode only. Runs the same transitions a payer and the provider would, emitting the same events: `succeeded` (SEPA transfer initiated, authorized, settled), `insufficient_funds` and `account_blocked` (transfer rejected, like the seed's test IBANs …124 and …125), `card_declined`, `expired` (the link expires).",
+  middleware: [requireScope("payments:write"), requireTestMode] as const,
+  request: {
+    params: PaymentIntentIdParam,
+    headers: IdempotencyHeader,
+    body: jsonBody(SimulatePaymentIntentInput),
+  },
+  responses: { 200: jsonResponse(PaymentIntentSchema, "The intent after the simulation."), ...errorResponses(404, 409, 413, 415) },
+});
+
+export function registerSimulatePaymentIntent(app: Router) {
+  app.openapi(route, async (c) =>
+    c.json(await simulatePaymentIntent({ ctx: serviceContext(c), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
+  );
+}

@@ -1,0 +1,27 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { requireScope } from "../../middleware/scopes";
+import { requireTestMode } from "../../middleware/test-mode";
+import { settleRefund, SettleRefundInput } from "../../services/sandbox/settle-refund";
+import { serviceContext } from "../context";
+import { RefundIdParam, RefundSchema } from "../refunds/schema";
+
+const route = createRoute({
+  method: "post",
+  path: "/sandbox/refunds/{id}/simulate",
+  operationId: "simulateRefund",
+  tags: ["Sandbox"],
+  summary: "Settle a pending test-mode refund now, as succeeded or failed",
+  description: "Test mode only. Without it, sandbox refunds succeed on their own within seconds. A failed refund releases its amount.",
+  middleware: [requireScope("refunds:write"), requireTestMode] as const,
+  request: {
+    params: RefundIdParam,
+    headers: IdempotencyHeader,
+    body: jsonBody(SettleRefundInput),
+  },
+  responses: { 200: jsonResponse(RefundSchema, "The settled refund."), ...errorResponses(404, 409, 413, 415) },
+});
+
+export function registerSimulateRefund(app: Router) {
+  app.openapi(route, async (c) => c.json(await settleRefund({ ctx: serviceContext(c), id: c.req.valid("param").id, input: c.req.valid("json") }), 200));
+}

@@ -1,0 +1,23 @@
+import { z } from "@hono/zod-openapi";
+import { addDays, parisStartOfDay } from "../../domain/dates";
+import { CalendarDate } from "../../lib/fields";
+import type { ServiceContext } from "../context";
+import { sweepOverdue } from "../invoices/sweep-overdue";
+import { expirePaymentLinks } from "../payment-links/expire-links";
+
+export const RunSandboxSweepsInput = z
+  .strictObject({ as_of: CalendarDate.openapi({ example: "2024-04-01" }) })
+  .openapi("SandboxSweep", { example: { as_of: "2024-04-01" } });
+
+/**
+ * The platform's scheduled jobs, run on the caller's test data only as if today were `as_of`
+ * (Europe/Paris): links expiring on or before that day expire (canceling their intents), then
+ * invoices due before it turn overdue. The tenant is always test mode: the route admits no other.
+ */
+export async function runSandboxSweeps({ ctx, input }: { ctx: ServiceContext; input: z.infer<typeof RunSandboxSweepsInput> }) {
+  const { as_of } = input;
+  const tenant = { partnerId: ctx.principal.partnerId, livemode: false };
+  const links = await expirePaymentLinks(ctx, { cutoff: parisStartOfDay(addDays(as_of, 1)), tenant });
+  const invoices = await sweepOverdue(ctx, { asOf: as_of, tenant });
+  return { object: "sandbox_sweep" as const, as_of, ...invoices, ...links };
+}

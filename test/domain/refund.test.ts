@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { INTENT_STATUSES, moneyReceived, TransitionRefused, type IntentState } from "../../src/domain/payment-intent";
+import { newRefund, refundable, refundedStatus, requestRefund, settleRefund, type RefundState } from "../../src/domain/refund";
+
+/**
+ * Refund decisions, as pure functions: the balance check, a refund asked again under the same id,
+ * and settlement. The PaymentIntent object runs them in one storage transaction
+ * (test/payments/refunds.test.ts drives them through the API, 100 at once).
+ */
+
+const NOW = Date.parse("2025-03-14T10:00:00.000Z");
+const AT = new Date(NOW).toISOString();
+
+function paid(patch: Partial<IntentState> = {}): IntentState {
+  return {
+    id: "pi-1",
+    partner_id: "ptn-1",
+    livemode: false,
+    organization_id: "org-1",
+    invoice_id: "inv-1",
+    payment_link_id: "plink-1",
+    amount: 4220,
+    currency: "EUR",
+    status: "succeeded",
+    allowed_methods: ["sepa_credit"],
+    selected_payment_method: "sepa_credit",
+    provider: "sandbox_bank",
+    provider_reference: "r",
+    aiia_status: "settled",
+    aiia_transaction_id: "aiia-tx-1",
+    provider_status: "settled",
+    amount_received: 4220,
+    refunded_amount: 0,
+    failure_code: null,
+    failure_message: null,
+    completed_at: "2025-03-14T09:30:00.000Z",
+    expires_at: null,
+    attempt: 1,
+    version: 5,
+    created_at: "2025-03-14T09:00:00.000Z",
+    updated_at: "2025-03-14T09:30:00.000Z",
+    ...patch,
+  };
+}
+
+function refund(id: string, amount: number, status: RefundState["status"] = "pending", reason: string | null = null): RefundState {
+  return { ...newRefund(paid(), { id, amount, reason, pendingReason: null }, NOW - 1000), status };
+}
+
+function refusal(decide: () => unknown): string | null {
+  try {
+    decide();
+    return null;
+  } catch (err) {
+    if (err instanceof TransitionRefused) return `${err.code}/${err.kind}: ${err.message}`;
+    throw err;
+  }
+}
+
+describe("the balance", () => {
+  it("what remains refundable is received minus every refund not failed (pending ones count)", () => {
+    expect(refundable(4220, [])).toBe(4220);
+    expect(refundable(4220, [refund("a", 1000), refund("b", 2000, "succeeded"), refund("c", 500, "failed")])).toBe(1220);
+  });
+
+  it("the intent's status follows what succeeded", () => {
+    expect([refundedStatus(4220, 0), refundedStatus(4220, 1), refundedStatus(4220, 4219), refundedStatus(4220, 4220)]).toEqual(["succeeded", "partially_refunded", "partially_refunded", "refunded"]);
+  });
+});
+
+describe("asking for a refund", () => {
+  const ask = (s: IntentState, refunds: RefundState[], amount?: number, refundId = "re-new", reason: string | null = null) =>
+    requestRefund(s, refunds, { refundId, amount, reason });
+
+  it.each(INTENT_STATUSES)("of a %s intent", (status) => {
+    const s = paid({ status });
+    // Only once the money was received; a fully refunded intent is then the balance rule's (nothing remains).
+    if (moneyReceived(status)) expect(ask(s, [], 100)).toEqual({ kind: "new", amount: 100 });
+    else expect(refusal(() => ask(s, [], 100))).toBe(`payment_intent_not_refundable/conflict: Only a succeeded payment can be refunded; this one is ${status}.`);
+  });
+
+  it("up to what remains, pending refunds included; no amount is all that remains", () => {
+    const refunds = [refund("a", 3000), refund("b", 1000, "failed")];
+    expect(ask(paid(), refunds, 1220)).toEqual({ kind: "new", amount: 1220 });
+    expect(ask(paid(), refunds)).toEqual({ kind: "new", amount: 1220 });
+    expect(refusal(() => ask(paid(), refunds, 1221))).toBe("amount_exceeds_refundable/business_rule: The refund (1221 cents) exceeds what remains refundable on this payment: 1220 cents.");
+    expect(refusal(() => ask(paid(), refunds, 0))).toBe("amount_exceeds_refundable/business_rule: The refund (0 cents) exceeds what remains refundable on this payment: 1220 cents.");
+    expect(refusal(() => ask(paid(), [refund("a", 4220, "succeeded")]))).toBe(
+      "amount_exceeds_refundable/business_rule: Nothing remains refundable on this payment: 0 cents (everything received is refunded or being refunded).",
+    );
+  });
+
+  it("asked again under the same id: the refund it made, if the amount and reason are the same", () => {
+    const made = { ...refund("re-1", 1000, "pending", "Geste commercial") };
+    const refunds = [made, refund("re-2", 3220)];
+    expect(ask(paid(), refunds, 1000, "re-1", "Geste commercial")).toEqual({ kind: "existing", refund: made });
+    // No amount: what remained when it was made (everything but the others).
+    expect(ask(paid(), [{ ...made, amount: 1000 }, refund("re-2", 3220)], undefined, "re-1", "Geste commercial")).toEqual({ kind: "existing", refund: made });
+    expect(refusal(() => ask(paid(), refunds, 999, "re-1", "Geste commercial"))).toMatch(/^idempotency_key_reused\/business_rule:/);
+    expect(refusal(() => ask(paid(), refunds, 1000, "re-1", null))).toMatch(/^idempotency_key_reused\/business_rule:/);
+    // Even once the intent is fully refunded: the same request still finds its refund.
+    expect(ask(paid({ status: "refunded" }), refunds, 1000, "re-1", "Geste commercial").kind).toBe("existing");
+  });
+
+  it("a new refund is pending, version 1, with why it is held when nothing can move the money", () => {
+    expect(newRefund(paid(), { id: "re-1", amount: 500, reason: "x", pendingReason: "provider_unavailable" }, NOW)).toEqual({
+      id: "re-1",
+      payment_intent_id: "pi-1",
+      amount: 500,
+      currency: "EUR",
+      status: "pending",
+      reason: "x",
+      failure_code: null,
+      pending_reason: "provider_unavailable",
+      completed_at: null,
+      version: 1,
+      created_at: AT,
+      updated_at: AT,
+    });
+  });
+});
+
+describe("settling a refund", () => {
+  it("succeeded: the intent's refunded amount and status follow, and the ledger's", () => {
+    const s = paid({ refunded_amount: 1000, status: "partially_refunded", version: 6 });
+    const r = refund("re-2", 2000);
+    expect(settleRefund(s, r, "succeeded", NOW)).toEqual({
+      refund: { ...r, status: "succeeded", failure_code: null, pending_reason: null, completed_at: AT, version: 2, updated_at: AT },
+      next: { ...s, refunded_amount: 3000, status: "partially_refunded", version: 7, updated_at: AT },
+      ledgerRefund: { refunded_amount: 3000, status: "partially_refunded" },
+    });
+    expect(settleRefund(s, refund("re-3", 3220), "succeeded", NOW)).toMatchObject({ next: { status: "refunded", refunded_amount: 4220 }, ledgerRefund: { refunded_amount: 4220, status: "refunded" } });
+  });
+
+  it("failed: the amount is released, the intent does not move", () => {
+    const s = paid();
+    const r = { ...refund("re-1", 2000), pending_reason: "provider_unavailable" as const };
+    expect(settleRefund(s, r, "failed", NOW)).toEqual({
+      refund: { ...r, status: "failed", failure_code: "refund_failed", pending_reason: null, completed_at: null, version: 2, updated_at: AT },
+      next: s,
+      ledgerRefund: null,
+    });
+  });
+
+  it("a refund no longer pending settles no more", () => {
+    expect(settleRefund(paid(), refund("re-1", 100, "succeeded"), "failed", NOW)).toBeNull();
+    expect(settleRefund(paid(), refund("re-1", 100, "failed"), "succeeded", NOW)).toBeNull();
+  });
+});
