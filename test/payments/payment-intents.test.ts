@@ -292,6 +292,8 @@ describe("the PaymentIntent object", () => {
     const own = await tenantOf(pi);
     expect(own.partnerId).toBe(t.partnerId);
     const stub = intentStub(pi);
+    // The link's init call is deferred: make sure the object holds its state before the snapshot.
+    expect(await stub.get(pi, own)).toMatchObject({ ok: true });
     const before = await objectStorage(pi);
     for (const other of [{ ...own, partnerId: "ptn-other" }, { ...own, livemode: true }, { ...own, organizationId: "org-other" }]) {
       const notFound = { ok: false, code: "resource_missing", status: 404 };

@@ -65,9 +65,13 @@ describe("every operation of the document refuses an unknown query parameter", (
     const w = await fixtureWorld(t);
     // The world's refund settles on its own timer: let it, so the counts below see only these requests.
     await quiesce(t.partnerId);
-    // The caller's rows (work another file's objects or another test left running belongs to other partners).
+    // The caller's rows (work another file's objects or another test left running belongs to other
+    // partners), and partners and credentials, which the admin operations would add.
     const counts = () =>
-      env.DB.prepare("SELECT (SELECT count(*) FROM audit_logs WHERE partner_id = ?1) + (SELECT count(*) FROM idempotency_keys WHERE partner_id = ?1) + (SELECT count(*) FROM events WHERE partner_id = ?1) AS n")
+      env.DB.prepare(
+        `SELECT (SELECT count(*) FROM audit_logs WHERE partner_id = ?1) + (SELECT count(*) FROM idempotency_keys WHERE partner_id = ?1)
+              + (SELECT count(*) FROM events WHERE partner_id = ?1) + (SELECT count(*) FROM partners) + (SELECT count(*) FROM credentials) AS n`,
+      )
         .bind(t.partnerId)
         .first<{ n: number }>();
     const before = await counts();
