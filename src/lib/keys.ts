@@ -5,9 +5,12 @@
  * re-keyed by bumping its `info` alone.
  *
  * Roots: `JWT_SECRET` for the payment page's MACs (short-lived: they simply switched),
- * `ENCRYPTION_KEY` for the keyed hashes of data at rest (IBAN fingerprints, payer email hashes:
+ * `ENCRYPTION_KEY` for the keyed hashes of data at rest (IBAN fingerprints, payer email hashes,
+ * Idempotency-Key request fingerprints:
  * rows written before keep matching through their legacy derivation, see bank-accounts/fingerprint.ts).
  */
+
+import { toHex } from "./crypto";
 
 const encoder = new TextEncoder();
 
@@ -17,6 +20,7 @@ export const KEY_PURPOSES = {
   payment_page_card: "paiements-api/v1/payment-page-card",
   iban_fingerprint: "paiements-api/v1/iban-fingerprint",
   payer_email_hash: "paiements-api/v1/payer-email-hash",
+  idempotency_fingerprint: "paiements-api/v1/idempotency-fingerprint",
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
@@ -43,12 +47,6 @@ function subkey(root: string, purpose: KeyPurpose): Promise<CryptoKey> {
     derived.set(cacheKey, key);
   }
   return key;
-}
-
-function toHex(buf: ArrayBuffer): string {
-  let out = "";
-  for (const b of new Uint8Array(buf)) out += b.toString(16).padStart(2, "0");
-  return out;
 }
 
 /** HMAC-SHA-256 (hex) of `message` under the subkey of `purpose` derived from `root`. */

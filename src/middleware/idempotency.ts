@@ -4,7 +4,8 @@ import { createMiddleware } from "hono/factory";
 import type { Db } from "../db/client";
 import { changes } from "../db/guarded";
 import { idempotencyKeys } from "../db/schema";
-import { hmacSha256Hex, seal, toHex, unseal } from "../lib/crypto";
+import { seal, toHex, unseal } from "../lib/crypto";
+import { purposeMacHex } from "../lib/keys";
 import type { PartnerEnv } from "../env";
 import { IdempotencyKeyInUse, IdempotencyKeyReused, ValidationError } from "../lib/errors";
 import type { EntityVariables } from "./tenancy";
@@ -226,11 +227,11 @@ function replayedBody(stored: string | null, requestId: string): string | null {
 }
 
 /**
- * HMAC-SHA256 (hex) of the request line and of the SHA-256 of the body bytes, keyed from
- * ENCRYPTION_KEY: a body may hold an IBAN or a payer's email, and a plain hash of it could be
+ * HMAC-SHA256 (hex) of the request line and of the SHA-256 of the body bytes, under the
+ * idempotency subkey of ENCRYPTION_KEY (lib/keys.ts): a body may hold an IBAN or a payer's email, and a plain hash of it could be
  * confirmed by guessing. Exported for tests that plant a claim of a given request.
  */
 export async function requestFingerprint(encryptionKey: string, line: string, body: Uint8Array): Promise<string> {
   const bodyDigest = toHex(await crypto.subtle.digest("SHA-256", body));
-  return hmacSha256Hex(`idempotency-fingerprint:${encryptionKey}`, `${line}\n${bodyDigest}`);
+  return purposeMacHex(encryptionKey, "idempotency_fingerprint", `${line}\n${bodyDigest}`);
 }
