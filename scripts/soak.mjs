@@ -266,7 +266,7 @@ async function checkInvariants(api, stats, label, retriedKeys = null) {
   const t = Date.now();
   const T = new Table();
   const now = Date.now();
-  const [invoices, payments, intents, links, events, auditInvoice, auditIntent, auditRefund, auditLink] = await Promise.all([
+  const [invoices, payments, intents, links, events, auditInvoice, auditIntent, auditRefund, auditLink, creditNotes] = await Promise.all([
     listAll(api, "/v1/invoices"),
     listAll(api, "/v1/payments"),
     listAll(api, "/v1/payment_intents"),
@@ -276,6 +276,7 @@ async function checkInvariants(api, stats, label, retriedKeys = null) {
     listAll(api, "/v1/audit_logs?resource_type=payment_intent"),
     listAll(api, "/v1/audit_logs?resource_type=refund"),
     listAll(api, "/v1/audit_logs?resource_type=payment_link"),
+    listAll(api, "/v1/credit_notes"),
   ]);
   const withRefunds = intents.filter((i) => i.amount_received > 0);
   const refundsByIntent = new Map(
@@ -288,7 +289,7 @@ async function checkInvariants(api, stats, label, retriedKeys = null) {
   T.add("Idempotency-Key: two concurrent identical refunds make at most one refund", stats.idempotency.checked, stats.idempotency.violations);
 
   // DESIGN.md §2's invariants over what the API shows: the definition the tests use too.
-  const snapshot = { invoices, payments, intents, links, refunds, events, audit: { invoice: auditInvoice, payment_intent: auditIntent, refund: auditRefund, payment_link: auditLink } };
+  const snapshot = { invoices, payments, intents, links, refunds, credit_notes: creditNotes, events, audit: { invoice: auditInvoice, payment_intent: auditIntent, refund: auditRefund, payment_link: auditLink } };
   for (const c of checkSnapshot(snapshot)) T.add(c.invariant, c.checked, c.violations);
 
   // What only a run under load and faults can check.

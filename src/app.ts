@@ -16,6 +16,7 @@ import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth/token";
 import { registerAuditLogRoutes } from "./routes/audit-logs";
 import { registerBankAccountRoutes } from "./routes/bank-accounts";
+import { registerCreditNoteRoutes } from "./routes/credit-notes";
 import { registerDepartmentRoutes } from "./routes/departments";
 import { registerEventRoutes } from "./routes/events";
 import { registerHealthRoute } from "./routes/health";
@@ -25,6 +26,7 @@ import { registerOrganizationRoutes } from "./routes/organizations";
 import { registerPaymentIntentRoutes } from "./routes/payment-intents";
 import { registerPaymentLinkRoutes } from "./routes/payment-links";
 import { registerPaymentRoutes } from "./routes/payments";
+import { registerQuoteRoutes } from "./routes/quotes";
 import { registerRefundRoutes } from "./routes/refunds";
 import { registerSandboxRoutes } from "./routes/sandbox";
 import { registerWebhookSubscriptionRoutes } from "./routes/webhook-subscriptions";
@@ -98,6 +100,8 @@ export function createApp() {
   registerBankAccountRoutes(partner);
   registerKycRoutes(partner);
   registerInvoiceRoutes(partner);
+  registerCreditNoteRoutes(partner);
+  registerQuoteRoutes(partner);
   registerPaymentLinkRoutes(partner);
   registerPaymentIntentRoutes(partner);
   registerPaymentRoutes(partner);
@@ -144,6 +148,8 @@ export function createApp() {
       { name: "Organizations", description: "Companies and public bodies you collect for." },
       { name: "Departments", description: "Régies and services, each with its bank accounts and KYC." },
       { name: "Invoices", description: "French invoices: VAT per rate, numbers at issue, credit notes." },
+      { name: "Credit notes", description: "Avoirs (AV- series): an issued invoice cancelled, or its price reduced by a refund (a partial credit note)." },
+      { name: "Quotes", description: "Quotes (devis): numbered when sent, accepted into a draft invoice, declined, or expired after their validity." },
       { name: "Payment links", description: "Links to the hosted payment page, one payment intent each." },
       { name: "Payment intents", description: "One per link; its state lives in a Durable Object, projected to D1." },
       { name: "Payments", description: "The ledger: money collected." },

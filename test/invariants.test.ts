@@ -42,6 +42,9 @@ async function concurrentRun() {
   await Promise.all(Array.from({ length: 5 }, () => post("/v1/refunds", { payment_intent_id: pi, amount: 1000 })));
   await expectOk(await post("/v1/refunds", { payment_intent_id: pi }), 201);
   expect((await post("/v1/refunds", { payment_intent_id: pi, amount: 1 })).status).toBe(422);
+  // Two price reductions at once on the invoice paid in full: two partial credit notes (issue 12).
+  const full_pi = links[0]!.payment_intent_id;
+  await Promise.all([2000, 3000].map(async (amount) => expectOk(await post("/v1/refunds", { payment_intent_id: full_pi, amount, reason: "Remise commerciale" }), 201)));
   await expectOk(await post(`/v1/invoices/${cancelled.id}/cancel`, { reason: "Erreur de facturation" }));
   await expectOk(await post(`/v1/invoices/${drafts[6].id}/cancel`, { reason: "Brouillon abandonné" }));
   const toRevoke = await expectOk(await post("/v1/payment_links", { invoice_id: revoked.id, payment_methods: ["card"] }), 201);
@@ -64,14 +67,22 @@ describe("DESIGN.md §2's invariants, as the soak checks them", () => {
     const checked = Object.fromEntries(checks.map((c) => [c.invariant, c.checked]));
     expect(checked["invoice numbers unique and gap-free per series"]).toBe(6);
     expect(checked["no intent refunded above what it received (refunded_amount ≤ amount_received)"]).toBe(5);
+    // The invoice paid in full stays paid with its two credit notes: nothing is owed again.
+    const real0 = await snapshotOf(t.token, w.org.id);
+    expect(real0.credit_notes!.filter((n) => n.type === "price_reduction")).toHaveLength(2);
+    expect(real0.invoices.find((i) => i.id === ids.full)).toMatchObject({ status: "paid", credited_amount: 5000, amount_due: 0 });
 
     const real = await snapshotOf(t.token, w.org.id);
     const paidInvoice = (s: Snapshot) => s.invoices.find((i) => i.id === ids.full)!;
     const refundedIntent = (s: Snapshot) => s.intents.find((i) => i.id === ids.pi)!;
     const cases: [string, (s: Snapshot) => void][] = [
-      ["no invoice paid above its total (amount_paid ≤ total_amount)", (s) => void (paidInvoice(s).amount_paid += 1)],
-      ["invoice amount_paid = Σ its payments (amount − refunded_amount), amount_due = total − paid (0 once cancelled)", (s) => void (s.payments.find((p) => p.invoice_id === ids.split)!.amount -= 1)],
+      ["no invoice paid above what it owes (amount_paid ≤ total − deposits − credited)", (s) => void (paidInvoice(s).amount_paid += 1)],
+      ["invoice amount_paid = Σ its payments (amount − refunded_amount), amount_due = total − deposits − credited − paid (0 once cancelled)", (s) => void (s.payments.find((p) => p.invoice_id === ids.split)!.amount -= 1)],
+      ["invoice amount_paid = Σ its payments (amount − refunded_amount), amount_due = total − deposits − credited − paid (0 once cancelled)", (s) => void (paidInvoice(s).amount_due += 5000)],
       ["invoice status matches its amounts", (s) => void (paidInvoice(s).status = "partially_paid")],
+      ["one credit note per succeeded price reduction, for its amount; credited_amount = Σ them; AV- numbers gap-free", (s) => void (s.credit_notes = s.credit_notes!.filter((n, _, all) => n !== all.find((m) => m.type === "price_reduction")))],
+      ["one credit note per succeeded price reduction, for its amount; credited_amount = Σ them; AV- numbers gap-free", (s) => void (paidInvoice(s).credited_amount = 0)],
+      ["one credit note per succeeded price reduction, for its amount; credited_amount = Σ them; AV- numbers gap-free", (s) => void (s.credit_notes![0]!.credit_note_number = s.credit_notes![1]!.credit_note_number)],
       ["invoice numbers unique and gap-free per series", (s) => void (s.invoices.find((i) => i.id === ids.split)!.invoice_number = paidInvoice(s).invoice_number)],
       ["invoice numbers unique and gap-free per series", (s) => void (s.invoices = s.invoices.filter((i) => !i.invoice_number?.endsWith("-00003")))],
       ["an invoice's active links never exceed its amount due", (s) => void s.links.push({ id: "pl-extra", invoice_id: ids.full, status: "active", amount: 1 })],

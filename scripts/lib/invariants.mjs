@@ -4,15 +4,16 @@
 // JavaScript with no import, so both Node and workerd load it as is.
 
 /**
- * @typedef {{ id: string, organization_id?: string, status: string, total_amount: number, amount_paid: number, amount_due: number, invoice_number?: string | null }} Invoice
+ * @typedef {{ id: string, organization_id?: string, status: string, total_amount: number, deposits_amount?: number, credited_amount?: number, amount_paid: number, amount_due: number, invoice_number?: string | null }} Invoice
  * @typedef {{ id: string, invoice_id: string, payment_intent_id: string, amount: number, refunded_amount: number }} Payment
  * @typedef {{ id: string, status: string, amount_received: number, refunded_amount: number }} PaymentIntent
  * @typedef {{ id: string, invoice_id: string, status: string, amount: number }} PaymentLink
- * @typedef {{ id: string, payment_intent_id: string, status: string, amount: number }} Refund
+ * @typedef {{ id: string, payment_intent_id: string, status: string, amount: number, type?: string, credit_note_id?: string | null }} Refund
+ * @typedef {{ id: string, invoice_id: string, credit_note_number: string, type: string, refund_id: string | null, total_amount: number, organization_id?: string }} CreditNote
  * @typedef {{ id: string, type: string, created_at: string, data: any }} Event
  * @typedef {{ resource_id: string, action: string, changes?: any }} AuditEntry
  * @typedef {{
- *   invoices: Invoice[], payments: Payment[], intents: PaymentIntent[], links: PaymentLink[], refunds: Refund[], events: Event[],
+ *   invoices: Invoice[], payments: Payment[], intents: PaymentIntent[], links: PaymentLink[], refunds: Refund[], events: Event[], credit_notes?: CreditNote[],
  *   audit: { invoice: AuditEntry[], payment_intent: AuditEntry[], refund: AuditEntry[], payment_link: AuditEntry[] },
  * }} Snapshot
  * @typedef {{ invariant: string, checked: number, violations: string[] }} Check
@@ -78,25 +79,27 @@ export function checkInvariants(s) {
   const sums = [];
   const statusMismatch = [];
   for (const inv of invoices) {
-    if (inv.amount_paid > inv.total_amount) over.push(`${inv.id}: amount_paid ${inv.amount_paid} > total ${inv.total_amount}`);
+    // What the payer owes in all: the total less deducted deposits and partial credit notes.
+    const payable = inv.total_amount - (inv.deposits_amount ?? 0) - (inv.credited_amount ?? 0);
+    if (inv.amount_paid > payable) over.push(`${inv.id}: amount_paid ${inv.amount_paid} > payable ${payable} (total ${inv.total_amount})`);
     const ledger = (paymentsByInvoice.get(inv.id) ?? []).reduce((n, p) => n + p.amount - p.refunded_amount, 0);
     // A cancelled invoice (nothing was paid on it) owes nothing.
-    const due = inv.status === "cancelled" ? 0 : inv.total_amount - inv.amount_paid;
+    const due = inv.status === "cancelled" ? 0 : payable - inv.amount_paid;
     if (ledger !== inv.amount_paid || inv.amount_due !== due) {
-      sums.push(`${inv.id}: amount_paid ${inv.amount_paid}, Σ payments (amount − refunded) ${ledger}, amount_due ${inv.amount_due}, total ${inv.total_amount}`);
+      sums.push(`${inv.id}: amount_paid ${inv.amount_paid}, Σ payments (amount − refunded) ${ledger}, amount_due ${inv.amount_due}, total ${inv.total_amount}, payable ${payable}`);
     }
     const expected =
       inv.status === "draft" || inv.status === "cancelled"
         ? inv.amount_paid === 0
-        : inv.amount_paid >= inv.total_amount
+        : inv.amount_paid >= payable
           ? inv.status === "paid"
           : inv.amount_paid > 0
             ? inv.status === "partially_paid"
             : inv.status === "issued" || inv.status === "overdue";
     if (!expected) statusMismatch.push(`${inv.id}: ${inv.status} with amount_paid ${inv.amount_paid} of ${inv.total_amount}`);
   }
-  add("no invoice paid above its total (amount_paid ≤ total_amount)", invoices.length, over);
-  add("invoice amount_paid = Σ its payments (amount − refunded_amount), amount_due = total − paid (0 once cancelled)", invoices.length, sums);
+  add("no invoice paid above what it owes (amount_paid ≤ total − deposits − credited)", invoices.length, over);
+  add("invoice amount_paid = Σ its payments (amount − refunded_amount), amount_due = total − deposits − credited − paid (0 once cancelled)", invoices.length, sums);
   add("invoice status matches its amounts", invoices.length, statusMismatch);
 
   // Numbers: one gap-free series per organization and prefix (FAC-2026-…), starting at 1.
@@ -109,6 +112,29 @@ export function checkInvariants(s) {
     if (seqs[0] !== 1 || seqs.at(-1) !== seqs.length) numberProblems.push(`${series}: ${seqs.length} numbers from ${seqs[0]} to ${seqs.at(-1)} (gaps)`);
   }
   add("invoice numbers unique and gap-free per series", numbered.length, numberProblems);
+
+  // Credit notes (issue 12): a succeeded price reduction has exactly its one credit note, for its
+  // amount; an invoice's credited_amount is the sum of its price reductions; AV- numbers gap-free.
+  const notes = s.credit_notes ?? [];
+  const creditProblems = [];
+  const notesByRefund = byKey(notes.filter((n) => n.refund_id), (n) => n.refund_id);
+  for (const r of refunds) {
+    const mine = notesByRefund.get(r.id) ?? [];
+    const wanted = r.type === "price_reduction" && r.status === "succeeded" ? 1 : 0;
+    if (mine.length !== wanted || (wanted === 1 && (mine[0].total_amount !== r.amount || r.credit_note_id !== mine[0].id))) {
+      creditProblems.push(`${r.id} (${r.type ?? "repayment"}, ${r.status}, ${r.amount}): ${mine.length} credit notes ${mine.map((n) => `${n.id}/${n.total_amount}`).join(" ")}, credit_note_id ${r.credit_note_id ?? null}`);
+    }
+  }
+  const notesByInvoice = byKey(notes.filter((n) => n.type === "price_reduction"), (n) => n.invoice_id);
+  for (const inv of invoices) {
+    const sum = (notesByInvoice.get(inv.id) ?? []).reduce((n, c) => n + c.total_amount, 0);
+    if ((inv.credited_amount ?? 0) !== sum) creditProblems.push(`${inv.id}: credited_amount ${inv.credited_amount}, Σ price-reduction credit notes ${sum}`);
+  }
+  for (const [series, list] of byKey(notes, (n) => `${n.organization_id ?? ""} ${n.credit_note_number.replace(/-\d+$/, "")}`.trim())) {
+    const seqs = list.map((n) => Number(n.credit_note_number.split("-").at(-1))).sort((a, b) => a - b);
+    if (seqs.some((n, i) => n !== i + 1)) creditProblems.push(`${series}: ${seqs.length} numbers ${seqs.slice(0, 10).join(", ")}… (gaps or duplicates)`);
+  }
+  add("one credit note per succeeded price reduction, for its amount; credited_amount = Σ them; AV- numbers gap-free", refunds.length + invoices.length + notes.length, creditProblems);
 
   const activeByInvoice = byKey(links.filter((l) => l.status === "active"), (l) => l.invoice_id);
   const invoiceById = new Map(invoices.map((i) => [i.id, i]));

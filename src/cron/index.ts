@@ -1,4 +1,6 @@
 import type { Env } from "../env";
+import { archiveDocuments } from "./archive-documents";
+import { expireQuotes } from "./expired-quotes";
 import { markOverdueInvoices } from "./overdue-invoices";
 import { expireLinks, reconcileIntents } from "./payment-links";
 import { privacyBackfill } from "./privacy-backfill";
@@ -17,10 +19,10 @@ export const SCHEDULES = {
 type Job = (env: Env, now: Date, ctx: ExecutionContext) => Promise<unknown>;
 
 const JOBS: Record<string, Job[]> = {
-  [SCHEDULES.everyMinute]: [relayOutbox, relayStuckDeliveries, expireLinks, reconcileIntents],
-  // Hourly, so invoices turn overdue within an hour of midnight in Paris whatever the DST offset.
+  [SCHEDULES.everyMinute]: [relayOutbox, relayStuckDeliveries, expireLinks, reconcileIntents, archiveDocuments],
+  // Hourly, so invoices turn overdue (and sent quotes expire) within an hour of midnight in Paris whatever the DST offset.
   // Retention and privacy: event payloads purged after 90 days; rows written before sealing, sealed.
-  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices, purgeEventPayloads, privacyBackfill],
+  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices, expireQuotes, purgeEventPayloads, privacyBackfill],
 };
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {

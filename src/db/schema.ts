@@ -8,6 +8,7 @@ import { KYC_STATUSES } from "../domain/kyc";
 import { PAYMENT_STATUSES } from "../domain/payment";
 import { AIIA_STATUSES, INTENT_STATUSES, PAYMENT_METHODS } from "../domain/payment-intent";
 import { PAYMENT_LINK_STATUSES } from "../domain/payment-link";
+import { QUOTE_STATUSES } from "../domain/quote-status";
 import { REFUND_PENDING_REASONS, REFUND_STATUSES } from "../domain/refund";
 import { DELIVERY_ATTEMPT_OUTCOMES, SUBSCRIPTION_DISABLED_REASONS, WEBHOOK_DELIVERY_STATUSES, WEBHOOK_SUBSCRIPTION_STATUSES } from "../domain/webhook-status";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
@@ -78,6 +79,8 @@ export const organizations = sqliteTable(
     siret: text("siret").notNull(),
     siren: text("siren").notNull(),
     vat_number: text("vat_number"),
+    /** Opted to pay VAT on debits (CGI 269-2-c): the invoices say so (issue 12). */
+    vat_on_debits: integer("vat_on_debits", { mode: "boolean" }).notNull().default(false),
     address: text("address", { mode: "json" }).$type<Address>(),
     contact: text("contact", { mode: "json" }).$type<{ name?: string; email?: string; phone?: string }>(),
     branding: text("branding", { mode: "json" }).$type<{
@@ -252,6 +255,8 @@ export const idempotencyKeys = sqliteTable(
 export interface StoredLine {
   description: string;
   quantity: number;
+  /** UN/ECE Rec. 20 unit code; absent on lines stored before issue 12 (= C62). */
+  unit?: string;
   unit_price: number;
   vat_rate: number;
   net_amount: number;
@@ -265,6 +270,8 @@ export const invoices = sqliteTable(
     organization_id: text("organization_id").notNull().references(() => organizations.id),
     department_id: text("department_id").notNull().references(() => departments.id),
     status: text("status", { enum: INVOICE_STATUSES }).notNull(),
+    /** standard (380) or deposit (386, "facture d'acompte"); both in the FAC- series. */
+    type: text("type", { enum: ["standard", "deposit"] }).notNull().default("standard"),
     /** Null while draft; `FAC-YYYY-NNNNN` from the gap-free counter at issue. */
     invoice_number: text("invoice_number"),
     currency: text("currency").notNull(),
@@ -279,6 +286,27 @@ export const invoices = sqliteTable(
     tax_breakdown: text("tax_breakdown", { mode: "json" }).$type<{ vat_rate: number; taxable_amount: number; tax_amount: number }[]>().notNull(),
     amount_paid: integer("amount_paid").notNull(),
     amount_due: integer("amount_due").notNull(),
+    /**
+     * Deposit invoices this final invoice deducts, as cited on its document (frozen at issue), and
+     * their sum. Payable = total_amount − deposits_amount − credited_amount; amount_due = payable − amount_paid.
+     */
+    deducted_deposits: text("deducted_deposits", { mode: "json" }).$type<{ invoice_id: string; invoice_number: string; issue_date: string; amount: number }[]>(),
+    deposits_amount: integer("deposits_amount").notNull().default(0),
+    /** Sum of the partial credit notes (price reductions) on this invoice. */
+    credited_amount: integer("credited_amount").notNull().default(0),
+    /** On a deposit invoice: the final invoice that deducts it (reserved while that one is a draft). */
+    deducted_by: text("deducted_by"),
+    quote_id: text("quote_id"),
+    /** Date of supply, or the service period (YYYY-MM-DD); default the issue date. */
+    service_date: text("service_date"),
+    service_period: text("service_period", { mode: "json" }).$type<{ start: string; end: string }>(),
+    operation_category: text("operation_category", { enum: ["goods", "services", "mixed"] }).notNull().default("services"),
+    /** The payee account printed on the document, frozen at issue and sealed (AES-GCM, bound to the invoice id). */
+    payee_encrypted: text("payee_encrypted"),
+    /** The archived documents (R2 DOCUMENTS): SHA-256 of the PDF and of the CII XML, fixed at issue. */
+    document_sha256: text("document_sha256"),
+    xml_sha256: text("xml_sha256"),
+    document_generated_at: text("document_generated_at"),
     /** YYYY-MM-DD, read in Europe/Paris; null on a draft means "30 days after issue". */
     due_date: text("due_date"),
     payment_terms: text("payment_terms"),
@@ -303,6 +331,7 @@ export const invoices = sqliteTable(
     uniqueIndex("invoices_org_number").on(t.organization_id, t.invoice_number),
     // Email hashes of the legacy derivation, for the privacy backfill (empty once it is done).
     index("invoices_legacy_email_hash").on(t.id).where(sql`substr(payer_email_hash, 1, 3) != 'v2:'`),
+    index("invoices_deducted_by").on(t.deducted_by),
   ],
 );
 
@@ -311,7 +340,7 @@ export const invoiceCounters = sqliteTable(
   "invoice_counters",
   {
     organization_id: text("organization_id").notNull(),
-    series: text("series", { enum: ["invoice", "credit_note"] }).notNull(),
+    series: text("series", { enum: ["invoice", "credit_note", "quote"] }).notNull(),
     year: integer("year").notNull(),
     last_number: integer("last_number").notNull(),
   },
@@ -326,6 +355,11 @@ export const creditNotes = sqliteTable(
     organization_id: text("organization_id").notNull(),
     invoice_id: text("invoice_id").notNull().references(() => invoices.id),
     credit_note_number: text("credit_note_number").notNull(),
+    /** cancellation (the whole invoice, by a cancel) or price_reduction (partial, by a refund). */
+    type: text("type", { enum: ["cancellation", "price_reduction"] }).notNull().default("cancellation"),
+    refund_id: text("refund_id"),
+    /** The credited lines; null on a cancellation: the invoice's own lines. */
+    line_items: text("line_items", { mode: "json" }).$type<StoredLine[]>(),
     invoice_number: text("invoice_number").notNull(),
     invoice_issue_date: text("invoice_issue_date").notNull(),
     reason: text("reason"),
@@ -336,9 +370,61 @@ export const creditNotes = sqliteTable(
     tax_breakdown: text("tax_breakdown", { mode: "json" }).$type<{ vat_rate: number; taxable_amount: number; tax_amount: number }[]>().notNull(),
     mentions: text("mentions", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     issued_at: text("issued_at").notNull(),
+    document_sha256: text("document_sha256"),
+    xml_sha256: text("xml_sha256"),
+    document_generated_at: text("document_generated_at"),
     created_at: text("created_at").notNull(),
   },
-  (t) => [uniqueIndex("credit_notes_invoice").on(t.invoice_id), uniqueIndex("credit_notes_org_number").on(t.organization_id, t.credit_note_number)],
+  (t) => [
+    index("credit_notes_invoice").on(t.invoice_id),
+    uniqueIndex("credit_notes_refund").on(t.refund_id),
+    uniqueIndex("credit_notes_org_number").on(t.organization_id, t.credit_note_number),
+    index("credit_notes_org_time").on(t.organization_id, t.created_at),
+    index("credit_notes_undocumented").on(t.created_at).where(sql`document_sha256 IS NULL`),
+  ],
+);
+
+/** Quotes (devis, seed 003): numbered DEV-YYYY-NNNNN when sent, from their own gap-free series. */
+export const quotes = sqliteTable(
+  "quotes",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull().references(() => organizations.id),
+    department_id: text("department_id").notNull().references(() => departments.id),
+    status: text("status", { enum: QUOTE_STATUSES }).notNull(),
+    quote_number: text("quote_number"),
+    currency: text("currency").notNull(),
+    /** The payer sealed with AES-GCM (bound to the quote id), as on invoices. */
+    payer_encrypted: text("payer_encrypted").notNull(),
+    payer_email_hash: text("payer_email_hash").notNull(),
+    line_items: text("line_items", { mode: "json" }).$type<StoredLine[]>().notNull(),
+    subtotal_amount: integer("subtotal_amount").notNull(),
+    tax_amount: integer("tax_amount").notNull(),
+    total_amount: integer("total_amount").notNull(),
+    tax_breakdown: text("tax_breakdown", { mode: "json" }).$type<{ vat_rate: number; taxable_amount: number; tax_amount: number }[]>().notNull(),
+    /** YYYY-MM-DD (Europe/Paris): a sent quote expires after it (the sweep). */
+    valid_until: text("valid_until"),
+    payment_terms: text("payment_terms"),
+    vat_exemption_reason: text("vat_exemption_reason"),
+    /** Frozen when sent: the seller as printed. */
+    mentions: text("mentions", { mode: "json" }).$type<Record<string, unknown>>(),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    /** The draft invoice made on acceptance. */
+    invoice_id: text("invoice_id"),
+    decline_reason: text("decline_reason"),
+    sent_at: text("sent_at"),
+    accepted_at: text("accepted_at"),
+    declined_at: text("declined_at"),
+    expired_at: text("expired_at"),
+    version: integer("version").notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    index("quotes_org_time").on(t.organization_id, t.created_at),
+    uniqueIndex("quotes_org_number").on(t.organization_id, t.quote_number),
+    index("quotes_expiry").on(t.status, t.valid_until),
+  ],
 );
 
 export const paymentLinks = sqliteTable(
@@ -440,6 +526,9 @@ export const refunds = sqliteTable(
     currency: text("currency").notNull(),
     status: text("status", { enum: REFUND_STATUSES }).notNull(),
     reason: text("reason"),
+    /** price_reduction (a credit note lowers the price) or repayment (money returned, the price stands). */
+    type: text("type", { enum: ["price_reduction", "repayment"] }).notNull().default("repayment"),
+    credit_note_id: text("credit_note_id"),
     failure_code: text("failure_code"),
     /** Why a pending refund cannot proceed ; null otherwise. */
     pending_reason: text("pending_reason", { enum: REFUND_PENDING_REASONS }),

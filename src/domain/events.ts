@@ -2,7 +2,9 @@ import type { Scope } from "./scopes";
 
 /**
  * Webhook event types and the body a receiver gets. The list is seed 001's, plus
- * `bank_account.default_changed` (where a department's live money goes changed: issue 10 §7); it
+ * `bank_account.default_changed` (where a department's live money goes changed: issue 10 §7) and
+ * the quotes' `quote.created` and `quote.status_changed` and `credit_note.created` (a price
+ * reduction's partial credit note; issue 12); it
  * is the only place event types are named for subscriptions, and every event the API writes is
  * one of them.
  */
@@ -15,6 +17,9 @@ export const EVENT_TYPES = [
   "refund.created",
   "refund.status_changed",
   "bank_account.default_changed",
+  "quote.created",
+  "quote.status_changed",
+  "credit_note.created",
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -32,6 +37,8 @@ export const EVENT_PAYLOAD_SCOPES: Record<EventObjectName, Scope> = {
   payment_intent: "payments:read",
   refund: "refunds:read",
   bank_account: "organizations:read",
+  quote: "invoices:read",
+  credit_note: "invoices:read",
 };
 
 /** The scope needed to read the payload of an event of `type` (`partner` for a type not listed: closed by default). */

@@ -24,7 +24,18 @@ export interface Mentions {
   late_payment_penalty: string | null;
   recovery_indemnity: { amount: number; currency: "EUR"; text: string } | null;
   vat_exemption: string | null;
+  /** A public-entity seller's régie or department, printed under its name (absent before issue 12). */
+  seller_unit?: string | null;
+  /** "Option pour le paiement de la taxe d'après les débits" (absent before issue 12 = false). */
+  vat_on_debits?: boolean;
+  /** The organization's support email and accent colour, as printed. */
+  seller_email?: string | null;
+  primary_color?: string | null;
+  /** The quote the invoice comes from, cited on it. */
+  quote_number?: string | null;
 }
+
+export const VAT_ON_DEBITS_MENTION = "Option pour le paiement de la taxe d'après les débits";
 
 export const RECOVERY_INDEMNITY_CENTS = 4000;
 
@@ -35,6 +46,11 @@ export function invoiceMentions(input: {
   buyerIsBusiness: boolean;
   paymentTerms: string | null;
   vatExemptionReason: string | null;
+  sellerUnit?: string | null;
+  vatOnDebits?: boolean;
+  sellerEmail?: string | null;
+  primaryColor?: string | null;
+  quoteNumber?: string | null;
 }): Mentions {
   return {
     document_type: "Facture",
@@ -56,6 +72,11 @@ export function invoiceMentions(input: {
         }
       : null,
     vat_exemption: input.vatExemptionReason,
+    seller_unit: input.sellerUnit ?? null,
+    vat_on_debits: input.vatOnDebits ?? false,
+    seller_email: input.sellerEmail ?? null,
+    primary_color: input.primaryColor ?? null,
+    quote_number: input.quoteNumber ?? null,
   };
 }
 

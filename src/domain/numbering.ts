@@ -1,5 +1,5 @@
 /**
- * Invoice and credit-note numbers: `FAC-2026-00001`, `AV-2026-00001`. One continuous series per
+ * Invoice, credit-note and quote numbers: `FAC-2026-00001`, `AV-2026-00001`, `DEV-2026-00001`. One continuous series per
  * organization, document type and calendar year (Paris), assigned at issue from a gap-free
  * counter (CGI ann. II art. 242 nonies A). The SQL that assigns numbers builds them from these
  * same constants (services/invoices/numbering.ts).
@@ -7,6 +7,7 @@
 export const SERIES = {
   invoice: { prefix: "FAC", width: 5 },
   credit_note: { prefix: "AV", width: 5 },
+  quote: { prefix: "DEV", width: 5 },
 } as const;
 
 export type Series = keyof typeof SERIES;

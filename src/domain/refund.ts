@@ -1,3 +1,5 @@
+import { creditNoteIdOfRefund, splitPriceReduction, type CreditedAmounts } from "./credit-note";
+import type { InvoiceStatus } from "./invoice-status";
 import type { PaymentStatus } from "./payment";
 import { moneyReceived, RECEIVED_INTENT_STATUSES, transition, TransitionRefused, type IntentState } from "./payment-intent";
 
@@ -23,6 +25,39 @@ export type RefundOutcome = (typeof REFUND_OUTCOMES)[number];
 export const REFUND_PENDING_REASONS = ["provider_unavailable"] as const;
 export type RefundPendingReason = (typeof REFUND_PENDING_REASONS)[number];
 
+/**
+ * What a refund does to the invoice. `price_reduction`: the price is lowered (a commercial
+ * discount, a billing error): once the refund succeeds a partial credit note is issued for its
+ * amount, the invoice's payable amount drops by as much and a paid invoice stays paid.
+ * `repayment`: money goes back and the price stands (a duplicate payment, a goodwill refund to be
+ * paid again): the invoice is owed that amount again.
+ */
+export const REFUND_TYPES = ["price_reduction", "repayment"] as const;
+export type RefundType = (typeof REFUND_TYPES)[number];
+
+/**
+ * The type of a refund asked without one: a price reduction when the invoice is paid in full and
+ * the refund says why (seed 001's "Remise commerciale de 100€"), else a repayment. The invoice's
+ * status is read when the refund is asked.
+ */
+export function resolveRefundType(asked: RefundType | null, invoiceStatus: InvoiceStatus, reason: string | null): RefundType {
+  if (asked) return asked;
+  return invoiceStatus === "paid" && reason ? "price_reduction" : "repayment";
+}
+
+/** What a price reduction's credit note needs of its invoice, read when the refund is asked (an issued invoice's amounts never change). */
+export interface CreditBasis {
+  invoice_number: string;
+  /** YYYY-MM-DD (Paris): the credited invoice's date, cited by the credit note (BT-26). */
+  invoice_issue_date: string;
+  tax_breakdown: { vat_rate: number; taxable_amount: number; tax_amount: number }[];
+}
+
+/** The invoice as the refund's service reads it: its status (for the default type) and what a credit note cites. */
+export interface RefundInvoice extends CreditBasis {
+  status: InvoiceStatus;
+}
+
 export interface RefundState {
   id: string;
   payment_intent_id: string;
@@ -33,6 +68,10 @@ export interface RefundState {
   failure_code: string | null;
   /** Absent from refunds stored before it existed: read as null. */
   pending_reason?: RefundPendingReason | null;
+  /** Absent from refunds stored before issue 12: read as repayment. */
+  type?: RefundType;
+  /** A price reduction's invoice facts for its credit note (null for a repayment). */
+  credit_basis?: CreditBasis | null;
   completed_at: string | null;
   version: number;
   created_at: string;
@@ -61,6 +100,9 @@ export function presentRefund(r: RefundState, livemode: boolean) {
     currency: r.currency,
     status: r.status,
     reason: r.reason,
+    type: r.type ?? "repayment",
+    // A price reduction's credit note exists once the refund succeeded (the same projection batch).
+    credit_note_id: r.status === "succeeded" && r.type === "price_reduction" ? creditNoteIdOfRefund(r.id) : null,
     failure_code: r.failure_code,
     pending_reason: r.pending_reason ?? null,
     created_at: r.created_at,
@@ -75,21 +117,22 @@ export function presentRefund(r: RefundState, livemode: boolean) {
 /**
  * A refund asked of an intent. `refundId` is minted by the caller (derived from the
  * Idempotency-Key when there is one): asking again with the same id finds the refund it made, and
- * asking under that id for another amount or reason is refused. Otherwise the balance rule: the
- * refunds not failed (pending included) never exceed what was received; no amount means all that
- * remains.
+ * asking under that id for another amount, reason or (explicit) type is refused. Otherwise the
+ * balance rule: the refunds not failed (pending included) never exceed what was received; no
+ * amount means all that remains. The type is the one asked, or the default rule over the invoice
+ * the caller read (`invoice`: null only when a repayment was asked, which needs no invoice).
  */
 export function requestRefund(
   s: IntentState,
   refunds: readonly RefundState[],
-  input: { refundId: string; amount?: number | undefined; reason: string | null },
-): { kind: "existing"; refund: RefundState } | { kind: "new"; amount: number } {
+  input: { refundId: string; amount?: number | undefined; reason: string | null; type?: RefundType | null | undefined; invoice?: RefundInvoice | null | undefined },
+): { kind: "existing"; refund: RefundState } | { kind: "new"; amount: number; type: RefundType; creditBasis: CreditBasis | null } {
   const existing = refunds.find((r) => r.id === input.refundId);
   if (existing) {
     const others = refunds.filter((r) => r.id !== existing.id);
     const asked = input.amount ?? refundable(s.amount_received, others);
-    if (asked !== existing.amount || input.reason !== existing.reason) {
-      throw new TransitionRefused("idempotency_key_reused", "This Idempotency-Key already made a refund with another amount or reason.", "business_rule");
+    if (asked !== existing.amount || input.reason !== existing.reason || (input.type && input.type !== (existing.type ?? "repayment"))) {
+      throw new TransitionRefused("idempotency_key_reused", "This Idempotency-Key already made a refund with another amount, reason or type.", "business_rule");
     }
     return { kind: "existing", refund: existing };
   }
@@ -110,13 +153,19 @@ export function requestRefund(
       "business_rule",
     );
   }
-  return { kind: "new", amount };
+  const type = input.invoice ? resolveRefundType(input.type ?? null, input.invoice.status, input.reason) : (input.type ?? "repayment");
+  if (type === "price_reduction" && !input.invoice) throw new Error("A price reduction needs its invoice read by the caller");
+  const creditBasis =
+    type === "price_reduction" && input.invoice
+      ? { invoice_number: input.invoice.invoice_number, invoice_issue_date: input.invoice.invoice_issue_date, tax_breakdown: input.invoice.tax_breakdown }
+      : null;
+  return { kind: "new", amount, type, creditBasis };
 }
 
 /** A new refund of the intent, pending (with why, when nothing can move the money yet). */
 export function newRefund(
   s: IntentState,
-  input: { id: string; amount: number; reason: string | null; pendingReason: RefundPendingReason | null },
+  input: { id: string; amount: number; reason: string | null; pendingReason: RefundPendingReason | null; type?: RefundType; creditBasis?: CreditBasis | null },
   now: number,
 ): RefundState {
   const at = new Date(now).toISOString();
@@ -129,6 +178,8 @@ export function newRefund(
     reason: input.reason,
     failure_code: null,
     pending_reason: input.pendingReason,
+    type: input.type ?? "repayment",
+    credit_basis: input.creditBasis ?? null,
     completed_at: null,
     version: 1,
     created_at: at,
@@ -144,15 +195,16 @@ export interface LedgerRefund {
 
 /**
  * A pending refund settles. Succeeded: the intent's refunded amount grows and its status follows
- * (partially_refunded, refunded), and so does the ledger entry. Failed: the amount is released
- * and the intent does not move. A refund no longer pending settles no more (null).
+ * (partially_refunded, refunded), and so does the ledger entry; a price reduction also gives the
+ * lines and totals of its credit note. Failed: the amount is released and the intent does not
+ * move (no credit note). A refund no longer pending settles no more (null).
  */
 export function settleRefund(
   s: IntentState,
   refund: RefundState,
   outcome: RefundOutcome,
   now: number,
-): { refund: RefundState; next: IntentState; ledgerRefund: LedgerRefund | null } | null {
+): { refund: RefundState; next: IntentState; ledgerRefund: LedgerRefund | null; credited: CreditedAmounts | null } | null {
   if (refund.status !== "pending") return null;
   const at = new Date(now).toISOString();
   const settled: RefundState = {
@@ -164,12 +216,13 @@ export function settleRefund(
     version: refund.version + 1,
     updated_at: at,
   };
-  if (outcome === "failed") return { refund: settled, next: s, ledgerRefund: null };
+  if (outcome === "failed") return { refund: settled, next: s, ledgerRefund: null, credited: null };
   const refundedAmount = s.refunded_amount + refund.amount;
   const status = refundedStatus(s.amount_received, refundedAmount);
   return {
     refund: settled,
     next: transition(s, status, { refunded_amount: refundedAmount }, at),
     ledgerRefund: { refunded_amount: refundedAmount, status: status === "refunded" ? "refunded" : "partially_refunded" },
+    credited: refund.type === "price_reduction" && refund.credit_basis ? splitPriceReduction(refund.amount, refund.credit_basis.tax_breakdown, refund.reason) : null,
   };
 }

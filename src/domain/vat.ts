@@ -33,6 +33,8 @@ function divHalfUp(numerator: bigint, denominator: bigint): bigint {
 export interface LineInput {
   description: string;
   quantity: number;
+  /** UN/ECE Rec. 20 unit code (domain/units.ts); carried through unchanged, it plays no part in the amounts. */
+  unit?: string;
   unit_price: number;
   vat_rate: VatRate;
 }

@@ -28,12 +28,12 @@ import {
   type SimulatedOutcome,
   type Tenant,
 } from "../domain/payment-intent-rpc";
-import { newRefund, presentRefund, requestRefund, settleRefund, type RefundOutcome } from "../domain/refund";
+import { newRefund, presentRefund, requestRefund, settleRefund, type RefundInvoice, type RefundOutcome, type RefundType } from "../domain/refund";
 import type { Env } from "../env";
 import { refundSettlement } from "../providers";
 import { planSimulation, simulatedProvider, simulatedReference } from "../providers/sandbox-simulation";
 import { OutboxDriver } from "./payment-intent/outbox";
-import { refundCreated, refundSettled, transitionRecord } from "./payment-intent/record";
+import { creditNoteCreated, refundCreated, refundSettled, transitionRecord } from "./payment-intent/record";
 import { intentFromD1 } from "./payment-intent/recover";
 import { IntentStore, type Timer } from "./payment-intent/store";
 
@@ -158,11 +158,12 @@ export class PaymentIntent extends DurableObject<Env> {
    * Creates a refund, its balance check and its creation in one synchronous transaction: the
    * refunds not failed (pending included) never exceed what was received, however many requests
    * arrive at once. No amount means everything still refundable. `refundId` is minted by the
-   * caller; a retry with the same id returns the same refund.
+   * caller; a retry with the same id returns the same refund. The type is the one asked, or the
+   * default rule over `invoice` as the caller read it (it knows the invoice; this object does not).
    */
   async refund(
     intentId: string,
-    input: { refundId: string; amount?: number | undefined; reason: string | null } & CommandMeta,
+    input: { refundId: string; amount?: number | undefined; reason: string | null; type?: RefundType | null; invoice?: RefundInvoice | null } & CommandMeta,
   ): Promise<RefundResult> {
     if (!(await this.ensure(intentId, input.tenant))) return notFound("payment_intent", intentId);
     const refused = this.transact(() => {
@@ -178,7 +179,14 @@ export class PaymentIntent extends DurableObject<Env> {
       );
       const refund = newRefund(
         s,
-        { id: input.refundId, amount: decided.amount, reason: input.reason, pendingReason: settlement.kind === "held" ? settlement.pendingReason : null },
+        {
+          id: input.refundId,
+          amount: decided.amount,
+          reason: input.reason,
+          pendingReason: settlement.kind === "held" ? settlement.pendingReason : null,
+          type: decided.type,
+          creditBasis: decided.creditBasis,
+        },
         now,
       );
       this.store.saveRefund(refund);
@@ -254,7 +262,15 @@ export class PaymentIntent extends DurableObject<Env> {
     this.store.saveRefund(settled.refund);
     this.commit(
       s,
-      { next: settled.next, action: outcome === "succeeded" ? "refunded" : null, refund: { refund: refundSettled(settled.refund, s.livemode), ledger_refund: settled.ledgerRefund } },
+      {
+        next: settled.next,
+        action: outcome === "succeeded" ? "refunded" : null,
+        refund: {
+          refund: refundSettled(settled.refund, s.livemode),
+          ledger_refund: settled.ledgerRefund,
+          credit_note: settled.credited ? creditNoteCreated(settled.refund, settled.credited) : null,
+        },
+      },
       who,
       now,
     );
@@ -302,7 +318,7 @@ export class PaymentIntent extends DurableObject<Env> {
   /** Inside a storage transaction: the new state and its outbox record. */
   private commit(
     prev: IntentState,
-    change: { next: IntentState; action: string | null; linkStatus?: IntentChange["linkStatus"]; refund?: Pick<ProjectionRecord, "refund" | "ledger_refund"> },
+    change: { next: IntentState; action: string | null; linkStatus?: IntentChange["linkStatus"]; refund?: Pick<ProjectionRecord, "refund" | "ledger_refund" | "credit_note"> },
     who: Who,
     now: number,
   ): void {

@@ -111,3 +111,34 @@ export async function unseal(secret: string, sealed: string, context: string): P
   );
   return decoder.decode(pt);
 }
+
+/** The first byte of a sealed binary: the key version, as SEAL_VERSION for strings. */
+const SEALED_BYTES_VERSION = 1;
+
+/**
+ * `seal` for binary data (archived documents): version byte, 96-bit IV, AES-256-GCM ciphertext,
+ * with `context` (the object key) bound as additional data.
+ */
+export async function sealBytes(secret: string, plaintext: Uint8Array, context: string): Promise<Uint8Array> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: encoder.encode(context) }, await aesKey(secret), plaintext);
+  const out = new Uint8Array(13 + ct.byteLength);
+  out[0] = SEALED_BYTES_VERSION;
+  out.set(iv, 1);
+  out.set(new Uint8Array(ct), 13);
+  return out;
+}
+
+export async function unsealBytes(secret: string, sealed: Uint8Array, context: string): Promise<Uint8Array> {
+  if (sealed[0] !== SEALED_BYTES_VERSION) throw new Error(`unknown sealed bytes version: ${sealed[0]}`);
+  const pt = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: sealed.slice(1, 13), additionalData: encoder.encode(context) },
+    await aesKey(secret),
+    sealed.slice(13),
+  );
+  return new Uint8Array(pt);
+}
+
+export async function sha256HexBytes(bytes: Uint8Array): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", bytes));
+}

@@ -11,6 +11,7 @@ export const ID_PREFIX = {
   event: "evt",
   invoice: "inv",
   credit_note: "cn",
+  quote: "quo",
   payment_link: "pl",
   payment_intent: "pi",
   payment: "pay",

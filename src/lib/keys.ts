@@ -21,6 +21,7 @@ export const KEY_PURPOSES = {
   iban_fingerprint: "paiements-api/v1/iban-fingerprint",
   payer_email_hash: "paiements-api/v1/payer-email-hash",
   idempotency_fingerprint: "paiements-api/v1/idempotency-fingerprint",
+  invoice_pay_url: "paiements-api/v1/invoice-pay-url",
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;

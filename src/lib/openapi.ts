@@ -257,3 +257,27 @@ export const IdempotencyHeader = z.object({
 
 // Field shapes live in ./fields (services declare their inputs with them); routes import them from either.
 export { AddressSchema, DateBound, Metadata, PaginationQuery, Timestamp, WarningSchema } from "./fields";
+
+/** A document download (PDF, XML): bytes, not JSON. */
+export function fileResponse(contentType: "application/pdf" | "application/xml", description: string) {
+  return {
+    description,
+    headers: z.object({
+      "content-disposition": z.string().openapi({ example: 'inline; filename="FAC-2026-00001.pdf"' }),
+      "x-document-sha256": z.string().optional().openapi({ description: "SHA-256 (hex) of the bytes served, as recorded on the resource; absent on a draft preview." }),
+    }),
+    content: { [contentType]: { schema: z.string().openapi({ format: "binary" }) } },
+  } as const;
+}
+
+/** The response of a document download: the bytes as stored, never re-encoded. */
+export function fileBody(doc: { bytes: Uint8Array; contentType: string; filename: string; sha256?: string | null }): Response {
+  const headers: Record<string, string> = {
+    "Content-Type": doc.contentType === "application/xml" ? "application/xml; charset=utf-8" : doc.contentType,
+    "Content-Disposition": `inline; filename="${doc.filename}"`,
+    "Content-Length": String(doc.bytes.byteLength),
+    "Cache-Control": "private, no-store",
+  };
+  if (doc.sha256) headers["X-Document-Sha256"] = doc.sha256;
+  return new Response(doc.bytes, { status: 200, headers });
+}

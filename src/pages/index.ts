@@ -7,6 +7,7 @@ import { pageLanguage } from "./i18n";
 import { messageBody, notFound, pageCtx, render, tampered } from "./responses";
 import { registerSandboxBank } from "./routes/bank";
 import { registerSandboxCard } from "./routes/card";
+import { registerInvoicePayment } from "./routes/invoice";
 import { registerPayForm } from "./routes/pay";
 import { registerPaymentPage } from "./routes/payment";
 import { registerQrCode } from "./routes/qr-code";
@@ -36,6 +37,7 @@ export function pageRoutes() {
     }),
   );
 
+  registerInvoicePayment(app);
   registerPaymentPage(app);
   registerPayForm(app);
   registerSandboxBank(app);

@@ -5,13 +5,12 @@
 // Run: `npm run test:browser` (node --test test/browser/). Without /usr/bin/chromium the test
 // fails in CI (CI set) and is skipped with a loud message elsewhere.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { E2E_SECRETS as SECRETS, startWranglerDev } from "../helpers/wrangler-dev.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -19,12 +18,6 @@ const AXE = join(ROOT, "node_modules", "axe-core", "axe.min.js");
 const IN_CI = Boolean(process.env.CI) && process.env.CI !== "false" && process.env.CI !== "0";
 const SHOTS = process.env.PAY_LINK_SHOTS_DIR || tmpdir();
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-
-const SECRETS = {
-  ADMIN_API_KEY: "e2e_admin_key_0123456789abcdef",
-  JWT_SECRET: "e2e_jwt_secret_0123456789abcdef0123456789abcdef",
-  ENCRYPTION_KEY: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-};
 
 const chromiumMissing = !existsSync(CHROMIUM);
 if (chromiumMissing && !IN_CI) {
@@ -34,98 +27,11 @@ if (chromiumMissing && !IN_CI) {
 
 /** Stops the wrangler process group, whatever happened. */
 let stopWrangler = async () => {};
-let stateDir = null;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function quietEnv() {
-  return { ...process.env, WRANGLER_SEND_METRICS: "false", NO_D1_WARNING: "true", FORCE_COLOR: "0" };
-}
 
 async function startWrangler() {
-  stateDir = mkdtempSync(join(tmpdir(), "pay-link-e2e-"));
-  const [port, inspector] = [await freePort(), await freePort()];
-  const base = `http://127.0.0.1:${port}`;
-  const envFile = join(stateDir, "e2e.env");
-  writeFileSync(envFile, Object.entries({ ...SECRETS, PUBLIC_BASE_URL: base }).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
-
-  const migrate = spawnSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], {
-    cwd: ROOT,
-    env: quietEnv(),
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  assert.equal(migrate.status, 0, `migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
-
-  const child = spawn(
-    "npx",
-    [
-      "--no-install", "wrangler", "dev",
-      "--ip", "127.0.0.1", "--port", String(port),
-      "--inspector-ip", "127.0.0.1", "--inspector-port", String(inspector),
-      "--persist-to", stateDir,
-      "--env-file", envFile,
-      "--var", `PUBLIC_BASE_URL:${base}`,
-      "--var", "ENVIRONMENT:development",
-      "--show-interactive-dev-session=false",
-    ],
-    { cwd: ROOT, env: quietEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  let exited = false;
-  const exit = new Promise((resolve) => child.on("exit", () => ((exited = true), resolve())));
-  const killGroup = (signal) => {
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      /* already gone */
-    }
-  };
-  process.once("exit", () => killGroup("SIGKILL"));
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, () => {
-      killGroup("SIGKILL");
-      process.exit(130);
-    });
-  }
-  stopWrangler = async () => {
-    if (!exited) {
-      killGroup("SIGTERM");
-      await Promise.race([exit, sleep(5000)]);
-      if (!exited) killGroup("SIGKILL");
-      await Promise.race([exit, sleep(2000)]);
-    }
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-    stateDir = null;
-  };
-
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error(`wrangler dev exited early:\n${output}`);
-    try {
-      const res = await fetch(`${base}/health`);
-      if (res.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`wrangler dev did not answer /health within 60 s:\n${output}`);
-    await sleep(250);
-  }
-  return { base, output: () => output };
+  const server = await startWranglerDev({ prefix: "pay-link-e2e-" });
+  stopWrangler = server.stop;
+  return server;
 }
 
 // ── API helpers ─────────────────────────────────────────────────────────────────────────

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { INTENT_STATUSES, moneyReceived, TransitionRefused, type IntentState } from "../../src/domain/payment-intent";
-import { newRefund, refundable, refundedStatus, requestRefund, settleRefund, type RefundState } from "../../src/domain/refund";
+import { newRefund, presentRefund, refundable, refundedStatus, requestRefund, settleRefund, type RefundInvoice, type RefundState } from "../../src/domain/refund";
 
 /**
  * Refund decisions, as pure functions: the balance check, a refund asked again under the same id,
@@ -75,14 +75,14 @@ describe("asking for a refund", () => {
   it.each(INTENT_STATUSES)("of a %s intent", (status) => {
     const s = paid({ status });
     // Only once the money was received; a fully refunded intent is then the balance rule's (nothing remains).
-    if (moneyReceived(status)) expect(ask(s, [], 100)).toEqual({ kind: "new", amount: 100 });
+    if (moneyReceived(status)) expect(ask(s, [], 100)).toEqual({ kind: "new", amount: 100, type: "repayment", creditBasis: null });
     else expect(refusal(() => ask(s, [], 100))).toBe(`payment_intent_not_refundable/conflict: Only a succeeded payment can be refunded; this one is ${status}.`);
   });
 
   it("up to what remains, pending refunds included; no amount is all that remains", () => {
     const refunds = [refund("a", 3000), refund("b", 1000, "failed")];
-    expect(ask(paid(), refunds, 1220)).toEqual({ kind: "new", amount: 1220 });
-    expect(ask(paid(), refunds)).toEqual({ kind: "new", amount: 1220 });
+    expect(ask(paid(), refunds, 1220)).toEqual({ kind: "new", amount: 1220, type: "repayment", creditBasis: null });
+    expect(ask(paid(), refunds)).toEqual({ kind: "new", amount: 1220, type: "repayment", creditBasis: null });
     expect(refusal(() => ask(paid(), refunds, 1221))).toBe("amount_exceeds_refundable/business_rule: The refund (1221 cents) exceeds what remains refundable on this payment: 1220 cents.");
     expect(refusal(() => ask(paid(), refunds, 0))).toBe("amount_exceeds_refundable/business_rule: The refund (0 cents) exceeds what remains refundable on this payment: 1220 cents.");
     expect(refusal(() => ask(paid(), [refund("a", 4220, "succeeded")]))).toBe(
@@ -112,11 +112,61 @@ describe("asking for a refund", () => {
       reason: "x",
       failure_code: null,
       pending_reason: "provider_unavailable",
+      type: "repayment",
+      credit_basis: null,
       completed_at: null,
       version: 1,
       created_at: AT,
       updated_at: AT,
     });
+  });
+});
+
+describe("price reduction or repayment (issue 12)", () => {
+  const INVOICE: RefundInvoice = {
+    status: "paid",
+    invoice_number: "FAC-2026-00001",
+    invoice_issue_date: "2026-03-01",
+    tax_breakdown: [{ vat_rate: 5.5, taxable_amount: 4000, tax_amount: 220 }],
+  };
+  const basis = { invoice_number: "FAC-2026-00001", invoice_issue_date: "2026-03-01", tax_breakdown: INVOICE.tax_breakdown };
+
+  it("the type is the one asked, else the default over the invoice the caller read; a price reduction keeps what its credit note cites", () => {
+    expect(requestRefund(paid(), [], { refundId: "re-1", amount: 1000, reason: "Remise", invoice: INVOICE })).toEqual({ kind: "new", amount: 1000, type: "price_reduction", creditBasis: basis });
+    expect(requestRefund(paid(), [], { refundId: "re-1", amount: 1000, reason: null, invoice: INVOICE })).toMatchObject({ type: "repayment", creditBasis: null });
+    expect(requestRefund(paid(), [], { refundId: "re-1", amount: 1000, reason: "Remise", invoice: { ...INVOICE, status: "partially_paid" } })).toMatchObject({ type: "repayment" });
+    expect(requestRefund(paid(), [], { refundId: "re-1", amount: 1000, reason: "Remise", type: "repayment", invoice: null })).toMatchObject({ type: "repayment", creditBasis: null });
+    expect(requestRefund(paid(), [], { refundId: "re-1", amount: 1000, reason: null, type: "price_reduction", invoice: { ...INVOICE, status: "partially_paid" } })).toMatchObject({
+      type: "price_reduction",
+      creditBasis: basis,
+    });
+  });
+
+  it("asked again under the same id with another explicit type → refused; without a type → the refund it made", () => {
+    const made = newRefund(paid(), { id: "re-1", amount: 1000, reason: "Remise", pendingReason: null, type: "price_reduction", creditBasis: basis }, NOW);
+    expect(requestRefund(paid(), [made], { refundId: "re-1", amount: 1000, reason: "Remise", invoice: INVOICE })).toEqual({ kind: "existing", refund: made });
+    expect(requestRefund(paid(), [made], { refundId: "re-1", amount: 1000, reason: "Remise", type: "price_reduction", invoice: INVOICE })).toEqual({ kind: "existing", refund: made });
+    expect(refusal(() => requestRefund(paid(), [made], { refundId: "re-1", amount: 1000, reason: "Remise", type: "repayment" }))).toMatch(/^idempotency_key_reused\/business_rule:/);
+  });
+
+  it("a price reduction that succeeds gives its credit note's lines; one that fails, none; the refund names its credit note once succeeded", () => {
+    const r = newRefund(paid(), { id: "ref-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b", amount: 1000, reason: "Remise", pendingReason: null, type: "price_reduction", creditBasis: basis }, NOW);
+    expect(presentRefund(r, false)).toMatchObject({ type: "price_reduction", credit_note_id: null });
+    const ok = settleRefund(paid(), r, "succeeded", NOW)!;
+    expect(ok.credited).toEqual({
+      line_items: [{ description: "Réduction de prix — Remise", quantity: 1, unit: "C62", unit_price: 948, vat_rate: 5.5, net_amount: 948 }],
+      subtotal_amount: 948,
+      tax_amount: 52,
+      total_amount: 1000,
+      tax_breakdown: [{ vat_rate: 5.5, taxable_amount: 948, tax_amount: 52 }],
+    });
+    expect(presentRefund(ok.refund, false)).toMatchObject({ status: "succeeded", type: "price_reduction", credit_note_id: "cn-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" });
+    const failed = settleRefund(paid(), r, "failed", NOW)!;
+    expect(failed.credited).toBeNull();
+    expect(presentRefund(failed.refund, false)).toMatchObject({ status: "failed", credit_note_id: null });
+    // A refund stored before types existed reads as a repayment.
+    const { type: _t, credit_basis: _c, ...old } = refund("re-old", 100, "succeeded");
+    expect(presentRefund(old, false)).toMatchObject({ type: "repayment", credit_note_id: null });
   });
 });
 
@@ -128,6 +178,7 @@ describe("settling a refund", () => {
       refund: { ...r, status: "succeeded", failure_code: null, pending_reason: null, completed_at: AT, version: 2, updated_at: AT },
       next: { ...s, refunded_amount: 3000, status: "partially_refunded", version: 7, updated_at: AT },
       ledgerRefund: { refunded_amount: 3000, status: "partially_refunded" },
+      credited: null,
     });
     expect(settleRefund(s, refund("re-3", 3220), "succeeded", NOW)).toMatchObject({ next: { status: "refunded", refunded_amount: 4220 }, ledgerRefund: { refunded_amount: 4220, status: "refunded" } });
   });
@@ -139,6 +190,7 @@ describe("settling a refund", () => {
       refund: { ...r, status: "failed", failure_code: "refund_failed", pending_reason: null, completed_at: null, version: 2, updated_at: AT },
       next: s,
       ledgerRefund: null,
+      credited: null,
     });
   });
 

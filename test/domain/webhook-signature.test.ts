@@ -91,7 +91,7 @@ describe("who receives an event", () => {
     expect(subscriptionReceives({ events: ["*"], organization_ids: null }, { type: "invoice.created", organization_id: null })).toBe(true);
   });
 
-  it("the seed's six event types, and the change of a department's payout account", () => {
+  it("the seed's six event types, the change of a department's payout account, the quotes' and the partial credit notes' (issue 12)", () => {
     expect(EVENT_TYPES).toEqual([
       "invoice.created",
       "invoice.status_changed",
@@ -100,6 +100,9 @@ describe("who receives an event", () => {
       "refund.created",
       "refund.status_changed",
       "bank_account.default_changed",
+      "quote.created",
+      "quote.status_changed",
+      "credit_note.created",
     ]);
   });
 });

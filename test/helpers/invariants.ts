@@ -20,7 +20,7 @@ async function listAll(token: string, path: string, headers: Record<string, stri
 /** Everything the invariants look at, for one organization of the caller's partner and mode. */
 export async function snapshotOf(token: string, organizationId: string): Promise<Snapshot> {
   const headers = { "x-entity-id": organizationId };
-  const [invoices, payments, intents, links, events, invoiceAudit, intentAudit, refundAudit, linkAudit] = await Promise.all([
+  const [invoices, payments, intents, links, events, invoiceAudit, intentAudit, refundAudit, linkAudit, creditNotes] = await Promise.all([
     listAll(token, "/v1/invoices", headers),
     listAll(token, "/v1/payments", headers),
     listAll(token, "/v1/payment_intents", headers),
@@ -30,6 +30,7 @@ export async function snapshotOf(token: string, organizationId: string): Promise
     listAll(token, "/v1/audit_logs?resource_type=payment_intent", headers),
     listAll(token, "/v1/audit_logs?resource_type=refund", headers),
     listAll(token, "/v1/audit_logs?resource_type=payment_link", headers),
+    listAll(token, "/v1/credit_notes", headers),
   ]);
   const refunds = (
     await Promise.all(
@@ -42,6 +43,7 @@ export async function snapshotOf(token: string, organizationId: string): Promise
     intents,
     links,
     refunds,
+    credit_notes: creditNotes,
     events: events.filter((e) => e.organization_id === organizationId),
     audit: { invoice: invoiceAudit, payment_intent: intentAudit, refund: refundAudit, payment_link: linkAudit },
   };

@@ -4,7 +4,7 @@ import { call, createPartner, expectOk, seedInvoiceBody, seedWorld, type IssuedC
 
 /**
  * The fixture world of the route matrix and the fuzzer: seedWorld, an issued invoice paid through
- * a link in the sandbox and partly refunded, a webhook subscription and an event, so every kind
+ * a link in the sandbox and partly refunded, a draft quote, a webhook subscription and an event, so every kind
  * of path parameter and body id of the OpenAPI document has a real object.
  */
 export async function fixtureWorld(t: Tenant) {
@@ -21,7 +21,12 @@ export async function fixtureWorld(t: Tenant) {
     201,
   );
   const events = await expectOk(await call("/v1/events?type=invoice.created", { token: t.token }));
-  return { ...w, partnerId: t.partnerId, credential: t.credential, token: t.token, issued, link, payment: paid.data[0], refund, subscription, event: events.data[0] };
+  const quote = await expectOk(await call("/v1/quotes", { token: t.token, headers, body: { ...seedInvoiceBody(w.dept.id), due_date: undefined, valid_until: "2099-12-31" } }), 201);
+  // An issued invoice cancelled: its credit note (AV-…), for the credit-note operations.
+  const toCancel = await expectOk(await call("/v1/invoices", { token: t.token, headers, body: { ...seedInvoiceBody(w.dept.id), due_date: "2099-01-01" } }), 201);
+  await expectOk(await call(`/v1/invoices/${toCancel.id}/issue`, { method: "POST", token: t.token, headers }));
+  const cancelled = await expectOk(await call(`/v1/invoices/${toCancel.id}/cancel`, { method: "POST", token: t.token, headers, body: { reason: "Erreur de facturation" } }));
+  return { ...w, partnerId: t.partnerId, credential: t.credential, token: t.token, issued, link, payment: paid.data[0], refund, subscription, event: events.data[0], quote, creditNote: cancelled.credit_note };
 }
 
 export type World = Awaited<ReturnType<typeof fixtureWorld>>;
@@ -39,7 +44,11 @@ export function concretePath(path: string, w: World): string {
     .replace("/v1/organizations/{id}", `/v1/organizations/${w.org.id}`)
     .replace("/v1/departments/{id}", `/v1/departments/${w.dept.id}`)
     .replace("/v1/invoices/{id}/payments", `/v1/invoices/${w.issued.id}/payments`)
+    // A draft has no Factur-X XML (409): the issued invoice has.
+    .replace("/v1/invoices/{id}/xml", `/v1/invoices/${w.issued.id}/xml`)
     .replace("/v1/invoices/{id}", `/v1/invoices/${w.invoice.id}`)
+    .replace("/v1/quotes/{id}", `/v1/quotes/${w.quote.id}`)
+    .replace("/v1/credit_notes/{id}", `/v1/credit_notes/${w.creditNote.id}`)
     .replace("/v1/payment_links/{id}", `/v1/payment_links/${w.link.id}`)
     .replace("/v1/payment_intents/{id}", `/v1/payment_intents/${w.link.payment_intent_id}`)
     .replace("/v1/sandbox/payment_intents/{id}", `/v1/sandbox/payment_intents/${w.link.payment_intent_id}`)
@@ -70,13 +79,14 @@ export function portableBody(example: unknown, w: World): unknown {
       .replaceAll("votre_client_id", w.credential.client_id)
       .replaceAll("votre_client_secret", w.credential.client_secret)
       .replaceAll("FR7612345678901234567890123", "FR7630006000011234567890189")
-      .replace(/"due_date":"\d{4}-\d{2}-\d{2}"/g, '"due_date":"2099-12-31"'),
+      .replace(/"due_date":"\d{4}-\d{2}-\d{2}"/g, '"due_date":"2099-12-31"')
+      .replace(/"valid_until":"\d{4}-\d{2}-\d{2}"/g, '"valid_until":"2099-12-31"'),
   );
 }
 
 /** Ids of the world's objects, by kind: the fuzzer also puts them where another kind is expected. */
 export function worldIds(w: World): string[] {
-  return [w.org.id, w.dept.id, w.account.id, w.kyc.id, w.invoice.id, w.issued.id, w.link.id, w.link.payment_intent_id, w.payment.id, w.refund.id, w.subscription.id, w.event.id, w.partnerId, w.credential.id];
+  return [w.org.id, w.dept.id, w.account.id, w.kyc.id, w.invoice.id, w.issued.id, w.link.id, w.link.payment_intent_id, w.payment.id, w.refund.id, w.subscription.id, w.event.id, w.quote.id, w.partnerId, w.credential.id];
 }
 
 export type Credential = IssuedCredential;

@@ -52,8 +52,8 @@ describe("wrangler types", { concurrency: true }, () => {
   });
 
   test("a binding added to wrangler.toml changes the generated types (control)", async () => {
-    const generated = await generate('\n[[r2_buckets]]\nbinding = "DOCUMENTS"\nbucket_name = "documents"\n');
-    assert.match(generated, /DOCUMENTS: R2Bucket;/);
+    const generated = await generate('\n[[r2_buckets]]\nbinding = "CONTROL_BUCKET"\nbucket_name = "control"\n');
+    assert.match(generated, /CONTROL_BUCKET: R2Bucket;/);
     assert.notEqual(generated, committed());
   });
 });

@@ -131,7 +131,7 @@ export async function d1Intent(id: string) {
 }
 
 export async function d1Invoice(id: string) {
-  return env.DB.prepare("SELECT status, amount_paid, amount_due, total_amount, paid_at, version FROM invoices WHERE id = ?").bind(id).first<any>();
+  return env.DB.prepare("SELECT status, amount_paid, amount_due, total_amount, credited_amount, paid_at, version FROM invoices WHERE id = ?").bind(id).first<any>();
 }
 
 export async function d1Link(id: string) {

@@ -558,7 +558,7 @@ describe("link expiry", () => {
 
     const res = await a.sweep("2030-01-10");
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ object: "sandbox_sweep", as_of: "2030-01-10", invoices_marked_overdue: 0, payment_links_expired: 2 });
+    expect(res.body).toEqual({ object: "sandbox_sweep", as_of: "2030-01-10", invoices_marked_overdue: 0, payment_links_expired: 2, quotes_expired: 0 });
     const statuses = async () => Object.fromEntries(await Promise.all([noon, lateEvening, nextDay, busy].map(async (x) => [x.id, (await a.getLink(x.id)).body.status])));
     expect(await statuses()).toEqual({ [noon.id]: "expired", [lateEvening.id]: "expired", [nextDay.id]: "active", [busy.id]: "active" });
     expect((await a.getIntent(noon.payment_intent_id)).body.status).toBe("canceled");

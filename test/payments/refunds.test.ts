@@ -47,11 +47,13 @@ async function expectRefund(r: ReturnType<typeof refundApi>, id: string, fields:
 }
 
 describe("POST /v1/refunds — seed 001 \"Remboursements\"", () => {
-  it("total refund, verbatim (no amount): the whole 42 200, pending, then succeeded; the intent refunded, the invoice back to issued", async () => {
+  // Seed 001's bodies with `type: "repayment"`: money returned, the price stands (issue 12). The
+  // same bodies without a type are price reductions on a paid invoice: test/payments/refund-types.test.ts.
+  it("total refund as a repayment (no amount): the whole 42 200, pending, then succeeded; the intent refunded, the invoice back to issued", async () => {
     const { t, api: a, invoice, pi, refunds: r } = await paidWorld();
     expect(await d1Invoice(invoice.id)).toMatchObject({ status: "paid", amount_paid: SEED_TOTAL, amount_due: 0 });
 
-    const res = await r.create({ payment_intent_id: pi, reason: "Facture annulée suite à erreur de facturation" });
+    const res = await r.create({ payment_intent_id: pi, reason: "Facture annulée suite à erreur de facturation", type: "repayment" });
     const refund = created(res);
     await holdRefunds(pi);
     expect(refund).toEqual({
@@ -63,6 +65,8 @@ describe("POST /v1/refunds — seed 001 \"Remboursements\"", () => {
       currency: "EUR",
       status: "pending",
       reason: "Facture annulée suite à erreur de facturation",
+      type: "repayment",
+      credit_note_id: null,
       failure_code: null,
       pending_reason: null,
       created_at: expect.stringMatching(ISO),
@@ -88,17 +92,19 @@ describe("POST /v1/refunds — seed 001 \"Remboursements\"", () => {
     expect(await intentTransitions(t.partnerId, pi)).toEqual(["created→pending", "pending→processing", "processing→succeeded", "succeeded→refunded"]);
   });
 
-  it("partial 10 000 (\"Remise commerciale de 100€\") then 5 000 (\"Geste commercial\"): the list in seed 001's shape, the invoice partially paid", async () => {
+  it("partial 10 000 then 5 000 as repayments: the list in seed 001's shape, the invoice partially paid", async () => {
     const { t, api: a, invoice, pi, refunds: r } = await paidWorld();
 
-    const first = created(await r.create({ payment_intent_id: pi, amount: 10000, reason: "Remise commerciale de 100€" }));
+    const first = created(await r.create({ payment_intent_id: pi, amount: 10000, reason: "Remise commerciale de 100€", type: "repayment" }));
     await holdRefunds(pi);
     expect(first).toMatchObject({ amount: 10000, status: "pending", reason: "Remise commerciale de 100€", completed_at: null });
     await settleRefundsNow(pi);
     expect((await a.getIntent(pi)).body).toMatchObject({ status: "partially_refunded", refunded_amount: 10000 });
     expect(await expectOk(await a.getInvoice(invoice.id))).toMatchObject({ status: "partially_paid", amount_paid: 32200, amount_due: 10000 });
 
+    // The invoice is no longer paid in full: a reason alone makes a repayment.
     const second = created(await r.create({ payment_intent_id: pi, amount: 5000, reason: "Geste commercial" }));
+    expect(second.type).toBe("repayment");
     await holdRefunds(pi);
     await settleRefundsNow(pi);
     expect((await a.getIntent(pi)).body).toMatchObject({ status: "partially_refunded", refunded_amount: 15000 });
@@ -117,7 +123,7 @@ describe("POST /v1/refunds — seed 001 \"Remboursements\"", () => {
     for (const x of list.data) {
       expect(x.created_at).toMatch(ISO);
       expect(x.completed_at).toMatch(ISO);
-      expect(x).toMatchObject({ object: "refund", payment_intent_id: pi, currency: "EUR", livemode: false, failure_code: null });
+      expect(x).toMatchObject({ object: "refund", payment_intent_id: pi, currency: "EUR", livemode: false, failure_code: null, type: "repayment", credit_note_id: null });
       expect(await expectOk(await r.get(x.id))).toEqual(x);
     }
     expect(await invoiceTransitions(t.partnerId, invoice.id)).toEqual(["draft→issued", "issued→paid", "paid→partially_paid"]);
@@ -221,10 +227,10 @@ describe("POST /v1/refunds — seed 001 \"Remboursements\"", () => {
     expect(await d1Invoice(invoice.id)).toMatchObject({ status: "issued", amount_paid: 0, amount_due: SEED_TOTAL });
   });
 
-  it("a total refund of a paid invoice whose due date has passed returns it to overdue", async () => {
+  it("a total repayment of a paid invoice whose due date has passed returns it to overdue", async () => {
     const { t, api: a, invoice, pi, refunds: r } = await paidWorld({ dueDate: "2024-03-31" });
     expect(await d1Invoice(invoice.id)).toMatchObject({ status: "paid", amount_paid: SEED_TOTAL });
-    created(await r.create({ payment_intent_id: pi, reason: "Facture annulée suite à erreur de facturation" }));
+    created(await r.create({ payment_intent_id: pi, reason: "Facture annulée suite à erreur de facturation", type: "repayment" }));
     await settleRefundsNow(pi);
     expect(await expectOk(await a.getInvoice(invoice.id))).toMatchObject({ status: "overdue", amount_paid: 0, amount_due: SEED_TOTAL, due_date: "2024-03-31" });
     expect(await invoiceTransitions(t.partnerId, invoice.id)).toEqual(["draft→issued", "issued→paid", "paid→overdue"]);
@@ -260,7 +266,7 @@ describe("what a refund writes: events, audit, ledger", () => {
     const { t, api: a, org, invoice, pi, refunds: r } = await paidWorld();
     const paymentEvents = (await eventsOf(t.partnerId)).length;
 
-    const partial = created(await r.create({ payment_intent_id: pi, amount: 10000, reason: "Remise commerciale de 100€" }));
+    const partial = created(await r.create({ payment_intent_id: pi, amount: 10000, reason: "Remise commerciale de 100€", type: "repayment" }));
     await holdRefunds(pi);
     await expectOk(await r.simulate(partial.id, "succeeded"));
     const total = created(await r.create({ payment_intent_id: pi }));
@@ -336,7 +342,7 @@ describe("what a refund writes: events, audit, ledger", () => {
 
   it("audits the refund (created, status_changed), the intent (refunded) and the invoice, with who and which request", async () => {
     const { t, api: a, invoice, pi, refunds: r } = await paidWorld();
-    const res = await r.create({ payment_intent_id: pi, amount: 10000, reason: "Remise commerciale de 100€" });
+    const res = await r.create({ payment_intent_id: pi, amount: 10000, reason: "Remise commerciale de 100€", type: "repayment" });
     const refund = created(res);
     await holdRefunds(pi);
     const sim = await r.simulate(refund.id, "succeeded");
@@ -592,7 +598,7 @@ describe("concurrency", () => {
     expect(invoice.total_amount).toBe(SMALL_TOTAL);
     expect((await a.getIntent(pi)).body).toMatchObject({ status: "succeeded", amount_received: SMALL_TOTAL });
 
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => r.create({ payment_intent_id: pi, amount: 100, reason: `Remboursement ${i}` })));
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => r.create({ payment_intent_id: pi, amount: 100, reason: `Remboursement ${i}`, type: "repayment" })));
     const statuses = results.map((x) => x.status);
     expect(statuses.filter((s) => s >= 500), results.filter((x) => x.status >= 500).map((x) => x.text).join("\n")).toEqual([]);
     expect(statuses.filter((s) => s === 201)).toHaveLength(42);
@@ -660,6 +666,7 @@ describe("the PaymentIntent object's refunds", () => {
         currency: o.currency,
         status: o.status,
         reason: o.reason,
+        type: o.type,
         failure_code: o.failure_code,
         completed_at: o.completed_at,
         version: o.version,

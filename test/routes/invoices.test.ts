@@ -139,20 +139,30 @@ describe("POST /v1/invoices and POST /v1/invoices/{id}/issue (seed 001 quickstar
       department_id: dept.id,
       invoice_number: null,
       status: "draft",
+      type: "standard",
       currency: "EUR",
       payer: seedBody.payer,
-      line_items: [{ description: "Consommation eau T1 2024", quantity: 125, unit_price: 320, vat_rate: 5.5, net_amount: 40000 }],
+      line_items: [{ description: "Consommation eau T1 2024", quantity: 125, unit: "C62", unit_price: 320, vat_rate: 5.5, net_amount: 40000 }],
       subtotal_amount: 40000,
       tax_amount: 2200,
       total_amount: 42200,
       tax_breakdown: [{ vat_rate: 5.5, taxable_amount: 40000, tax_amount: 2200 }],
+      deducted_deposits: [],
+      deposits_amount: 0,
+      credited_amount: 0,
       amount_paid: 0,
       amount_due: 42200,
       due_date: "2024-03-31",
       payment_terms: "Paiement sous 30 jours",
       vat_exemption_reason: null,
+      service_date: null,
+      service_period: null,
+      operation_category: "services",
+      quote_id: null,
       mentions: null,
       credit_note: null,
+      credit_notes: [],
+      document: null,
       issued_at: null,
       paid_at: null,
       cancelled_at: null,
@@ -201,6 +211,19 @@ describe("POST /v1/invoices and POST /v1/invoices/{id}/issue (seed 001 quickstar
         late_payment_penalty: null,
         recovery_indemnity: null,
         vat_exemption: null,
+        // A public entity prints its régie's name under its own.
+        seller_unit: SEED.department.name,
+        vat_on_debits: false,
+        seller_email: null,
+        primary_color: null,
+        quote_number: null,
+      },
+      document: {
+        pdf_url: `/v1/invoices/${first.id}/pdf`,
+        xml_url: `/v1/invoices/${first.id}/xml`,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        xml_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        generated_at: res.body.issued_at,
       },
     });
     expect(res.body.issued_at).toBe(res.body.updated_at);
@@ -333,7 +356,7 @@ describe("invoice amounts", () => {
     const res = await api.create(body(dept.id, { line_items: lines, vat_exemption_reason: "TVA non applicable, art. 261 du CGI" }));
     expect(res.status).toBe(201);
     expect(res.body.line_items.map((l: { net_amount: number }) => l.net_amount)).toEqual([500, 3, 3, 300, 1250, 3, 500, 50]);
-    expect(res.body.line_items[0]).toEqual({ description: "Heures de conseil", quantity: 1.5, unit_price: 333, vat_rate: 20, net_amount: 500 });
+    expect(res.body.line_items[0]).toEqual({ description: "Heures de conseil", quantity: 1.5, unit: "C62", unit_price: 333, vat_rate: 20, net_amount: 500 });
     expect(res.body.tax_breakdown).toEqual([
       { vat_rate: 0, taxable_amount: 500, tax_amount: 0 },
       { vat_rate: 2.1, taxable_amount: 50, tax_amount: 1 },
@@ -600,8 +623,12 @@ describe("invoice transitions", () => {
       credit_note_number: av(1),
       invoice_number: fac(1),
       invoice_issue_date: TODAY,
+      type: "cancellation",
+      refund_id: null,
       reason: "Erreur de facturation",
       currency: "EUR",
+      // A cancellation credits the invoice's own lines.
+      line_items: inv.line_items,
       subtotal_amount: 40000,
       tax_amount: 2200,
       total_amount: 42200,
@@ -613,9 +640,19 @@ describe("invoice transitions", () => {
         seller: inv.mentions.seller,
         cancels: expect.stringContaining(fac(1)),
       }),
+      document: {
+        pdf_url: `/v1/credit_notes/${res.body.credit_note.id}/pdf`,
+        xml_url: `/v1/credit_notes/${res.body.credit_note.id}/xml`,
+        sha256: res.body.credit_note.document.sha256,
+        xml_sha256: res.body.credit_note.document.xml_sha256,
+        generated_at: res.body.credit_note.document.generated_at,
+      },
       issued_at: expect.any(String),
       created_at: expect.any(String),
     });
+    expect(res.body.credit_notes).toEqual([
+      { id: res.body.credit_note.id, credit_note_number: av(1), type: "cancellation", refund_id: null, total_amount: 42200, issued_at: res.body.credit_note.issued_at },
+    ]);
     expect(res.body.credit_note.mentions.cancels).toContain(TODAY.split("-").reverse().join("/"));
     expect(res.body.mentions).toEqual(inv.mentions);
 
@@ -720,8 +757,8 @@ describe("PATCH /v1/invoices/{id}", () => {
     expect(res.body).toEqual({
       ...d,
       line_items: [
-        { description: "Abonnement", quantity: 2, unit_price: 1000, vat_rate: 20, net_amount: 2000 },
-        { description: "Compteur", quantity: 1.5, unit_price: 333, vat_rate: 5.5, net_amount: 500 },
+        { description: "Abonnement", quantity: 2, unit: "C62", unit_price: 1000, vat_rate: 20, net_amount: 2000 },
+        { description: "Compteur", quantity: 1.5, unit: "C62", unit_price: 333, vat_rate: 5.5, net_amount: 500 },
       ],
       subtotal_amount: 2500,
       tax_amount: 428, // 500 × 5.5 % = 27.5 → 28, 2000 × 20 % = 400

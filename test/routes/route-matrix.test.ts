@@ -119,6 +119,16 @@ it("the document lists the partner operations this matrix checks", () => {
       "getEvent",
       "listEventDeliveries",
       "redeliverEvent",
+      "createQuote",
+      "listQuotes",
+      "getQuote",
+      "getQuotePDF",
+      "updateQuote",
+      "sendQuote",
+      "acceptQuote",
+      "declineQuote",
+      "listCreditNotes",
+      "getCreditNote",
     ]),
   );
 });
@@ -153,10 +163,19 @@ const READY: Partial<Record<string, (w: World, other: { id: string }) => Promise
   createPaymentLink: payable,
   revokePaymentLink: payable,
   simulatePaymentIntent: payable,
+  // The world's quote is a draft: only a sent quote can be answered.
+  acceptQuote: sentQuote,
+  declineQuote: sentQuote,
 };
 
 /** Names one of the organization's objects: in the path, or in the body of a create. */
 const reachesAnObject = (op: Operation) => op.path.includes("{") || op.method !== "GET";
+
+/** The world with its quote sent. */
+async function sentQuote(w: World): Promise<World> {
+  const quote = await expectOk(await call(`/v1/quotes/${w.quote.id}/send`, { method: "POST", token: w.token, headers: { "x-entity-id": w.org.id } }));
+  return { ...w, quote };
+}
 
 /** The world with an issued invoice still to pay and an active link (with its intent) for it. */
 async function payable(w: World): Promise<World> {

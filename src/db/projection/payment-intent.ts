@@ -1,9 +1,11 @@
 import { and, eq, lt, sql, type SQL } from "drizzle-orm";
 import { auditRow } from "../audit";
 import type { Db } from "../client";
-import { changes } from "../guarded";
-import { auditLogs, events, invoices, paymentIntents, paymentLinks, payments, refunds } from "../schema";
+import { changes, insertWhere } from "../guarded";
+import { incrementCounter, numberExpression } from "../numbering";
+import { auditLogs, creditNotes, events, invoices, paymentIntents, paymentLinks, payments, refunds } from "../schema";
 import { invoiceStatusAfterMoneySql } from "../status-sql";
+import { creditNoteIdOfRefund, presentCreditNote, reductionMention, type CreditedAmounts } from "../../domain/credit-note";
 import type { PaymentStatus } from "../../domain/payment";
 import { publicIntent, type IntentState, type IntentStatus, type PaymentMethod } from "../../domain/payment-intent";
 import type { Actor } from "../../domain/payment-intent-rpc";
@@ -49,6 +51,21 @@ export interface ProjectionRecord {
   } | null;
   /** The ledger entry's refunded amount after a refund succeeded (absolute, so a replay is harmless). */
   ledger_refund: { refunded_amount: number; status: PaymentStatus } | null;
+  /**
+   * The credit note a price-reduction refund issues when it succeeds (absent from records written
+   * before issue 12): numbered in this batch, created once however often the record is replayed.
+   */
+  credit_note?: {
+    id: string;
+    refund_id: string;
+    invoice_number: string;
+    invoice_issue_date: string;
+    reason: string | null;
+    currency: string;
+    amounts: CreditedAmounts;
+    event_id: string;
+    audit_id: string;
+  } | null;
   invoice_event_id: string;
   invoice_audit_id: string;
 }
@@ -122,6 +139,8 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
       currency: f.currency,
       status: f.status,
       reason: f.reason,
+      type: f.type ?? "repayment",
+      credit_note_id: f.status === "succeeded" && f.type === "price_reduction" ? creditNoteIdOfRefund(f.id) : null,
       failure_code: f.failure_code,
       pending_reason: f.pending_reason ?? null,
       completed_at: f.completed_at,
@@ -164,6 +183,12 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
         .where(and(eq(payments.payment_intent_id, s.id), scoped(s, payments, s.organization_id), lt(payments.refunded_amount, r.ledger_refund.refunded_amount))),
     );
   }
+  if (r.credit_note) {
+    const at = statements.length;
+    statements.push(...creditNoteStatements(db, r, r.credit_note));
+    // The credit note's event is the last of its statements.
+    eventsAt[r.credit_note.event_id] = at + 3;
+  }
   if (r.ledger || r.ledger_refund) {
     eventsAt[r.invoice_event_id] = statements.length;
     statements.push(...invoiceRecompute(db, r));
@@ -173,10 +198,103 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
 
 type BatchItem = Parameters<Db["batch"]>[0][number];
 
+/**
+ * A price reduction's credit note: the next AV- number, the note, its audit entry and its
+ * `credit_note.created` event, all under one guard — the note is not there yet — so a replayed
+ * record numbers nothing twice and leaves no gap. Its lines and amounts were computed in the
+ * object (domain/credit-note.ts); the seller is the one frozen on the invoice at issue.
+ */
+function creditNoteStatements(db: Db, r: ProjectionRecord, c: NonNullable<ProjectionRecord["credit_note"]>): BatchItem[] {
+  const s = r.intent;
+  const theInvoice = and(eq(invoices.id, s.invoice_id), scoped(s, invoices, s.organization_id));
+  const guard = sql`NOT EXISTS (SELECT 1 FROM ${creditNotes} WHERE ${creditNotes.id} = ${c.id} AND ${scoped(s, creditNotes, s.organization_id)})
+    AND EXISTS (SELECT 1 FROM ${invoices} WHERE ${theInvoice})`;
+  const year = Number(r.today.slice(0, 4));
+  const number = numberExpression(s.organization_id, "credit_note", year);
+  const mentions = {
+    document_type: "Avoir",
+    type_code: 381,
+    issue_date: r.today,
+    seller: null,
+    reduces: reductionMention(c.invoice_number, c.invoice_issue_date),
+    reason: c.reason,
+  };
+  const note = {
+    id: c.id,
+    ...owner(s),
+    organization_id: s.organization_id,
+    invoice_id: s.invoice_id,
+    credit_note_number: "",
+    type: "price_reduction" as const,
+    refund_id: c.refund_id,
+    line_items: c.amounts.line_items,
+    invoice_number: c.invoice_number,
+    invoice_issue_date: c.invoice_issue_date,
+    reason: c.reason,
+    currency: c.currency,
+    subtotal_amount: c.amounts.subtotal_amount,
+    tax_amount: c.amounts.tax_amount,
+    total_amount: c.amounts.total_amount,
+    tax_breakdown: c.amounts.tax_breakdown,
+    mentions,
+    issued_at: r.at,
+    document_sha256: null,
+    xml_sha256: null,
+    document_generated_at: null,
+    created_at: r.at,
+  };
+  // The seller as printed on the invoice (frozen at issue), copied into the note's mentions.
+  const mentionsSql = sql`json_set(${JSON.stringify(mentions)}, '$.seller', json((SELECT json_extract(${invoices.mentions}, '$.seller') FROM ${invoices} WHERE ${theInvoice})))`;
+  // The note as the API shows it, with its number and mentions as the insert above stored them.
+  const stored = sql`(SELECT json_object('credit_note_number', ${creditNotes.credit_note_number}, 'mentions', json(${creditNotes.mentions})) FROM ${creditNotes} WHERE ${creditNotes.id} = ${c.id} AND ${scoped(s, creditNotes, s.organization_id)})`;
+  const presented = sql`json_set(${JSON.stringify(presentCreditNote({ ...note, livemode: s.livemode }))}, '$.credit_note_number', json_extract(${stored}, '$.credit_note_number'), '$.mentions', json(json_extract(${stored}, '$.mentions')))`;
+  return [
+    incrementCounter(db, s.organization_id, "credit_note", year, guard),
+    insertWhere(db, creditNotes, { ...note, credit_note_number: number as unknown as string, mentions: mentionsSql as unknown as Record<string, unknown> }, guard),
+    db
+      .insert(auditLogs)
+      .values(
+        auditRow(
+          { actor: r.actor, ip: null, requestId: r.request_id, at: r.at },
+          {
+            id: c.audit_id,
+            owner: owner(s),
+            organizationId: s.organization_id,
+            resourceType: "credit_note",
+            resourceId: c.id,
+            action: "created",
+            changes: sql`json_object('before', NULL, 'after', ${presented})`,
+          },
+        ),
+      )
+      .onConflictDoNothing(),
+    db
+      .insert(events)
+      .values({
+        id: c.event_id,
+        ...owner(s),
+        organization_id: s.organization_id,
+        type: "credit_note.created",
+        data: sql`json_object('credit_note_id', ${c.id}, 'credit_note', ${presented})` as unknown as Record<string, unknown>,
+        created_at: r.at,
+        enqueued_at: null,
+      })
+      .onConflictDoNothing(),
+  ];
+}
+
+/** Sum of the invoice's price-reduction credit notes (its credited_amount), from the notes themselves. */
+function creditedOn(s: IntentState): SQL {
+  return sql`(SELECT coalesce(sum(${creditNotes.total_amount}), 0) FROM ${creditNotes} WHERE ${creditNotes.invoice_id} = ${invoices.id} AND ${creditNotes.type} = 'price_reduction' AND ${scoped(s, creditNotes, s.organization_id)})`;
+}
+
 function invoiceRecompute(db: Db, r: ProjectionRecord) {
   const s = r.intent;
   const paid = paidOn(s);
-  const next = invoiceStatusAfterMoneySql({ status: invoices.status, paid, total: invoices.total_amount, dueDate: invoices.due_date, today: r.today });
+  const credited = creditedOn(s);
+  // What the payer owes in all (shared decision of issue 12): the total less the deposits it deducts and its credit notes.
+  const payable = sql`(${invoices.total_amount} - ${invoices.deposits_amount} - ${credited})`;
+  const next = invoiceStatusAfterMoneySql({ status: invoices.status, paid, total: payable, dueDate: invoices.due_date, today: r.today });
   const theInvoice = and(eq(invoices.id, s.invoice_id), scoped(s, invoices, s.organization_id));
   const changed = sql`${theInvoice} AND ${next} != ${invoices.status}`;
   return [
@@ -189,8 +307,8 @@ function invoiceRecompute(db: Db, r: ProjectionRecord) {
         sql`SELECT ${r.invoice_event_id}, ${invoices.partner_id}, ${invoices.livemode}, ${invoices.organization_id}, 'invoice.status_changed',
           json_object('invoice_id', ${invoices.id}, 'previous_status', ${invoices.status}, 'current_status', ${next},
             'invoice', json_object('id', ${invoices.id}, 'object', 'invoice', 'invoice_number', ${invoices.invoice_number}, 'status', ${next},
-              'currency', ${invoices.currency}, 'total_amount', ${invoices.total_amount}, 'amount_paid', ${paid},
-              'amount_due', ${invoices.total_amount} - ${paid}, 'version', ${invoices.version} + 1)),
+              'currency', ${invoices.currency}, 'total_amount', ${invoices.total_amount}, 'credited_amount', ${credited}, 'amount_paid', ${paid},
+              'amount_due', ${payable} - ${paid}, 'version', ${invoices.version} + 1)),
           NULL, NULL, ${r.at}, NULL FROM ${invoices} WHERE ${changed}`,
       )
       .onConflictDoNothing(),
@@ -210,12 +328,13 @@ function invoiceRecompute(db: Db, r: ProjectionRecord) {
       .set({
         status: next as unknown as "paid",
         amount_paid: paid as unknown as number,
-        amount_due: sql`${invoices.total_amount} - ${paid}` as unknown as number,
+        credited_amount: credited as unknown as number,
+        amount_due: sql`${payable} - ${paid}` as unknown as number,
         paid_at: sql`CASE WHEN ${next} = 'paid' THEN coalesce(${invoices.paid_at}, ${r.at}) ELSE NULL END` as unknown as string,
         version: sql`${invoices.version} + 1` as unknown as number,
         updated_at: r.at,
       })
-      .where(and(theInvoice, sql`${invoices.amount_paid} != ${paid}`)),
+      .where(and(theInvoice, sql`(${invoices.amount_paid} != ${paid} OR ${invoices.credited_amount} != ${credited})`)),
   ];
 }
 

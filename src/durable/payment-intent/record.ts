@@ -2,6 +2,7 @@ import type { ProjectionRecord } from "../../db/projection/payment-intent";
 import { parisToday } from "../../domain/dates";
 import { publicIntent, type IntentState, type LinkOutcome, type PublicIntent } from "../../domain/payment-intent";
 import type { Actor } from "../../domain/payment-intent-rpc";
+import { creditNoteIdOfRefund, type CreditedAmounts } from "../../domain/credit-note";
 import { presentRefund, type RefundState } from "../../domain/refund";
 import { newId } from "../../lib/ids";
 
@@ -16,11 +17,11 @@ export interface RecordInput {
   actor: Actor;
   requestId: string | null;
   linkStatus: LinkOutcome | null;
-  refund?: Pick<ProjectionRecord, "refund" | "ledger_refund">;
+  refund?: Pick<ProjectionRecord, "refund" | "ledger_refund" | "credit_note">;
 }
 
 export function transitionRecord(prev: IntentState, next: IntentState, input: RecordInput, now: number): ProjectionRecord {
-  const refund = input.refund ?? { refund: null, ledger_refund: null };
+  const refund = { credit_note: null, ...(input.refund ?? { refund: null, ledger_refund: null }) };
   const at = refund.refund?.state.updated_at ?? next.updated_at;
   const statusChanged = prev.status !== next.status;
   const pub = publicIntent(next);
@@ -68,6 +69,26 @@ export function refundSettled(settled: RefundState, livemode: boolean): NonNulla
       data: { refund_id: settled.id, previous_status: "pending", current_status: settled.status, refund: presentRefund(settled, livemode) },
     },
     audit: { id: newId("audit_log"), action: "status_changed", before: { status: "pending" }, after: { status: settled.status, failure_code: settled.failure_code } },
+  };
+}
+
+/**
+ * The credit note a price-reduction refund that succeeded issues, with its event and audit entry
+ * ids; its number is given by the projection's batch (AV- series). Its id is the refund's
+ * (creditNoteIdOfRefund), so the refund names it and a replay finds it.
+ */
+export function creditNoteCreated(settled: RefundState, credited: CreditedAmounts): NonNullable<ProjectionRecord["credit_note"]> {
+  const basis = settled.credit_basis!;
+  return {
+    id: creditNoteIdOfRefund(settled.id),
+    refund_id: settled.id,
+    invoice_number: basis.invoice_number,
+    invoice_issue_date: basis.invoice_issue_date,
+    reason: settled.reason,
+    currency: settled.currency,
+    amounts: credited,
+    event_id: newId("event"),
+    audit_id: newId("audit_log"),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Router } from "../../lib/openapi";
 import { registerCancelInvoice } from "./cancel";
 import { registerCreateInvoice } from "./create";
+import { registerDownloadInvoicePdf } from "./download-pdf";
+import { registerDownloadInvoiceXml } from "./download-xml";
 import { registerGetInvoice } from "./get";
 import { registerIssueInvoice } from "./issue";
 import { registerListInvoices } from "./list";
@@ -10,6 +12,8 @@ export function registerInvoiceRoutes(app: Router) {
   registerListInvoices(app);
   registerCreateInvoice(app);
   registerGetInvoice(app);
+  registerDownloadInvoicePdf(app);
+  registerDownloadInvoiceXml(app);
   registerUpdateInvoice(app);
   registerIssueInvoice(app);
   registerCancelInvoice(app);

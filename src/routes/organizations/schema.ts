@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AddressSchema, Timestamp, WarningSchema } from "../../lib/fields";
-import { Branding, Contact, OrganizationName, OrganizationType } from "../../services/organizations/create-organization";
+import { Branding, Contact, OrganizationName, OrganizationType, VatOnDebits } from "../../services/organizations/create-organization";
 
 export const OrganizationIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
@@ -16,6 +16,7 @@ export const OrganizationSchema = z
     siret: z.string().openapi({ example: "21690123400019" }),
     siren: z.string().openapi({ description: "Derived from the SIRET.", example: "216901234" }),
     vat_number: z.string().nullable(),
+    vat_on_debits: VatOnDebits,
     address: AddressSchema.nullable(),
     contact: Contact.nullable(),
     branding: Branding.nullable(),

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { creditNotes, invoices } from "../../db/schema";
 import { NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
@@ -10,19 +10,26 @@ export function invoiceWhere(ctx: ServiceContext, organizationId: string, id: st
   return and(eq(invoices.id, id), scoped(ctx, invoices, organizationId));
 }
 
-/** The invoice and its credit note (if cancelled by one), in one round trip. */
+/**
+ * The invoice, the credit note that cancelled it (if one did) and all its credit notes (partial
+ * ones: price reductions), in one round trip.
+ */
 export async function findInvoice(ctx: ServiceContext, organizationId: string, id: string) {
   if (!isId("invoice", id)) throw new NotFound("invoice", id, "id");
   const [rows, notes] = await ctx.db.batch([
     ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)),
-    ctx.db.select().from(creditNotes).where(and(eq(creditNotes.invoice_id, id), scoped(ctx, creditNotes, organizationId))),
+    ctx.db
+      .select()
+      .from(creditNotes)
+      .where(and(eq(creditNotes.invoice_id, id), scoped(ctx, creditNotes, organizationId)))
+      .orderBy(asc(creditNotes.created_at), asc(creditNotes.id)),
   ]);
   const row = rows[0];
   if (!row) throw new NotFound("invoice", id, "id");
-  return { row, creditNote: notes[0] ?? null };
+  return { row, creditNote: notes.find((n) => n.type === "cancellation") ?? null, creditNotes: notes };
 }
 
 export async function getInvoice({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
-  const { row, creditNote } = await findInvoice(ctx, organizationId, id);
-  return presentInvoice(ctx.env.ENCRYPTION_KEY, row, creditNote);
+  const { row, creditNote, creditNotes: notes } = await findInvoice(ctx, organizationId, id);
+  return presentInvoice(ctx.env.ENCRYPTION_KEY, row, creditNote, notes);
 }

@@ -1,29 +1,47 @@
 import { and, eq, sql } from "drizzle-orm";
 import { changes } from "../../db/guarded";
-import { invoices, organizations } from "../../db/schema";
+import { departments, invoices, organizations, quotes } from "../../db/schema";
 import { addDays, parisToday } from "../../domain/dates";
-import { invoiceMentions } from "../../domain/invoice-mentions";
 import type { Warning } from "../../domain/identity";
+import { formatNumber } from "../../domain/numbering";
 import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
+import { archiveIssuedInvoice, defaultPayee, mentionsFor, renderIssuedInvoice, sealPayee, storeFacturX } from "../documents/invoice-documents";
+import { assertDepositsStillDeductible, depositsStillDeductible } from "./deposits";
 import { invoiceWhere } from "./get-invoice";
-import { incrementCounter, numberExpression } from "./numbering";
-import { isBusinessPayer, unsealPayer } from "./payer";
+import { counterStill, counterValue, incrementCounter, numberExpression } from "./numbering";
+import { unsealPayer } from "./payer";
 import { presentInvoiceWith, type InvoiceRow } from "./present";
 import { assessDueDate, withoutWarning } from "./rules";
 import { organizationWhere } from "../organizations/get-organization";
+import { scoped } from "../tenancy";
 
 /**
- * draft → issued. The number comes from the organization's gap-free counter inside the same
- * batch as the status change, its audit entry and `invoice.status_changed`; the mandatory
- * mentions are frozen now. A missing due date becomes 30 days after issue (L441-10).
+ * draft → issued. The mandatory mentions and the payee account are frozen now, and the Factur-X
+ * documents (PDF/A-3 + CII XML) are generated once, stored in the archive, and their SHA-256
+ * recorded in the same batch as the number, the status change, its audit entry and
+ * `invoice.status_changed`. The number is therefore known before the batch: the issue predicts
+ * the counter's next value and its batch holds only if the counter has not moved (else it
+ * changes nothing and tries again) — numbers stay gap-free and the batch atomic. A missing due
+ * date becomes 30 days after issue (L441-10).
  */
 export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
   if (!isId("invoice", id)) throw new NotFound("invoice", id, "id");
-  const [rows, orgs] = await ctx.db.batch([
+  const today = parisToday(new Date(ctx.now));
+  const year = Number(today.slice(0, 4));
+  const [rows, orgs, depts, counter, fromQuote] = await ctx.db.batch([
     ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)),
     ctx.db.select().from(organizations).where(organizationWhere(ctx, organizationId)),
+    ctx.db
+      .select({ name: departments.name })
+      .from(departments)
+      .where(and(scoped(ctx, departments, organizationId), sql`${departments.id} = (SELECT ${invoices.department_id} FROM ${invoices} WHERE ${invoiceWhere(ctx, organizationId, id)})`)),
+    counterValue(ctx.db, organizationId, "invoice", year),
+    ctx.db
+      .select({ number: quotes.quote_number })
+      .from(quotes)
+      .where(and(scoped(ctx, quotes, organizationId), sql`${quotes.id} = (SELECT ${invoices.quote_id} FROM ${invoices} WHERE ${invoiceWhere(ctx, organizationId, id)})`)),
   ]);
   const before = rows[0];
   const seller = orgs[0];
@@ -32,8 +50,6 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
     throw new Conflict(`Invoice already ${before.status}${before.invoice_number ? ` as ${before.invoice_number}` : ""}: only a draft can be issued.`, "invoice_not_draft");
   }
 
-  const today = parisToday();
-  const year = Number(today.slice(0, 4));
   const dueDate = before.due_date ?? addDays(today, 30);
   const livemode = ctx.principal.livemode;
   if (livemode && dueDate < today) {
@@ -47,32 +63,101 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
   }
 
   const payer = await unsealPayer(ctx.env.ENCRYPTION_KEY, id, before.payer_encrypted);
-  const mentions = invoiceMentions({
-    issueDate: today,
-    dueDate,
-    seller: { name: seller.name, siret: seller.siret, siren: seller.siren, vat_number: seller.vat_number, address: seller.address },
-    buyerIsBusiness: isBusinessPayer(payer),
-    paymentTerms: before.payment_terms,
-    vatExemptionReason: before.vat_exemption_reason,
-  });
-  const after: InvoiceRow = {
+  const payee = await defaultPayee(ctx, organizationId, before.department_id);
+  const mentions = mentionsFor({ row: before, seller, departmentName: depts[0]?.name ?? null, payer, issueDate: today, dueDate, quoteNumber: fromQuote[0]?.number ?? null });
+  const payeeSealed = payee ? await sealPayee(ctx.env.ENCRYPTION_KEY, id, payee) : null;
+  // A final invoice issues only while every deposit it deducts is still paid and reserved for it.
+  if ((before.deducted_deposits ?? []).length > 0) await assertDepositsStillDeductible(ctx, organizationId, before);
+  const stillDraft = and(
+    invoiceWhere(ctx, organizationId, id),
+    eq(invoices.status, "draft"),
+    eq(invoices.version, before.version),
+    depositsStillDeductible(ctx, organizationId, before),
+  );
+
+  const base: InvoiceRow = {
     ...before,
     status: "issued",
     issued_at: ctx.now,
     due_date: dueDate,
     mentions: mentions as unknown as Record<string, unknown>,
+    payee_encrypted: payeeSealed,
     warnings,
     version: before.version + 1,
     updated_at: ctx.now,
   };
+  const issuedFields = {
+    status: "issued" as const,
+    issued_at: ctx.now,
+    due_date: dueDate,
+    mentions: base.mentions,
+    payee_encrypted: payeeSealed,
+    warnings,
+    version: base.version,
+    updated_at: ctx.now,
+  };
+  const stillDraftGuard = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${stillDraft})`;
 
-  const stillDraft = and(invoiceWhere(ctx, organizationId, id), eq(invoices.status, "draft"), eq(invoices.version, before.version));
-  const guard = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${stillDraft})`;
-  const number = numberExpression(organizationId, "invoice", year);
+  // 1. Predicted: the number is the counter's next value, the documents are made with it and their
+  //    hashes go into this very batch — which holds only if the counter has not moved meanwhile.
+  const last = counter[0]?.last ?? 0;
+  const number = formatNumber("invoice", year, last + 1);
+  const after: InvoiceRow = { ...base, invoice_number: number };
+  // Stored before the batch, under a key carrying its hash: a batch that then changes nothing
+  // leaves an unreferenced object, never a wrong one.
+  const docs = await renderIssuedInvoice(ctx.env, after, payee);
+  await storeFacturX(ctx.env, before, "invoices", id, docs);
+  Object.assign(after, { document_sha256: docs.pdfSha256, xml_sha256: docs.xmlSha256, document_generated_at: ctx.now });
+
+  const predicted = sql`${stillDraftGuard} AND ${counterStill(organizationId, "invoice", year, last)}`;
   const invoice = presentInvoiceWith(after, payer);
   const eventId = newId("event");
+  // The counter moves last, and only if this invoice took the number in this batch (the number is
+  // on the row and the counter has not moved yet): every statement before it sees the counter as predicted.
+  const tookNumber = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${and(invoiceWhere(ctx, organizationId, id), eq(invoices.invoice_number, number), eq(invoices.version, after.version))})`;
   const results = await ctx.db.batch([
-    incrementCounter(ctx.db, organizationId, "invoice", year, guard),
+    auditEntry(
+      ctx,
+      {
+        organizationId,
+        resourceType: "invoice",
+        resourceId: id,
+        action: "status_changed",
+        before: { status: "draft", invoice_number: null },
+        after: { status: "issued", invoice_number: number, issued_at: ctx.now, due_date: dueDate, document: { sha256: docs.pdfSha256, xml_sha256: docs.xmlSha256 } },
+      },
+      predicted,
+    ),
+    eventEntry(
+      ctx,
+      await sealedEvent(ctx, { id: eventId, organizationId, type: "invoice.status_changed", data: { invoice_id: id, previous_status: "draft", current_status: "issued", invoice } }),
+      predicted,
+    ),
+    ctx.db
+      .update(invoices)
+      .set({ ...issuedFields, invoice_number: number, document_sha256: docs.pdfSha256, xml_sha256: docs.xmlSha256, document_generated_at: ctx.now })
+      .where(and(stillDraft, counterStill(organizationId, "invoice", year, last))),
+    incrementCounter(ctx.db, organizationId, "invoice", year, sql`${tookNumber} AND ${counterStill(organizationId, "invoice", year, last)}`),
+    ctx.db.select({ status: invoices.status, version: invoices.version }).from(invoices).where(invoiceWhere(ctx, organizationId, id)),
+  ]);
+  if (changes(results[2]) === 1) {
+    publishEvents(ctx, [eventId]);
+    return invoice;
+  }
+  const current = results[4][0];
+  if (!current || current.status !== "draft" || current.version !== before.version) {
+    throw new Conflict("The invoice changed while it was being issued; read it again.", "concurrent_update");
+  }
+
+  // 2. Contended (another invoice of the organization took that number): the number is given by
+  //    the counter inside the batch, as always, and the documents are made from the frozen row
+  //    right after it and recorded with their own audit entry (`document_archived`) — never a
+  //    render per retry under load. A crash in between leaves them to the first download.
+  const numberSql = numberExpression(organizationId, "invoice", year);
+  const contendedEventId = newId("event");
+  const unnumbered = presentInvoiceWith({ ...base }, payer);
+  const second = await ctx.db.batch([
+    incrementCounter(ctx.db, organizationId, "invoice", year, stillDraftGuard),
     auditEntry(
       ctx,
       {
@@ -82,38 +167,27 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
         action: "status_changed",
         before: null,
         after: null,
-        changesSql: sql`json_object('before', json_object('status', 'draft', 'invoice_number', NULL), 'after', json_object('status', 'issued', 'invoice_number', ${number}, 'issued_at', ${ctx.now}, 'due_date', ${dueDate}))`,
+        changesSql: sql`json_object('before', json_object('status', 'draft', 'invoice_number', NULL), 'after', json_object('status', 'issued', 'invoice_number', ${numberSql}, 'issued_at', ${ctx.now}, 'due_date', ${dueDate}))`,
       },
-      guard,
+      stillDraftGuard,
     ),
     eventEntry(
       ctx,
       await sealedEvent(ctx, {
-        id: eventId,
+        id: contendedEventId,
         organizationId,
         type: "invoice.status_changed",
-        data: { invoice_id: id, previous_status: "draft", current_status: "issued", invoice },
-        assigned: { "invoice.invoice_number": number },
+        data: { invoice_id: id, previous_status: "draft", current_status: "issued", invoice: unnumbered },
+        assigned: { "invoice.invoice_number": numberSql },
       }),
-      guard,
+      stillDraftGuard,
     ),
-    ctx.db
-      .update(invoices)
-      .set({
-        status: "issued",
-        invoice_number: number,
-        issued_at: after.issued_at,
-        due_date: dueDate,
-        mentions: after.mentions,
-        warnings,
-        version: after.version,
-        updated_at: ctx.now,
-      })
-      .where(stillDraft),
-    ctx.db.select({ invoice_number: invoices.invoice_number }).from(invoices).where(invoiceWhere(ctx, organizationId, id)),
+    ctx.db.update(invoices).set({ ...issuedFields, invoice_number: numberSql }).where(stillDraft),
+    ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)),
   ]);
-  if (changes(results[3]) === 0) throw new Conflict("The invoice changed while it was being issued; read it again.", "concurrent_update");
-  const invoiceNumber = results[4][0]?.invoice_number ?? null;
-  publishEvents(ctx, [eventId]);
-  return { ...invoice, invoice_number: invoiceNumber };
+  const issuedRow = second[4][0];
+  if (changes(second[3]) === 0 || !issuedRow) throw new Conflict("The invoice changed while it was being issued; read it again.", "concurrent_update");
+  publishEvents(ctx, [contendedEventId]);
+  const archived = await archiveIssuedInvoice(ctx, issuedRow);
+  return presentInvoiceWith(archived, payer);
 }

@@ -1,12 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { and, desc, gte, inArray, lte } from "drizzle-orm";
-import { invoices } from "../../db/schema";
+import { and, desc, getTableColumns, gte, inArray, lte, sql } from "drizzle-orm";
+import { creditNotes, invoices } from "../../db/schema";
 import { INVOICE_STATUSES } from "../../domain/invoice-status";
 import { CalendarDate, DateBound, PaginationQuery } from "../../lib/fields";
 import type { ServiceContext } from "../context";
 import { equalTo, listPage, organizationParent, within } from "../pagination";
 import { payerEmailHashes } from "./payer";
-import { presentInvoice } from "./present";
+import { presentInvoice, type CreditNoteSummary } from "./present";
 import { scoped } from "../tenancy";
 
 export const ListInvoicesInput = PaginationQuery.extend({
@@ -31,6 +31,19 @@ export async function listInvoices({ ctx, organizationId, input }: { ctx: Servic
     input.due_after ? gte(invoices.due_date, input.due_after) : undefined,
     within(invoices.created_at, input.created_from, input.created_to),
   );
-  const rows = ctx.db.select().from(invoices).where(where).orderBy(desc(invoices.created_at), desc(invoices.id));
-  return listPage(ctx, input, { rows, from: invoices, where, parent: organizationParent(ctx, organizationId) }, (row) => presentInvoice(ctx.env.ENCRYPTION_KEY, row));
+  // Each invoice's credit notes ride in the page's own query, so the list stays one round trip. The
+  // outer invoice is named in full: drizzle leaves a one-table select's columns unqualified, which
+  // inside this subquery would read as the credit note's own.
+  const notes = sql<string>`(SELECT json_group_array(json_object('id', ${creditNotes.id}, 'credit_note_number', ${creditNotes.credit_note_number}, 'type', ${creditNotes.type},
+      'refund_id', ${creditNotes.refund_id}, 'total_amount', ${creditNotes.total_amount}, 'issued_at', ${creditNotes.issued_at}))
+    FROM ${creditNotes} WHERE ${creditNotes.invoice_id} = ${sql.identifier("invoices")}.${sql.identifier("id")} AND ${scoped(ctx, creditNotes, organizationId)})`;
+  const rows = ctx.db
+    .select({ ...getTableColumns(invoices), credit_notes: notes })
+    .from(invoices)
+    .where(where)
+    .orderBy(desc(invoices.created_at), desc(invoices.id));
+  return listPage(ctx, input, { rows, from: invoices, where, parent: organizationParent(ctx, organizationId) }, ({ credit_notes, ...row }) => {
+    const summaries = (JSON.parse(credit_notes) as CreditNoteSummary[]).sort((a, b) => a.issued_at.localeCompare(b.issued_at) || a.id.localeCompare(b.id));
+    return presentInvoice(ctx.env.ENCRYPTION_KEY, row, null, summaries);
+  });
 }

@@ -1,26 +1,25 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { invoiceCounters } from "../../db/schema";
-import { SERIES, type Series } from "../../domain/numbering";
+import type { Series } from "../../domain/numbering";
+
+// Shared with the payment intents' projection (a price reduction's credit note): they live in db/.
+export { incrementCounter, numberExpression } from "../../db/numbering";
 
 /**
- * Gap-free numbering inside one D1 batch (a transaction): the counter row is incremented only
- * if the document's guard holds, and the number is read back from the counter by the statements
- * after it in the same batch. D1 runs batches one at a time, so concurrent issues get
- * consecutive numbers, and a batch that fails leaves no gap (it rolls back whole).
+ * The last number given in a series (0 before the first). An issue that must know its number
+ * before its batch (to put it in a document whose hash the batch records) predicts last + 1 and
+ * makes its batch conditional on `counterStill(…, last)`: a concurrent issue in between makes it
+ * change nothing, and it tries again with the next number — still gap-free.
  */
-export function incrementCounter(db: Db, organizationId: string, series: Series, year: number, guard: SQL) {
+export function counterValue(db: Db, organizationId: string, series: Series, year: number) {
+  // tenancy-exempt: counters are keyed by the organization, whose tenant the caller has checked.
   return db
-    .insert(invoiceCounters)
-    .select(sql`SELECT ${organizationId}, ${series}, ${year}, 1 WHERE ${guard}`)
-    .onConflictDoUpdate({
-      target: [invoiceCounters.organization_id, invoiceCounters.series, invoiceCounters.year],
-      set: { last_number: sql`${invoiceCounters.last_number} + 1` },
-    });
+    .select({ last: invoiceCounters.last_number })
+    .from(invoiceCounters)
+    .where(sql`${invoiceCounters.organization_id} = ${organizationId} AND ${invoiceCounters.series} = ${series} AND ${invoiceCounters.year} = ${year}`);
 }
 
-/** The document number as an SQL expression, e.g. 'FAC-2026-00042' (formatNumber's SQL twin). */
-export function numberExpression(organizationId: string, series: Series, year: number): SQL {
-  const { prefix, width } = SERIES[series];
-  return sql`(${`${prefix}-${year}-`} || printf(${`%0${width}d`}, (SELECT ${invoiceCounters.last_number} FROM ${invoiceCounters} WHERE ${invoiceCounters.organization_id} = ${organizationId} AND ${invoiceCounters.series} = ${series} AND ${invoiceCounters.year} = ${year})))`;
+export function counterStill(organizationId: string, series: Series, year: number, last: number): SQL {
+  return sql`coalesce((SELECT ${invoiceCounters.last_number} FROM ${invoiceCounters} WHERE ${invoiceCounters.organization_id} = ${organizationId} AND ${invoiceCounters.series} = ${series} AND ${invoiceCounters.year} = ${year}), 0) = ${last}`;
 }

@@ -6,7 +6,8 @@ import { parisToday } from "../../domain/dates";
 import { Conflict, NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import { auditEntry, diff, type ServiceContext } from "../context";
-import { InvoiceFields } from "./create-invoice";
+import { InvoiceFields, withUnits } from "./create-invoice";
+import { depositIds, depositsReservable, releaseDeposits, requireDepositsBelowTotal, requireStandardToDeduct, reserveDeposits, resolveDeposits } from "./deposits";
 import { findInvoice, invoiceWhere } from "./get-invoice";
 import { payerEmailHash, sealPayer, unsealPayer } from "./payer";
 import { auditedInvoice, presentInvoiceWith, type InvoiceRow } from "./present";
@@ -22,12 +23,28 @@ export const UpdateInvoiceInput = z
     payment_terms: InvoiceFields.payment_terms.optional(),
     vat_exemption_reason: InvoiceFields.vat_exemption_reason.optional(),
     metadata: InvoiceFields.metadata.optional(),
+    service_date: InvoiceFields.service_date.optional().openapi({
+      description: "Date of supply (YYYY-MM-DD); setting it clears a stored `service_period` (and the other way round); null clears it (the issue date applies).",
+    }),
+    service_period: InvoiceFields.service_period.optional(),
+    operation_category: InvoiceFields.operation_category.optional(),
+    deducted_deposits: InvoiceFields.deducted_deposits.optional().openapi({
+      description:
+        "Replaces the list of deposit invoices this draft deducts (`[]` deducts none): deposits added are reserved for this draft, those removed are released. Same checks as on create.",
+    }),
+  })
+  .superRefine((input, issue) => {
+    if (input.service_date != null && input.service_period != null) {
+      issue.addIssue({ code: "custom", path: ["service_period"], message: "give service_date (one day) or service_period (a period), not both" });
+    }
   })
   .openapi("InvoiceUpdate", { example: { due_date: "2026-12-31", payment_terms: "Paiement à 30 jours fin de mois" } });
 
 /**
  * Drafts only: an issued invoice is a legal document and changes only through payments or a
  * credit note (409). Guarded on the version read, so a concurrent issue or edit wins cleanly.
+ * A new `deducted_deposits` list reserves the deposits added and releases those removed in the
+ * same batch, guarded as on create.
  */
 export async function updateInvoice({
   ctx,
@@ -51,7 +68,23 @@ export async function updateInvoice({
   const payer = input.payer ?? payerBefore;
   // The same payer sent again is no change (sealing is randomized, so compare the clear values).
   const payerChanged = input.payer !== undefined && JSON.stringify(input.payer) !== JSON.stringify(payerBefore);
-  const amounts = input.line_items ? draftAmounts(input.line_items) : null;
+  const amounts = input.line_items ? draftAmounts(withUnits(input.line_items)) : null;
+  requireStandardToDeduct(before.type, input.deducted_deposits);
+  const depositsBefore = depositIds(before);
+  const deposits = input.deducted_deposits === undefined
+    ? { deposits: before.deducted_deposits ?? [], amount: before.deposits_amount }
+    : await resolveDeposits(ctx, organizationId, id, input.deducted_deposits);
+  const depositsAfter = deposits.deposits.map((d) => d.invoice_id);
+  const totalAfter = amounts?.total_amount ?? before.total_amount;
+  requireDepositsBelowTotal(deposits.amount, totalAfter);
+  // A day or a period: setting one clears the other.
+  const supplyDate =
+    input.service_date != null ? { service_date: input.service_date, service_period: null }
+    : input.service_period != null ? { service_date: null, service_period: input.service_period }
+    : {
+        service_date: input.service_date === undefined ? before.service_date : null,
+        service_period: input.service_period === undefined ? before.service_period : null,
+      };
   requireExemptionReason(
     amounts?.line_items ?? before.line_items,
     input.vat_exemption_reason === undefined ? before.vat_exemption_reason : input.vat_exemption_reason,
@@ -70,7 +103,12 @@ export async function updateInvoice({
           payer_email_hash: await payerEmailHash(ctx.env.ENCRYPTION_KEY, input.payer.email),
         }
       : {}),
-    ...(amounts ? { ...amounts, amount_due: amounts.total_amount } : {}),
+    ...(amounts ? amounts : {}),
+    deducted_deposits: deposits.deposits.length > 0 ? deposits.deposits : null,
+    deposits_amount: deposits.amount,
+    amount_due: totalAfter - deposits.amount,
+    ...supplyDate,
+    operation_category: input.operation_category ?? before.operation_category,
     due_date: dueDate,
     payment_terms: input.payment_terms === undefined ? before.payment_terms : input.payment_terms,
     vat_exemption_reason: input.vat_exemption_reason === undefined ? before.vat_exemption_reason : input.vat_exemption_reason,
@@ -86,13 +124,22 @@ export async function updateInvoice({
 
   const unchanged = and(invoiceWhere(ctx, organizationId, id), eq(invoices.status, "draft"), eq(invoices.version, before.version));
   const departmentOk = sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${and(eq(departments.id, after.department_id), scoped(ctx, departments, organizationId))})`;
-  const guard = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${unchanged}) AND ${departmentOk}`;
+  const depositsOk = depositsReservable(ctx, organizationId, id, depositsAfter);
+  const guard = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${unchanged}) AND ${departmentOk} AND ${depositsOk}`;
   const { id: _id, partner_id: _p, livemode: _l, organization_id: _o, created_at: _c, ...settable } = after;
-  const [, updated] = await ctx.db.batch([
+  // The deposits' statements read the draft's version in their guard: they go before its update.
+  const depositStatements = [
+    ...releaseDeposits(ctx, organizationId, id, depositsBefore.filter((d) => !depositsAfter.includes(d)), guard),
+    ...reserveDeposits(ctx, organizationId, id, depositsAfter.filter((d) => !depositsBefore.includes(d)), guard),
+  ];
+  const results = await ctx.db.batch([
     auditEntry(ctx, { organizationId, resourceType: "invoice", resourceId: id, action: "updated", ...changed }, guard),
-    ctx.db.update(invoices).set(settable).where(and(unchanged, departmentOk)),
+    ...depositStatements,
+    ctx.db.update(invoices).set(settable).where(and(unchanged, departmentOk, depositsOk)),
   ]);
-  if (changes(updated) === 0) {
+  if (changes(results[results.length - 1]) === 0) {
+    // A deposit taken or refunded in the meantime explains it with its own 422.
+    await resolveDeposits(ctx, organizationId, id, depositsAfter);
     if (input.department_id !== undefined && input.department_id !== before.department_id) {
       const [dept] = await ctx.db.select({ id: departments.id }).from(departments).where(and(eq(departments.id, input.department_id), scoped(ctx, departments, organizationId)));
       if (!dept) throw new NotFound("department", input.department_id, "department_id");

@@ -53,6 +53,11 @@ export const VatNumber = z
   .min(1)
   .max(20)
   .openapi({ description: "French intra-EU VAT number (FR + key + SIREN).", example: "FR21216901234" });
+export const VatOnDebits = z.boolean().openapi({
+  description:
+    "The organization opted to pay VAT on debits (CGI art. 269-2-c) rather than on receipts: its invoices then carry the mention \"Option pour le paiement de la taxe d'après les débits\". Default false.",
+  example: false,
+});
 
 export const CreateOrganizationInput = z
   .strictObject({
@@ -60,6 +65,7 @@ export const CreateOrganizationInput = z
     name: OrganizationName,
     siret: Siret,
     vat_number: VatNumber.nullable().optional(),
+    vat_on_debits: VatOnDebits.optional(),
     address: AddressSchema.strict().optional(),
     contact: Contact.optional(),
     branding: Branding.optional(),
@@ -86,6 +92,7 @@ export async function createOrganization({ ctx, input }: { ctx: ServiceContext; 
     address: input.address ?? null,
     contact: input.contact ?? null,
     branding: input.branding ?? null,
+    vat_on_debits: input.vat_on_debits ?? false,
     metadata: input.metadata ?? {},
     created_at: ctx.now,
     updated_at: ctx.now,

@@ -12,6 +12,7 @@ export function presentOrganization(row: OrganizationRow) {
     siret: row.siret,
     siren: row.siren,
     vat_number: row.vat_number,
+    vat_on_debits: row.vat_on_debits,
     address: row.address ?? null,
     contact: row.contact ?? null,
     branding: row.branding ?? null,

@@ -6,7 +6,7 @@ import { assessOrganizationIdentity } from "../../domain/identity";
 import { Conflict } from "../../lib/errors";
 import { auditEntry, diff, type ServiceContext } from "../context";
 import { AddressSchema, Metadata } from "../../lib/fields";
-import { Branding, Contact, OrganizationName, OrganizationType, Siret, VatNumber } from "./create-organization";
+import { Branding, Contact, OrganizationName, OrganizationType, Siret, VatNumber, VatOnDebits } from "./create-organization";
 import { findOrganization, organizationWhere } from "./get-organization";
 import { presentOrganization, type OrganizationRow } from "./present";
 
@@ -16,6 +16,7 @@ export const UpdateOrganizationInput = z
     name: OrganizationName.optional(),
     siret: Siret.optional(),
     vat_number: VatNumber.nullable().optional(),
+    vat_on_debits: VatOnDebits.optional(),
     address: AddressSchema.strict().nullable().optional(),
     contact: Contact.nullable().optional(),
     branding: Branding.nullable().optional(),
@@ -42,6 +43,7 @@ export async function updateOrganization({ ctx, id, input }: { ctx: ServiceConte
     ...(input.type !== undefined ? { type: input.type } : {}),
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...identity,
+    ...(input.vat_on_debits !== undefined ? { vat_on_debits: input.vat_on_debits } : {}),
     ...(input.address !== undefined ? { address: input.address } : {}),
     ...(input.contact !== undefined ? { contact: input.contact } : {}),
     ...(input.branding !== undefined ? { branding: input.branding } : {}),
@@ -69,6 +71,7 @@ export async function updateOrganization({ ctx, id, input }: { ctx: ServiceConte
         siren: after.siren,
         vat_number: after.vat_number,
         warnings: after.warnings,
+        vat_on_debits: after.vat_on_debits,
         address: after.address,
         contact: after.contact,
         branding: after.branding,

@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { and, asc, eq } from "drizzle-orm";
-import { paymentIntents, refunds } from "../../db/schema";
+import { invoices, paymentIntents, refunds } from "../../db/schema";
+import { parisToday } from "../../domain/dates";
+import { REFUND_TYPES, type RefundInvoice } from "../../domain/refund";
 import { NotFound } from "../../lib/errors";
 import { derivedId, isId, newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
@@ -21,6 +23,8 @@ export function presentRefundRow(row: RefundRow) {
     currency: row.currency,
     status: row.status,
     reason: row.reason,
+    type: row.type,
+    credit_note_id: row.credit_note_id,
     failure_code: row.failure_code,
     pending_reason: row.pending_reason,
     created_at: row.created_at,
@@ -33,13 +37,24 @@ export const CreateRefundInput = z
     payment_intent_id: z.string().openapi({ example: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
     amount: z.number().int().positive().optional().openapi({ description: "In cents; default: all that remains refundable.", example: 10000 }),
     reason: Text({ min: 1, max: 500 }).optional().openapi({ example: "Remise commerciale de 100€" }),
+    type: z
+      .enum(REFUND_TYPES)
+      .optional()
+      .openapi({
+        description:
+          "`price_reduction`: the price is lowered (a commercial discount, a billing error): once the refund succeeds a partial credit note (AV-…) is issued for its amount, VAT split over the invoice's rates in proportion; the invoice's payable amount drops by as much and a paid invoice stays `paid`. `repayment`: money goes back and the price stands (a duplicate payment, a goodwill refund to be paid again): the invoice is owed that amount again. Default: `price_reduction` when the invoice is paid in full (`paid`) when the refund is asked and the refund has a `reason`, else `repayment`.",
+        example: "price_reduction",
+      }),
   })
   .openapi("RefundCreate", { example: { payment_intent_id: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b", amount: 10000, reason: "Remise commerciale de 100€" } });
 
 /**
  * The balance check and the refund's creation happen in the intent's Durable Object (one
  * synchronous transaction), which projects the refund to D1 before answering. The object checks
- * the tenant itself: the request costs the gate and this one call (DESIGN.md §2 write budget).
+ * the tenant itself. The request costs the gate, one D1 read of the invoice (the type's default
+ * needs its status, a price reduction its number, date and VAT breakdown; a refund asked as a
+ * repayment skips it) and this one call. The object cannot read the invoice more cheaply: it
+ * holds one intent, and an invoice may be paid by several.
  */
 export async function createRefund({
   ctx,
@@ -56,12 +71,17 @@ export async function createRefund({
   const refundId = ctx.idempotencyKey
     ? await derivedId("refund", `${ctx.principal.partnerId}:${ctx.principal.livemode}:${input.payment_intent_id}`, ctx.idempotencyKey)
     : newId("refund");
+  // The type's default rule needs the invoice's status, and a price reduction its number, date
+  // and VAT breakdown for the credit note: one read, which a repayment asked as such skips.
+  const invoice = input.type === "repayment" ? null : await refundedInvoice(ctx, organizationId, input.payment_intent_id);
   const result = await intentCall(ctx, input.payment_intent_id, "refund", (stub) =>
     // RPC stubs wrap the result union in a way TypeScript cannot narrow: name it.
     stub.refund(input.payment_intent_id, {
       refundId,
       amount: input.amount,
       reason: input.reason ?? null,
+      type: input.type ?? null,
+      invoice,
       tenant: { partnerId: ctx.principal.partnerId, livemode: ctx.principal.livemode, organizationId },
       actor: { id: ctx.actor.id, type: "partner" },
       requestId: ctx.requestId,
@@ -71,6 +91,23 @@ export async function createRefund({
     notFound: { resource: "payment_intent", id: input.payment_intent_id, param: "payment_intent_id" },
     param: { conflict: "payment_intent_id", rule: "amount", invalid: "amount" },
   }).refund;
+}
+
+/** The invoice a payment intent pays, as a refund of it needs it; 404 when the intent is not the caller's. */
+async function refundedInvoice(ctx: ServiceContext, organizationId: string, intentId: string): Promise<RefundInvoice> {
+  const [row] = await ctx.db
+    .select({ status: invoices.status, invoice_number: invoices.invoice_number, issued_at: invoices.issued_at, tax_breakdown: invoices.tax_breakdown })
+    .from(paymentIntents)
+    .innerJoin(invoices, and(eq(invoices.id, paymentIntents.invoice_id), scoped(ctx, invoices, organizationId)))
+    .where(and(eq(paymentIntents.id, intentId), scoped(ctx, paymentIntents, organizationId)));
+  if (!row) throw new NotFound("payment_intent", intentId, "payment_intent_id");
+  return {
+    status: row.status,
+    // A payment is only ever made on an issued invoice, which has its number and date.
+    invoice_number: row.invoice_number ?? "",
+    invoice_issue_date: row.issued_at ? parisToday(new Date(row.issued_at)) : "",
+    tax_breakdown: row.tax_breakdown,
+  };
 }
 
 export async function getRefund({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {

@@ -4,6 +4,7 @@ import { CalendarDate } from "../../lib/fields";
 import type { ServiceContext } from "../context";
 import { sweepOverdue } from "../invoices/sweep-overdue";
 import { expirePaymentLinks } from "../payment-links/expire-links";
+import { sweepExpiredQuotes } from "../quotes/sweep-expired-quotes";
 
 export const RunSandboxSweepsInput = z
   .strictObject({ as_of: CalendarDate.openapi({ example: "2024-04-01" }) })
@@ -12,12 +13,13 @@ export const RunSandboxSweepsInput = z
 /**
  * The platform's scheduled jobs, run on the caller's test data only as if today were `as_of`
  * (Europe/Paris): links expiring on or before that day expire (canceling their intents), then
- * invoices due before it turn overdue. The tenant is always test mode: the route admits no other.
+ * invoices due before it turn overdue, and sent quotes valid until before it expire. The tenant is always test mode: the route admits no other.
  */
 export async function runSandboxSweeps({ ctx, input }: { ctx: ServiceContext; input: z.infer<typeof RunSandboxSweepsInput> }) {
   const { as_of } = input;
   const tenant = { partnerId: ctx.principal.partnerId, livemode: false };
   const links = await expirePaymentLinks(ctx, { cutoff: parisStartOfDay(addDays(as_of, 1)), tenant });
   const invoices = await sweepOverdue(ctx, { asOf: as_of, tenant });
-  return { object: "sandbox_sweep" as const, as_of, ...invoices, ...links };
+  const quotes = await sweepExpiredQuotes(ctx, { asOf: as_of, tenant });
+  return { object: "sandbox_sweep" as const, as_of, ...invoices, ...links, ...quotes };
 }

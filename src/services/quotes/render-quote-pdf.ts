@@ -1,0 +1,88 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { QuoteDocument } from "../../documents/model";
+import { renderQuotePdf } from "../../documents/pdf";
+import { departments, organizations, quotes } from "../../db/schema";
+import { addDays, parisToday } from "../../domain/dates";
+import type { QuoteMentions, QuoteSeller } from "../../domain/quote-mentions";
+import { DEFAULT_QUOTE_VALIDITY_DAYS } from "../../domain/quote-status";
+import { NotFound } from "../../lib/errors";
+import { isId } from "../../lib/ids";
+import type { ServiceContext } from "../context";
+import { isBusinessPayer, type Payer } from "../invoices/payer";
+import { organizationWhere } from "../organizations/get-organization";
+import type { OrganizationRow } from "../organizations/present";
+import { quoteWhere } from "./get-quote";
+import { unsealQuotePayer } from "./payer";
+import type { QuoteRow } from "./present";
+import { scoped } from "../tenancy";
+
+/** The seller a draft would print if it were sent now (a sent quote prints the one frozen then). */
+function currentSeller(org: OrganizationRow, departmentName: string | null): QuoteSeller {
+  return {
+    name: org.name,
+    siret: org.siret,
+    siren: org.siren,
+    vat_number: org.vat_number,
+    address: org.address ?? null,
+    public_entity_unit: org.type === "public_entity" ? departmentName : null,
+    email: org.branding?.support_email ?? org.contact?.email ?? null,
+    primary_color: org.branding?.primary_color ?? null,
+  };
+}
+
+/** The document model of a quote: a sent one from its frozen mentions, a draft (number null) as of today. */
+export function quoteModel(row: QuoteRow, payer: Payer, draftSeller: QuoteSeller | null, today: string): QuoteDocument {
+  const frozen = row.mentions as unknown as QuoteMentions | null;
+  const seller = frozen?.seller ?? draftSeller;
+  if (!seller) throw new Error(`quote ${row.id}: no seller to print`);
+  return {
+    number: row.quote_number,
+    issue_date: frozen?.issue_date ?? today,
+    valid_until: frozen?.valid_until ?? row.valid_until ?? addDays(today, DEFAULT_QUOTE_VALIDITY_DAYS),
+    currency: "EUR",
+    seller,
+    buyer: {
+      name: payer.name,
+      address: payer.address ?? null,
+      siren: payer.siren ?? null,
+      vat_number: payer.vat_number ?? null,
+      email: payer.email,
+      is_business: frozen?.buyer_is_business ?? isBusinessPayer(payer),
+    },
+    lines: row.line_items.map((l) => ({
+      description: l.description,
+      quantity: l.quantity,
+      unit: l.unit ?? "C62",
+      unit_price: l.unit_price,
+      vat_rate: l.vat_rate,
+      net_amount: l.net_amount,
+    })),
+    tax_breakdown: row.tax_breakdown,
+    totals: { total_excl_tax: row.subtotal_amount, total_tax: row.tax_amount, total_incl_tax: row.total_amount },
+    vat_exemption: frozen ? frozen.vat_exemption : row.vat_exemption_reason,
+    payment_terms: frozen ? frozen.payment_terms : row.payment_terms,
+  };
+}
+
+/**
+ * The quote's PDF (a plain PDF/A: a quote is not an invoice, so no Factur-X), rendered on each
+ * call and never stored. Deterministic for a sent quote: dated by its sending, identified by its id.
+ */
+export async function renderQuoteDocument({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+  if (!isId("quote", id)) throw new NotFound("quote", id, "id");
+  const [rows, orgs, depts] = await ctx.db.batch([
+    ctx.db.select().from(quotes).where(quoteWhere(ctx, organizationId, id)),
+    ctx.db.select().from(organizations).where(organizationWhere(ctx, organizationId)),
+    ctx.db
+      .select({ name: departments.name })
+      .from(departments)
+      .where(and(scoped(ctx, departments, organizationId), eq(departments.id, sql`(SELECT ${quotes.department_id} FROM ${quotes} WHERE ${quoteWhere(ctx, organizationId, id)})`))),
+  ]);
+  const row = rows[0];
+  const org = orgs[0];
+  if (!row || !org) throw new NotFound("quote", id, "id");
+  const payer = await unsealQuotePayer(ctx.env.ENCRYPTION_KEY, id, row.payer_encrypted);
+  const model = quoteModel(row, payer, row.mentions ? null : currentSeller(org, depts[0]?.name ?? null), parisToday());
+  const bytes = await renderQuotePdf(model, { created_at: row.sent_at ?? row.updated_at, document_id: row.id });
+  return { bytes, contentType: "application/pdf", filename: `${row.quote_number ?? `brouillon-${row.id}`}.pdf`, sha256: null };
+}
