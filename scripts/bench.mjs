@@ -20,7 +20,7 @@
 // writes only <timestamp>-partial.{json,md}).
 import autocannon from "autocannon";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import { connect } from "node:net";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
@@ -483,6 +483,9 @@ async function bench(api, hello, mach) {
   // ── the payment page's weight ──
   const page = await pageBytes(api.base, pageToken);
 
+  // ── documents (issue 12): CPU to make one invoice's Factur-X, and what the Worker weighs ──
+  const documents = documentFigures();
+
   // ── verdicts ──
   const rows = endpoints.map((e) => {
     const r = results[e.key];
@@ -522,6 +525,7 @@ async function bench(api, hello, mach) {
     }
   }
   for (const p of page) if (!p.ok) failures.push(`${p.page}: ${p.wire_bytes} bytes on the wire, over the ${PAGE_LIMIT_BYTES}-byte limit`);
+  if (!documents.bundle.ok) failures.push(`Worker bundle: ${documents.bundle.gzip_bytes} bytes gzip, over the ${BUNDLE_LIMIT_BYTES}-byte limit that deploys on every plan`);
 
   const report = {
     date: new Date().toISOString(),
@@ -535,6 +539,7 @@ async function bench(api, hello, mach) {
     baseline_flow: baselineFlow && { description: "5 sequential GET / on the hello-world worker", ...baselineFlow },
     flow_steps: stepRows,
     payment_page: page,
+    documents,
     worker_errors: api.output().split("\n").filter((l) => /error|exception|uncaught/i.test(l) && !/Request\.cf|workers\.cloudflare\.com|ENOTFOUND|getaddrinfo/.test(l)).slice(-20),
     failures,
     ok: failures.length === 0,
@@ -548,6 +553,34 @@ async function bench(api, hello, mach) {
   }
   console.log("\nbench OK: every endpoint within its storage round-trip budget, page within 14 KB.");
   return 0;
+}
+
+/** 3 MiB gzip: what deploys on the free plan (the paid plan allows 10 MiB). */
+const BUNDLE_LIMIT_BYTES = 3 * 1024 * 1024;
+
+/**
+ * The CPU time of one invoice document (scripts/render-samples.mjs --bench: the engine bundled as
+ * wrangler bundles it, timed with process.cpuUsage in V8, the Worker's engine) and the Worker's
+ * size as `wrangler deploy --dry-run` builds it.
+ */
+function documentFigures() {
+  const out = execFileSync(process.execPath, [join(ROOT, "scripts/render-samples.mjs"), "--bench"], { cwd: ROOT, encoding: "utf8" });
+  const m = /(\d+) renders after 10 warm-ups: median CPU ([\d.]+) ms, median wall ([\d.]+) ms/.exec(out);
+  if (!m) throw new Error(`render-samples --bench said: ${out}`);
+  const outdir = tempDir("bench-dry-run-");
+  execFileSync("npx", ["--no-install", "wrangler", "deploy", "--dry-run", "--outdir", outdir], { cwd: ROOT, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  let raw = 0;
+  let gzip = 0;
+  for (const f of readdirSync(outdir)) {
+    if (f.endsWith(".map") || f === "README.md") continue;
+    const bytes = readFileSync(join(outdir, f));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  return {
+    render: { renders: Number(m[1]), median_cpu_ms: Number(m[2]), median_wall_ms: Number(m[3]) },
+    bundle: { raw_bytes: raw, gzip_bytes: gzip, limit_bytes: BUNDLE_LIMIT_BYTES, ok: gzip < BUNDLE_LIMIT_BYTES },
+  };
 }
 
 const ratio = (a, b) => (a === null || b === null || !b ? null : round(a / b, 2));
@@ -604,6 +637,12 @@ function markdown(r) {
   for (const pg of r.payment_page) {
     lines.push(`| \`${pg.page}\` | ${pg.wire_bytes} B | ${pg.body_bytes} B | ${pg.gzip_body_bytes} B | ${pg.brotli_body_bytes} B | ${pg.limit_bytes} B | ${pg.ok ? "✓" : "✗"} |`);
   }
+  lines.push("");
+  const d = r.documents;
+  lines.push("| documents | figure |");
+  lines.push("|---|---|");
+  lines.push(`| one invoice's Factur-X (CII XML + PDF/A-3), rendered in Node's V8 as the Worker bundles it | median CPU ${d.render.median_cpu_ms} ms, wall ${d.render.median_wall_ms} ms (${d.render.renders} renders after 10 warm-ups) |`);
+  lines.push(`| Worker bundle (\`wrangler deploy --dry-run\`, every module gzip -9, no source map) | ${(d.bundle.gzip_bytes / 1024).toFixed(0)} KiB gzip of ${(d.bundle.raw_bytes / 1024).toFixed(0)} KiB (limit ${(BUNDLE_LIMIT_BYTES / 1024).toFixed(0)} KiB) ${d.bundle.ok ? "✓" : "✗"} |`);
   lines.push("");
   if (r.failures.length) {
     lines.push(`**Budget failures (${r.failures.length}):**`);

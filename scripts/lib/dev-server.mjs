@@ -1,5 +1,5 @@
 // `wrangler dev` on a free loopback port with its own persisted state, for the bench and soak
-// scripts. Same approach as test/browser/pay-link.e2e.mjs (which keeps its own copy): migrations
+// scripts. The tests' own starter (test/helpers/wrangler-dev.mjs: the browser and API-document tests) reuses its pieces: migrations
 // applied to a throw-away `--persist-to` directory, secrets from an `--env-file`, wait for a
 // ready path, and the whole process group killed whatever happens (exit, SIGINT, SIGTERM).
 import { spawn, spawnSync } from "node:child_process";

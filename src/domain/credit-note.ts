@@ -1,5 +1,5 @@
 import { ID_PREFIX } from "../lib/ids";
-import { DEFAULT_UNIT } from "./units";
+import { lineWithUnit } from "./units";
 import { isVatRate, vatOn, VAT_RATES, type TaxBreakdownEntry, type VatRate } from "./vat";
 
 /**
@@ -181,14 +181,7 @@ export function presentCreditNote(n: CreditNoteView) {
     refund_id: n.refund_id,
     reason: n.reason,
     currency: n.currency,
-    line_items: n.line_items.map((l) => ({
-      description: l.description,
-      quantity: l.quantity,
-      unit: l.unit ?? DEFAULT_UNIT,
-      unit_price: l.unit_price,
-      vat_rate: l.vat_rate,
-      net_amount: l.net_amount,
-    })),
+    line_items: n.line_items.map(lineWithUnit),
     subtotal_amount: n.subtotal_amount,
     tax_amount: n.tax_amount,
     total_amount: n.total_amount,

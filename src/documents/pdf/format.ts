@@ -88,34 +88,8 @@ export function formatSiret(id: string): string {
   return id;
 }
 
-/** French labels of common UN/ECE Rec. 20 unit codes; any other code is printed as is. */
-const UNIT_LABELS: Record<string, string> = {
-  C62: "u",
-  H87: "pièce",
-  EA: "u",
-  HUR: "h",
-  MIN: "min",
-  DAY: "jour",
-  WEE: "semaine",
-  MON: "mois",
-  ANN: "an",
-  KWH: "kWh",
-  MWH: "MWh",
-  MTQ: "m³",
-  MTK: "m²",
-  MTR: "m",
-  KMT: "km",
-  KGM: "kg",
-  TNE: "t",
-  LTR: "l",
-  LS: "forfait",
-  SET: "lot",
-};
-
-export function unitLabel(code: string | null | undefined): string {
-  const c = (code ?? "C62").trim().toUpperCase();
-  return UNIT_LABELS[c] ?? c;
-}
+/** A line's unit as printed: the French labels live with the unit codes, in the domain. */
+export { unitLabelFr as unitLabel } from "../../domain/units";
 
 const METHOD_LABELS = {
   sepa_credit: "Virement SEPA",

@@ -1,7 +1,10 @@
-import type { InvoiceDocument } from "../../documents/model";
+import type { DocumentBuyer, InvoiceDocument } from "../../documents/model";
 import { frenchDate, type Mentions } from "../../domain/invoice-mentions";
+import type { QuoteSeller } from "../../domain/quote-mentions";
+import { lineWithUnit } from "../../domain/units";
 import type { Payer } from "../invoices/payer";
 import type { CreditNoteRow, InvoiceRow } from "../invoices/present";
+import type { OrganizationRow } from "../organizations/present";
 
 /**
  * Documents are rendered from frozen data only — the invoice row as issued, its mentions, the payee
@@ -17,7 +20,26 @@ export interface Payee {
 
 const EARLY_PAYMENT_DEFAULT = "Pas d'escompte pour paiement anticipé";
 
-function seller(m: Mentions): InvoiceDocument["seller"] {
+/**
+ * The seller as printed, taken from the organization as it is now: what an invoice's mentions
+ * freeze at issue, what a quote freezes when sent, and what a draft's preview shows. A public
+ * body prints the régie (department) under its own name.
+ */
+export function sellerFromOrganization(org: OrganizationRow, departmentName: string | null): QuoteSeller {
+  return {
+    name: org.name,
+    siret: org.siret,
+    siren: org.siren,
+    vat_number: org.vat_number,
+    address: org.address ?? null,
+    public_entity_unit: org.type === "public_entity" ? departmentName : null,
+    email: org.branding?.support_email ?? org.contact?.email ?? null,
+    primary_color: org.branding?.primary_color ?? null,
+  };
+}
+
+/** The seller as an invoice's frozen mentions print it (on the invoice, its credit notes and receipts). */
+export function sellerFromMentions(m: Mentions): InvoiceDocument["seller"] {
   return {
     name: m.seller.name,
     siret: m.seller.siret,
@@ -30,26 +52,16 @@ function seller(m: Mentions): InvoiceDocument["seller"] {
   };
 }
 
-function buyer(payer: Payer, m: Mentions): InvoiceDocument["buyer"] {
+/** The payer as a document (invoice, credit note, quote) prints it. */
+export function documentBuyer(payer: Payer, isBusiness: boolean): DocumentBuyer {
   return {
     name: payer.name,
     address: payer.address ?? null,
     siren: payer.siren ?? null,
     vat_number: payer.vat_number ?? null,
     email: payer.email,
-    is_business: m.buyer_is_business,
+    is_business: isBusiness,
   };
-}
-
-function lines(stored: InvoiceRow["line_items"]): InvoiceDocument["lines"] {
-  return stored.map((l) => ({
-    description: l.description,
-    quantity: l.quantity,
-    unit: l.unit ?? "C62",
-    unit_price: l.unit_price,
-    vat_rate: l.vat_rate,
-    net_amount: l.net_amount,
-  }));
 }
 
 /**
@@ -72,9 +84,9 @@ export function invoiceModel(input: {
     number: input.number,
     issue_date: m.issue_date,
     currency: "EUR",
-    seller: seller(m),
-    buyer: buyer(input.payer, m),
-    lines: lines(row.line_items),
+    seller: sellerFromMentions(m),
+    buyer: documentBuyer(input.payer, m.buyer_is_business),
+    lines: row.line_items.map(lineWithUnit),
     tax_breakdown: row.tax_breakdown,
     totals: { total_excl_tax: row.subtotal_amount, total_tax: row.tax_amount, total_incl_tax: row.total_amount },
     deducted_deposits: (row.deducted_deposits ?? []).map((d) => ({ number: d.invoice_number, issue_date: d.issue_date, amount: d.amount })),
@@ -115,9 +127,9 @@ export function creditNoteModel(input: { note: CreditNoteRow; invoice: InvoiceRo
     number: note.credit_note_number,
     issue_date: noteMentions.issue_date ?? note.issued_at.slice(0, 10),
     currency: "EUR",
-    seller: seller(m),
-    buyer: buyer(input.payer, m),
-    lines: lines(note.line_items ?? invoice.line_items),
+    seller: sellerFromMentions(m),
+    buyer: documentBuyer(input.payer, m.buyer_is_business),
+    lines: (note.line_items ?? invoice.line_items).map(lineWithUnit),
     tax_breakdown: note.tax_breakdown,
     totals: { total_excl_tax: note.subtotal_amount, total_tax: note.tax_amount, total_incl_tax: note.total_amount },
     // EN 16931: a credit note's amount due (BT-115) is what it credits the buyer with.

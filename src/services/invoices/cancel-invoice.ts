@@ -16,7 +16,7 @@ import { Text } from "../../lib/text";
 import { unsealPayer } from "./payer";
 import { presentInvoiceWith, type CreditNoteRow, type InvoiceRow } from "./present";
 import { owner, scoped } from "../tenancy";
-import { ensureCreditNoteDocuments, renderCreditNote, storeFacturX } from "../documents/invoice-documents";
+import { ensureCreditNoteDocuments, renderCreditNote, storeAlongside } from "../documents/invoice-documents";
 import type { FacturX } from "../documents/render";
 import { log } from "../../lib/log";
 
@@ -53,11 +53,17 @@ export async function cancelInvoice({
     );
   }
 
-  const [activeLink] = await ctx.db
-    .select({ id: paymentLinks.id })
-    .from(paymentLinks)
-    .where(and(scoped(ctx, paymentLinks, organizationId), eq(paymentLinks.invoice_id, id), eq(paymentLinks.status, "active")))
-    .limit(1);
+  const today = parisToday();
+  const year = Number(today.slice(0, 4));
+  // With the credit note series' counter: its next number goes on the credit note's document.
+  const [[activeLink], [counter]] = await ctx.db.batch([
+    ctx.db
+      .select({ id: paymentLinks.id })
+      .from(paymentLinks)
+      .where(and(scoped(ctx, paymentLinks, organizationId), eq(paymentLinks.invoice_id, id), eq(paymentLinks.status, "active")))
+      .limit(1),
+    counterValue(ctx.db, organizationId, "credit_note", year),
+  ]);
   if (activeLink) {
     throw new Conflict(`Invoice has an active payment link (${activeLink.id}): revoke it before cancelling.`, "invoice_has_active_links");
   }
@@ -92,8 +98,6 @@ export async function cancelInvoice({
     return invoice;
   }
 
-  const today = parisToday();
-  const year = Number(today.slice(0, 4));
   const creditNoteId = newId("credit_note");
   const seller = (before.mentions as { seller?: unknown } | null)?.seller ?? null;
   const invoiceIssueDate = parisToday(new Date(before.issued_at!));
@@ -208,14 +212,10 @@ export async function cancelInvoice({
     return (results[results.length - 1] as CreditNoteRow[])[0]!;
   };
 
-  const [counter] = await counterValue(ctx.db, organizationId, "credit_note", year);
   const last = counter?.last ?? 0;
   const predictedNumber = formatNumber("credit_note", year, last + 1);
   const docs = await renderCreditNote(ctx.env, { ...note, credit_note_number: predictedNumber }, before);
-  // Stored before the batch under a key carrying its hash: a batch that changes nothing leaves an
-  // unreferenced object, never a wrong one.
-  await storeFacturX(ctx.env, { ...owner(ctx), organization_id: organizationId }, "credit_notes", creditNoteId, docs);
-  const created = await commit({ last, number: predictedNumber, docs });
+  const [created] = await Promise.all([commit({ last, number: predictedNumber, docs }), storeAlongside(ctx, { ...owner(ctx), organization_id: organizationId }, "credit_notes", creditNoteId, docs)]);
   if (created) return presentInvoiceWith(after, payer, created, [...earlierNotes, created]);
 
   // Another credit note of the organization took that number (or the invoice changed: then this

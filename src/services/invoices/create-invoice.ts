@@ -1,20 +1,20 @@
 import { z } from "@hono/zod-openapi";
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { changes, insertWhere } from "../../db/guarded";
-import { departments, invoices } from "../../db/schema";
+import { invoices } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
-import { DEFAULT_UNIT, isUnitCode } from "../../domain/units";
+import { isUnitCode } from "../../domain/units";
 import { isVatRate, MAX_QUANTITY, MAX_UNIT_PRICE_CENTS, quantityToMilli, VAT_RATE_VALUES } from "../../domain/vat";
 import { CalendarDate, Metadata } from "../../lib/fields";
 import { NotFound } from "../../lib/errors";
-import { isId, newId } from "../../lib/ids";
+import { newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
 import { Text } from "../../lib/text";
 import { DeductedDepositsInput, depositsReservable, requireDepositsBelowTotal, requireStandardToDeduct, reserveDeposits, resolveDeposits } from "./deposits";
-import { payerEmailHash, PayerSchema, sealPayer } from "./payer";
-import { auditedInvoice, presentInvoiceWith, type InvoiceRow } from "./present";
+import { departmentIsTheOrganizations, draftInvoiceRow, INVOICE_PAYER, payerColumns, requireDepartmentId } from "./drafts";
+import { PayerSchema } from "./payer";
+import { auditedInvoice, presentInvoiceWith } from "./present";
 import { assessDueDate, draftAmounts, requireExemptionReason } from "./rules";
-import { owner, scoped } from "../tenancy";
 
 export const LineItemInput = z
   .strictObject({
@@ -76,11 +76,6 @@ function oneSupplyDate(input: { service_date?: string | null; service_period?: u
   }
 }
 
-/** Lines as stored: every line carries its unit (C62, "one", unless told). */
-export function withUnits<T extends { unit?: string }>(lines: readonly T[]): (T & { unit: string })[] {
-  return lines.map((l) => ({ ...l, unit: l.unit ?? DEFAULT_UNIT }));
-}
-
 export const CreateInvoiceInput = z
   .strictObject({
     department_id: InvoiceFields.department_id,
@@ -125,63 +120,36 @@ export const CreateInvoiceInput = z
  */
 export async function createInvoice({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof CreateInvoiceInput> }) {
   const type = input.type ?? "standard";
-  const amounts = draftAmounts(withUnits(input.line_items));
+  const amounts = draftAmounts(input.line_items);
   requireExemptionReason(input.line_items, input.vat_exemption_reason);
   const warnings = assessDueDate(input.due_date, parisToday(), ctx.principal.livemode);
-  if (!isId("department", input.department_id)) throw new NotFound("department", input.department_id, "department_id");
+  requireDepartmentId(input.department_id);
   requireStandardToDeduct(type, input.deducted_deposits);
 
   const id = newId("invoice");
   const depositIds = input.deducted_deposits ?? [];
   const deposits = await resolveDeposits(ctx, organizationId, id, depositIds);
   requireDepositsBelowTotal(deposits.amount, amounts.total_amount);
-  const [payerSealed, emailHash] = await Promise.all([
-    sealPayer(ctx.env.ENCRYPTION_KEY, id, input.payer),
-    payerEmailHash(ctx.env.ENCRYPTION_KEY, input.payer.email),
-  ]);
-  const row: InvoiceRow = {
+  const row = draftInvoiceRow(ctx, organizationId, {
     id,
-    ...owner(ctx),
-    organization_id: organizationId,
     department_id: input.department_id,
-    status: "draft",
-    invoice_number: null,
     currency: input.currency ?? "EUR",
-    payer_encrypted: payerSealed,
-    payer_email_hash: emailHash,
+    ...(await payerColumns(ctx.env.ENCRYPTION_KEY, id, input.payer, INVOICE_PAYER)),
     ...amounts,
-    amount_paid: 0,
-    amount_due: amounts.total_amount - deposits.amount,
     type,
     deducted_deposits: deposits.deposits.length > 0 ? deposits.deposits : null,
     deposits_amount: deposits.amount,
-    credited_amount: 0,
-    deducted_by: null,
-    quote_id: null,
     service_date: input.service_date ?? null,
     service_period: input.service_period ?? null,
     operation_category: input.operation_category ?? "services",
-    payee_encrypted: null,
-    document_sha256: null,
-    xml_sha256: null,
-    document_generated_at: null,
     due_date: input.due_date ?? null,
     payment_terms: input.payment_terms ?? null,
     vat_exemption_reason: input.vat_exemption_reason ?? null,
-    mentions: null,
     metadata: input.metadata ?? {},
     warnings,
-    credit_note_id: null,
-    issued_at: null,
-    paid_at: null,
-    cancelled_at: null,
-    version: 1,
-    created_at: ctx.now,
-    updated_at: ctx.now,
-  };
+  });
   const invoice = presentInvoiceWith(row, input.payer);
-  const departmentIsTheOrganizations = sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${and(eq(departments.id, input.department_id), scoped(ctx, departments, organizationId))})`;
-  const guard = sql`${departmentIsTheOrganizations} AND ${depositsReservable(ctx, organizationId, id, depositIds)}`;
+  const guard = sql`${departmentIsTheOrganizations(ctx, organizationId, input.department_id)} AND ${depositsReservable(ctx, organizationId, id, depositIds)}`;
   const eventId = newId("event");
   const [inserted] = await ctx.db.batch([
     insertWhere(ctx.db, invoices, row, guard),

@@ -7,7 +7,7 @@ import { formatNumber } from "../../domain/numbering";
 import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
-import { archiveIssuedInvoice, defaultPayee, mentionsFor, renderIssuedInvoice, sealPayee, storeFacturX } from "../documents/invoice-documents";
+import { archiveIssuedInvoice, defaultAccountQuery, mentionsFor, payeeOf, renderIssuedInvoice, sealPayee, storeAlongside } from "../documents/invoice-documents";
 import { assertDepositsStillDeductible, depositsStillDeductible } from "./deposits";
 import { invoiceWhere } from "./get-invoice";
 import { counterStill, counterValue, incrementCounter, numberExpression } from "./numbering";
@@ -30,7 +30,8 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
   if (!isId("invoice", id)) throw new NotFound("invoice", id, "id");
   const today = parisToday(new Date(ctx.now));
   const year = Number(today.slice(0, 4));
-  const [rows, orgs, depts, counter, fromQuote] = await ctx.db.batch([
+  const theDepartment = sql`(SELECT ${invoices.department_id} FROM ${invoices} WHERE ${invoiceWhere(ctx, organizationId, id)})`;
+  const [rows, orgs, depts, counter, fromQuote, accounts] = await ctx.db.batch([
     ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)),
     ctx.db.select().from(organizations).where(organizationWhere(ctx, organizationId)),
     ctx.db
@@ -42,6 +43,7 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
       .select({ number: quotes.quote_number })
       .from(quotes)
       .where(and(scoped(ctx, quotes, organizationId), sql`${quotes.id} = (SELECT ${invoices.quote_id} FROM ${invoices} WHERE ${invoiceWhere(ctx, organizationId, id)})`)),
+    defaultAccountQuery(ctx, organizationId, theDepartment),
   ]);
   const before = rows[0];
   const seller = orgs[0];
@@ -63,7 +65,7 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
   }
 
   const payer = await unsealPayer(ctx.env.ENCRYPTION_KEY, id, before.payer_encrypted);
-  const payee = await defaultPayee(ctx, organizationId, before.department_id);
+  const payee = await payeeOf(ctx.env, accounts[0]);
   const mentions = mentionsFor({ row: before, seller, departmentName: depts[0]?.name ?? null, payer, issueDate: today, dueDate, quoteNumber: fromQuote[0]?.number ?? null });
   const payeeSealed = payee ? await sealPayee(ctx.env.ENCRYPTION_KEY, id, payee) : null;
   // A final invoice issues only while every deposit it deducts is still paid and reserved for it.
@@ -103,10 +105,8 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
   const last = counter[0]?.last ?? 0;
   const number = formatNumber("invoice", year, last + 1);
   const after: InvoiceRow = { ...base, invoice_number: number };
-  // Stored before the batch, under a key carrying its hash: a batch that then changes nothing
-  // leaves an unreferenced object, never a wrong one.
   const docs = await renderIssuedInvoice(ctx.env, after, payee);
-  await storeFacturX(ctx.env, before, "invoices", id, docs);
+  const stored = storeAlongside(ctx, before, "invoices", id, docs);
   Object.assign(after, { document_sha256: docs.pdfSha256, xml_sha256: docs.xmlSha256, document_generated_at: ctx.now });
 
   const predicted = sql`${stillDraftGuard} AND ${counterStill(organizationId, "invoice", year, last)}`;
@@ -115,7 +115,7 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
   // The counter moves last, and only if this invoice took the number in this batch (the number is
   // on the row and the counter has not moved yet): every statement before it sees the counter as predicted.
   const tookNumber = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${and(invoiceWhere(ctx, organizationId, id), eq(invoices.invoice_number, number), eq(invoices.version, after.version))})`;
-  const results = await ctx.db.batch([
+  const [results] = await Promise.all([ctx.db.batch([
     auditEntry(
       ctx,
       {
@@ -139,7 +139,7 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
       .where(and(stillDraft, counterStill(organizationId, "invoice", year, last))),
     incrementCounter(ctx.db, organizationId, "invoice", year, sql`${tookNumber} AND ${counterStill(organizationId, "invoice", year, last)}`),
     ctx.db.select({ status: invoices.status, version: invoices.version }).from(invoices).where(invoiceWhere(ctx, organizationId, id)),
-  ]);
+  ]), stored]);
   if (changes(results[2]) === 1) {
     publishEvents(ctx, [eventId]);
     return invoice;

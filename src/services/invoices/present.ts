@@ -1,6 +1,6 @@
 import type { creditNotes, invoices, StoredLine } from "../../db/schema";
 import { presentCreditNote as presentCreditNoteView } from "../../domain/credit-note";
-import { DEFAULT_UNIT } from "../../domain/units";
+import { lineWithUnit } from "../../domain/units";
 import { redactPayer, unsealPayer, type Payer } from "./payer";
 
 export type InvoiceRow = typeof invoices.$inferSelect;
@@ -16,18 +16,6 @@ export type CreditNoteSummary = Pick<CreditNoteRow, "id" | "credit_note_number" 
 
 function summary(n: CreditNoteSummary) {
   return { id: n.id, credit_note_number: n.credit_note_number, type: n.type, refund_id: n.refund_id, total_amount: n.total_amount, issued_at: n.issued_at };
-}
-
-/** A stored line as the API shows it: every line has its unit (lines stored before units existed count pieces, C62). */
-export function presentLine(line: StoredLine) {
-  return {
-    description: line.description,
-    quantity: line.quantity,
-    unit: line.unit ?? DEFAULT_UNIT,
-    unit_price: line.unit_price,
-    vat_rate: line.vat_rate,
-    net_amount: line.net_amount,
-  };
 }
 
 /**
@@ -51,7 +39,7 @@ export function presentInvoiceWith(
     type: row.type,
     currency: row.currency,
     payer,
-    line_items: row.line_items.map(presentLine),
+    line_items: row.line_items.map(lineWithUnit),
     subtotal_amount: row.subtotal_amount,
     tax_amount: row.tax_amount,
     total_amount: row.total_amount,

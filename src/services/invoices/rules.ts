@@ -1,10 +1,16 @@
 import type { Warning } from "../../domain/identity";
+import { DEFAULT_UNIT } from "../../domain/units";
 import { computeInvoiceAmounts, MAX_TOTAL_CENTS, type LineInput } from "../../domain/vat";
 import { ValidationError } from "../../lib/errors";
 
-/** Amounts of a draft, refusing totals too large to carry exactly. */
-export function draftAmounts(lines: LineInput[]) {
-  const amounts = computeInvoiceAmounts(lines);
+/** Lines as stored: every line carries its unit (C62, "one", unless told). */
+function withUnits<T extends { unit?: string }>(lines: readonly T[]): (T & { unit: string })[] {
+  return lines.map((l) => ({ ...l, unit: l.unit ?? DEFAULT_UNIT }));
+}
+
+/** Lines (each with its unit) and amounts of a draft invoice or quote, refusing totals too large to carry exactly. */
+export function draftAmounts(lines: readonly LineInput[]) {
+  const amounts = computeInvoiceAmounts(withUnits(lines));
   if (amounts.total_amount > MAX_TOTAL_CENTS) {
     throw new ValidationError(`The invoice total may not exceed ${MAX_TOTAL_CENTS} cents.`, "line_items", "amount_too_large");
   }

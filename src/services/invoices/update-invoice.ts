@@ -1,18 +1,16 @@
 import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { changes } from "../../db/guarded";
-import { departments, invoices } from "../../db/schema";
+import { invoices } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
-import { Conflict, NotFound } from "../../lib/errors";
-import { isId } from "../../lib/ids";
+import { Conflict } from "../../lib/errors";
 import { auditEntry, diff, type ServiceContext } from "../context";
-import { InvoiceFields, withUnits } from "./create-invoice";
+import { InvoiceFields } from "./create-invoice";
 import { depositIds, depositsReservable, releaseDeposits, requireDepositsBelowTotal, requireStandardToDeduct, reserveDeposits, resolveDeposits } from "./deposits";
 import { findInvoice, invoiceWhere } from "./get-invoice";
-import { payerEmailHash, sealPayer, unsealPayer } from "./payer";
+import { departmentIsTheOrganizations, editPayer, explainDepartment, INVOICE_PAYER, requireDepartmentId } from "./drafts";
 import { auditedInvoice, presentInvoiceWith, type InvoiceRow } from "./present";
 import { assessDueDate, draftAmounts, requireExemptionReason, withoutWarning } from "./rules";
-import { scoped } from "../tenancy";
 
 export const UpdateInvoiceInput = z
   .strictObject({
@@ -61,14 +59,9 @@ export async function updateInvoice({
   if (before.status !== "draft") {
     throw new Conflict(`Invoice ${before.invoice_number} is ${before.status}: only drafts can be edited; cancel it with a credit note instead.`, "invoice_not_draft");
   }
-  if (input.department_id !== undefined && !isId("department", input.department_id)) {
-    throw new NotFound("department", input.department_id, "department_id");
-  }
-  const payerBefore = await unsealPayer(ctx.env.ENCRYPTION_KEY, id, before.payer_encrypted);
-  const payer = input.payer ?? payerBefore;
-  // The same payer sent again is no change (sealing is randomized, so compare the clear values).
-  const payerChanged = input.payer !== undefined && JSON.stringify(input.payer) !== JSON.stringify(payerBefore);
-  const amounts = input.line_items ? draftAmounts(withUnits(input.line_items)) : null;
+  requireDepartmentId(input.department_id);
+  const payer = await editPayer(ctx.env.ENCRYPTION_KEY, id, before.payer_encrypted, input.payer, INVOICE_PAYER);
+  const amounts = input.line_items ? draftAmounts(input.line_items) : null;
   requireStandardToDeduct(before.type, input.deducted_deposits);
   const depositsBefore = depositIds(before);
   const deposits = input.deducted_deposits === undefined
@@ -97,12 +90,7 @@ export async function updateInvoice({
   const after: InvoiceRow = {
     ...before,
     department_id: input.department_id ?? before.department_id,
-    ...(payerChanged && input.payer
-      ? {
-          payer_encrypted: await sealPayer(ctx.env.ENCRYPTION_KEY, id, input.payer),
-          payer_email_hash: await payerEmailHash(ctx.env.ENCRYPTION_KEY, input.payer.email),
-        }
-      : {}),
+    ...payer.columns,
     ...(amounts ? amounts : {}),
     deducted_deposits: deposits.deposits.length > 0 ? deposits.deposits : null,
     deposits_amount: deposits.amount,
@@ -117,13 +105,13 @@ export async function updateInvoice({
     version: before.version + 1,
     updated_at: ctx.now,
   };
-  const presentedBefore = presentInvoiceWith(before, payerBefore);
-  const presentedAfter = presentInvoiceWith(after, payer);
+  const presentedBefore = presentInvoiceWith(before, payer.before);
+  const presentedAfter = presentInvoiceWith(after, payer.after);
   const changed = diff(auditedInvoice(presentedBefore), { ...auditedInvoice(presentedAfter), version: before.version, updated_at: before.updated_at });
-  if (Object.keys(changed.after).length === 0 && !payerChanged) return presentedBefore;
+  if (Object.keys(changed.after).length === 0 && !payer.changed) return presentedBefore;
 
   const unchanged = and(invoiceWhere(ctx, organizationId, id), eq(invoices.status, "draft"), eq(invoices.version, before.version));
-  const departmentOk = sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${and(eq(departments.id, after.department_id), scoped(ctx, departments, organizationId))})`;
+  const departmentOk = departmentIsTheOrganizations(ctx, organizationId, after.department_id);
   const depositsOk = depositsReservable(ctx, organizationId, id, depositsAfter);
   const guard = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${unchanged}) AND ${departmentOk} AND ${depositsOk}`;
   const { id: _id, partner_id: _p, livemode: _l, organization_id: _o, created_at: _c, ...settable } = after;
@@ -140,10 +128,7 @@ export async function updateInvoice({
   if (changes(results[results.length - 1]) === 0) {
     // A deposit taken or refunded in the meantime explains it with its own 422.
     await resolveDeposits(ctx, organizationId, id, depositsAfter);
-    if (input.department_id !== undefined && input.department_id !== before.department_id) {
-      const [dept] = await ctx.db.select({ id: departments.id }).from(departments).where(and(eq(departments.id, input.department_id), scoped(ctx, departments, organizationId)));
-      if (!dept) throw new NotFound("department", input.department_id, "department_id");
-    }
+    await explainDepartment(ctx, organizationId, input.department_id, before.department_id);
     throw new Conflict("The invoice changed while this edit was made (issued, cancelled or edited); read it again and retry.", "concurrent_update");
   }
   return presentedAfter;

@@ -6,6 +6,7 @@ import { renderReceiptPdf } from "../../documents/pdf";
 import { NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
+import { sellerFromMentions } from "../documents/models";
 import { unsealPayer } from "../invoices/payer";
 import { scoped } from "../tenancy";
 
@@ -40,7 +41,6 @@ export async function getPaymentReceipt({ ctx, organizationId, id }: { ctx: Serv
   const invoice = invs[0];
   if (!payment || !invoice || !invoice.invoice_number) throw new NotFound("payment", id, "id");
   const payer = await unsealPayer(ctx.env.ENCRYPTION_KEY, invoice.id, invoice.payer_encrypted);
-  const m = invoice.mentions as unknown as Mentions;
   const rank = Number(ranks[0]?.rank ?? 1);
   const paidSoFar = Number(ranks[0]?.paid ?? payment.amount);
   const payable = invoice.total_amount - invoice.deposits_amount - invoice.credited_amount;
@@ -52,16 +52,7 @@ export async function getPaymentReceipt({ ctx, organizationId, id }: { ctx: Serv
     amount: payment.amount,
     refunded_amount: payment.refunded_amount,
     method: payment.method,
-    seller: {
-      name: m.seller.name,
-      siret: m.seller.siret,
-      siren: m.seller.siren,
-      vat_number: m.seller.vat_number,
-      address: m.seller.address,
-      public_entity_unit: m.seller_unit ?? null,
-      email: m.seller_email ?? null,
-      primary_color: m.primary_color ?? null,
-    },
+    seller: sellerFromMentions(invoice.mentions as unknown as Mentions),
     payer: { name: payer.name, email: payer.email },
     pays: { kind: "invoice", number: invoice.invoice_number, total_incl_tax: invoice.total_amount, amount_due_after: Math.max(0, payable - paidSoFar) },
     reference: payment.id,

@@ -1,19 +1,18 @@
 import { z } from "@hono/zod-openapi";
-import { and, eq, sql } from "drizzle-orm";
 import { changes, insertWhere } from "../../db/guarded";
-import { departments, quotes } from "../../db/schema";
+import { quotes } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
 import { CalendarDate } from "../../lib/fields";
 import { NotFound } from "../../lib/errors";
-import { isId, newId } from "../../lib/ids";
+import { newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
-import { InvoiceFields, withUnits } from "../invoices/create-invoice";
-import { payerEmailHash } from "../invoices/payer";
+import { InvoiceFields } from "../invoices/create-invoice";
+import { departmentIsTheOrganizations, payerColumns, requireDepartmentId } from "../invoices/drafts";
 import { draftAmounts, requireExemptionReason } from "../invoices/rules";
-import { sealQuotePayer } from "./payer";
+import { QUOTE_PAYER } from "./payer";
 import { auditedQuote, presentQuoteWith, type QuoteRow } from "./present";
 import { requireFutureValidity } from "./rules";
-import { owner, scoped } from "../tenancy";
+import { owner } from "../tenancy";
 
 /** The fields of a quote: an invoice's (same line schema, same amounts), with a validity instead of a due date. */
 export const QuoteFields = {
@@ -64,16 +63,12 @@ export const CreateQuoteInput = z
  * organization's.
  */
 export async function createQuote({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof CreateQuoteInput> }) {
-  const amounts = draftAmounts(withUnits(input.line_items));
+  const amounts = draftAmounts(input.line_items);
   requireExemptionReason(input.line_items, input.vat_exemption_reason);
   requireFutureValidity(input.valid_until, parisToday());
-  if (!isId("department", input.department_id)) throw new NotFound("department", input.department_id, "department_id");
+  requireDepartmentId(input.department_id);
 
   const id = newId("quote");
-  const [payerSealed, emailHash] = await Promise.all([
-    sealQuotePayer(ctx.env.ENCRYPTION_KEY, id, input.payer),
-    payerEmailHash(ctx.env.ENCRYPTION_KEY, input.payer.email),
-  ]);
   const row: QuoteRow = {
     id,
     ...owner(ctx),
@@ -82,8 +77,7 @@ export async function createQuote({ ctx, organizationId, input }: { ctx: Service
     status: "draft",
     quote_number: null,
     currency: input.currency ?? "EUR",
-    payer_encrypted: payerSealed,
-    payer_email_hash: emailHash,
+    ...(await payerColumns(ctx.env.ENCRYPTION_KEY, id, input.payer, QUOTE_PAYER)),
     ...amounts,
     valid_until: input.valid_until ?? null,
     payment_terms: input.payment_terms ?? null,
@@ -101,12 +95,12 @@ export async function createQuote({ ctx, organizationId, input }: { ctx: Service
     updated_at: ctx.now,
   };
   const quote = presentQuoteWith(row, input.payer);
-  const departmentIsTheOrganizations = sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${and(eq(departments.id, input.department_id), scoped(ctx, departments, organizationId))})`;
+  const guard = departmentIsTheOrganizations(ctx, organizationId, input.department_id);
   const eventId = newId("event");
   const [inserted] = await ctx.db.batch([
-    insertWhere(ctx.db, quotes, row, departmentIsTheOrganizations),
-    auditEntry(ctx, { organizationId, resourceType: "quote", resourceId: id, action: "created", before: null, after: auditedQuote(quote) }, departmentIsTheOrganizations),
-    eventEntry(ctx, await sealedEvent(ctx, { id: eventId, organizationId, type: "quote.created", data: { quote_id: id, quote } }), departmentIsTheOrganizations),
+    insertWhere(ctx.db, quotes, row, guard),
+    auditEntry(ctx, { organizationId, resourceType: "quote", resourceId: id, action: "created", before: null, after: auditedQuote(quote) }, guard),
+    eventEntry(ctx, await sealedEvent(ctx, { id: eventId, organizationId, type: "quote.created", data: { quote_id: id, quote } }), guard),
   ]);
   if (changes(inserted) === 0) throw new NotFound("department", input.department_id, "department_id");
   publishEvents(ctx, [eventId]);

@@ -1,16 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { and, eq, gte, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { changes } from "../../db/guarded";
 import { quotes } from "../../db/schema";
-import { parisToday } from "../../domain/dates";
-import { Conflict } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
-import { findQuote, quoteWhere } from "./get-quote";
-import { unsealQuotePayer } from "./payer";
+import { answerLost, quoteToAnswer, stillUnanswered } from "./answer";
 import { presentQuoteWith, type QuoteRow } from "./present";
-import { unanswerable } from "./rules";
 
 export const DeclineQuoteInput = z
   .strictObject({ reason: Text({ min: 1, max: 500 }).optional().openapi({ example: "Budget non validé par le conseil municipal" }) })
@@ -28,16 +24,11 @@ export async function declineQuote({
   id: string;
   input: z.infer<typeof DeclineQuoteInput> | undefined;
 }) {
-  const before = await findQuote(ctx, organizationId, id);
-  const today = parisToday();
-  const refusal = unanswerable(before, today);
-  if (refusal) throw refusal;
-
+  const { before, payer, today } = await quoteToAnswer(ctx, organizationId, id);
   const reason = input?.reason ?? null;
-  const payer = await unsealQuotePayer(ctx.env.ENCRYPTION_KEY, id, before.payer_encrypted);
   const after: QuoteRow = { ...before, status: "declined", decline_reason: reason, declined_at: ctx.now, version: before.version + 1, updated_at: ctx.now };
   const quote = presentQuoteWith(after, payer);
-  const unchanged = and(quoteWhere(ctx, organizationId, id), eq(quotes.status, "sent"), eq(quotes.version, before.version), gte(quotes.valid_until, today));
+  const unchanged = stillUnanswered(ctx, organizationId, before, today);
   const guard = sql`EXISTS (SELECT 1 FROM ${quotes} WHERE ${unchanged})`;
   const eventId = newId("event");
   const [, , updated] = await ctx.db.batch([
@@ -53,10 +44,7 @@ export async function declineQuote({
     ),
     ctx.db.update(quotes).set({ status: "declined", decline_reason: reason, declined_at: ctx.now, version: after.version, updated_at: ctx.now }).where(unchanged),
   ]);
-  if (changes(updated) === 0) {
-    const now = await findQuote(ctx, organizationId, id);
-    throw unanswerable(now, parisToday()) ?? new Conflict("The quote changed while it was being declined; read it again.", "concurrent_update");
-  }
+  if (changes(updated) === 0) await answerLost(ctx, organizationId, id, "declined");
   publishEvents(ctx, [eventId]);
   return quote;
 }

@@ -1,4 +1,5 @@
 import { seal, unseal } from "../../lib/crypto";
+import type { PayerSealing } from "../invoices/drafts";
 import type { Payer } from "../invoices/payer";
 
 /**
@@ -13,3 +14,5 @@ export function sealQuotePayer(key: string, quoteId: string, payer: Payer): Prom
 export async function unsealQuotePayer(key: string, quoteId: string, sealed: string): Promise<Payer> {
   return JSON.parse(await unseal(key, sealed, `quote:${quoteId}:payer`)) as Payer;
 }
+
+export const QUOTE_PAYER: PayerSealing = { seal: sealQuotePayer, unseal: unsealQuotePayer };

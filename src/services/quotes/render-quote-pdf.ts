@@ -5,30 +5,17 @@ import { departments, organizations, quotes } from "../../db/schema";
 import { addDays, parisToday } from "../../domain/dates";
 import type { QuoteMentions, QuoteSeller } from "../../domain/quote-mentions";
 import { DEFAULT_QUOTE_VALIDITY_DAYS } from "../../domain/quote-status";
+import { lineWithUnit } from "../../domain/units";
 import { NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
+import { documentBuyer, sellerFromOrganization } from "../documents/models";
 import { isBusinessPayer, type Payer } from "../invoices/payer";
 import { organizationWhere } from "../organizations/get-organization";
-import type { OrganizationRow } from "../organizations/present";
 import { quoteWhere } from "./get-quote";
 import { unsealQuotePayer } from "./payer";
 import type { QuoteRow } from "./present";
 import { scoped } from "../tenancy";
-
-/** The seller a draft would print if it were sent now (a sent quote prints the one frozen then). */
-function currentSeller(org: OrganizationRow, departmentName: string | null): QuoteSeller {
-  return {
-    name: org.name,
-    siret: org.siret,
-    siren: org.siren,
-    vat_number: org.vat_number,
-    address: org.address ?? null,
-    public_entity_unit: org.type === "public_entity" ? departmentName : null,
-    email: org.branding?.support_email ?? org.contact?.email ?? null,
-    primary_color: org.branding?.primary_color ?? null,
-  };
-}
 
 /** The document model of a quote: a sent one from its frozen mentions, a draft (number null) as of today. */
 export function quoteModel(row: QuoteRow, payer: Payer, draftSeller: QuoteSeller | null, today: string): QuoteDocument {
@@ -41,22 +28,8 @@ export function quoteModel(row: QuoteRow, payer: Payer, draftSeller: QuoteSeller
     valid_until: frozen?.valid_until ?? row.valid_until ?? addDays(today, DEFAULT_QUOTE_VALIDITY_DAYS),
     currency: "EUR",
     seller,
-    buyer: {
-      name: payer.name,
-      address: payer.address ?? null,
-      siren: payer.siren ?? null,
-      vat_number: payer.vat_number ?? null,
-      email: payer.email,
-      is_business: frozen?.buyer_is_business ?? isBusinessPayer(payer),
-    },
-    lines: row.line_items.map((l) => ({
-      description: l.description,
-      quantity: l.quantity,
-      unit: l.unit ?? "C62",
-      unit_price: l.unit_price,
-      vat_rate: l.vat_rate,
-      net_amount: l.net_amount,
-    })),
+    buyer: documentBuyer(payer, frozen?.buyer_is_business ?? isBusinessPayer(payer)),
+    lines: row.line_items.map(lineWithUnit),
     tax_breakdown: row.tax_breakdown,
     totals: { total_excl_tax: row.subtotal_amount, total_tax: row.tax_amount, total_incl_tax: row.total_amount },
     vat_exemption: frozen ? frozen.vat_exemption : row.vat_exemption_reason,
@@ -82,7 +55,7 @@ export async function renderQuoteDocument({ ctx, organizationId, id }: { ctx: Se
   const org = orgs[0];
   if (!row || !org) throw new NotFound("quote", id, "id");
   const payer = await unsealQuotePayer(ctx.env.ENCRYPTION_KEY, id, row.payer_encrypted);
-  const model = quoteModel(row, payer, row.mentions ? null : currentSeller(org, depts[0]?.name ?? null), parisToday());
+  const model = quoteModel(row, payer, row.mentions ? null : sellerFromOrganization(org, depts[0]?.name ?? null), parisToday());
   const bytes = await renderQuotePdf(model, { created_at: row.sent_at ?? row.updated_at, document_id: row.id });
   return { bytes, contentType: "application/pdf", filename: `${row.quote_number ?? `brouillon-${row.id}`}.pdf`, sha256: null };
 }

@@ -7,6 +7,7 @@ import { DEFAULT_QUOTE_VALIDITY_DAYS } from "../../domain/quote-status";
 import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
+import { sellerFromOrganization } from "../documents/models";
 import { incrementCounter, numberExpression } from "../invoices/numbering";
 import { isBusinessPayer } from "../invoices/payer";
 import { organizationWhere } from "../organizations/get-organization";
@@ -53,16 +54,7 @@ export async function sendQuote({ ctx, organizationId, id }: { ctx: ServiceConte
   const mentions = quoteMentions({
     issueDate: today,
     validUntil,
-    seller: {
-      name: seller.name,
-      siret: seller.siret,
-      siren: seller.siren,
-      vat_number: seller.vat_number,
-      address: seller.address ?? null,
-      public_entity_unit: department?.name ?? null,
-      email: seller.branding?.support_email ?? seller.contact?.email ?? null,
-      primary_color: seller.branding?.primary_color ?? null,
-    },
+    seller: sellerFromOrganization(seller, department?.name ?? null),
     buyerIsBusiness: isBusinessPayer(payer),
     paymentTerms: before.payment_terms,
     vatExemptionReason: before.vat_exemption_reason,

@@ -1,20 +1,17 @@
 import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { changes } from "../../db/guarded";
-import { departments, quotes } from "../../db/schema";
+import { quotes } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
-import { Conflict, NotFound } from "../../lib/errors";
-import { isId } from "../../lib/ids";
+import { Conflict } from "../../lib/errors";
 import { auditEntry, diff, type ServiceContext } from "../context";
-import { withUnits } from "../invoices/create-invoice";
-import { payerEmailHash } from "../invoices/payer";
+import { departmentIsTheOrganizations, editPayer, explainDepartment, requireDepartmentId } from "../invoices/drafts";
 import { draftAmounts, requireExemptionReason } from "../invoices/rules";
 import { QuoteFields } from "./create-quote";
 import { findQuote, quoteWhere } from "./get-quote";
-import { sealQuotePayer, unsealQuotePayer } from "./payer";
+import { QUOTE_PAYER } from "./payer";
 import { auditedQuote, presentQuoteWith, type QuoteRow } from "./present";
 import { requireFutureValidity } from "./rules";
-import { scoped } from "../tenancy";
 
 export const UpdateQuoteInput = z
   .strictObject({
@@ -47,29 +44,19 @@ export async function updateQuote({
   if (before.status !== "draft") {
     throw new Conflict(`Quote ${before.quote_number} is ${before.status}: only drafts can be edited; make a new quote instead.`, "quote_not_draft");
   }
-  if (input.department_id !== undefined && !isId("department", input.department_id)) {
-    throw new NotFound("department", input.department_id, "department_id");
-  }
-  const amounts = input.line_items ? draftAmounts(withUnits(input.line_items)) : null;
+  requireDepartmentId(input.department_id);
+  const amounts = input.line_items ? draftAmounts(input.line_items) : null;
   requireExemptionReason(
     amounts?.line_items ?? before.line_items,
     input.vat_exemption_reason === undefined ? before.vat_exemption_reason : input.vat_exemption_reason,
   );
   requireFutureValidity(input.valid_until, parisToday());
-  const payerBefore = await unsealQuotePayer(ctx.env.ENCRYPTION_KEY, id, before.payer_encrypted);
-  const payer = input.payer ?? payerBefore;
-  // The same payer sent again is no change (sealing is randomized, so compare the clear values).
-  const payerChanged = input.payer !== undefined && JSON.stringify(input.payer) !== JSON.stringify(payerBefore);
+  const payer = await editPayer(ctx.env.ENCRYPTION_KEY, id, before.payer_encrypted, input.payer, QUOTE_PAYER);
 
   const after: QuoteRow = {
     ...before,
     department_id: input.department_id ?? before.department_id,
-    ...(payerChanged && input.payer
-      ? {
-          payer_encrypted: await sealQuotePayer(ctx.env.ENCRYPTION_KEY, id, input.payer),
-          payer_email_hash: await payerEmailHash(ctx.env.ENCRYPTION_KEY, input.payer.email),
-        }
-      : {}),
+    ...payer.columns,
     ...(amounts ?? {}),
     valid_until: input.valid_until === undefined ? before.valid_until : input.valid_until,
     payment_terms: input.payment_terms === undefined ? before.payment_terms : input.payment_terms,
@@ -78,13 +65,13 @@ export async function updateQuote({
     version: before.version + 1,
     updated_at: ctx.now,
   };
-  const presentedBefore = presentQuoteWith(before, payerBefore);
-  const presentedAfter = presentQuoteWith(after, payer);
+  const presentedBefore = presentQuoteWith(before, payer.before);
+  const presentedAfter = presentQuoteWith(after, payer.after);
   const changed = diff(auditedQuote(presentedBefore), { ...auditedQuote(presentedAfter), version: before.version, updated_at: before.updated_at });
-  if (Object.keys(changed.after).length === 0 && !payerChanged) return presentedBefore;
+  if (Object.keys(changed.after).length === 0 && !payer.changed) return presentedBefore;
 
   const unchanged = and(quoteWhere(ctx, organizationId, id), eq(quotes.status, "draft"), eq(quotes.version, before.version));
-  const departmentOk = sql`EXISTS (SELECT 1 FROM ${departments} WHERE ${and(eq(departments.id, after.department_id), scoped(ctx, departments, organizationId))})`;
+  const departmentOk = departmentIsTheOrganizations(ctx, organizationId, after.department_id);
   const guard = sql`EXISTS (SELECT 1 FROM ${quotes} WHERE ${unchanged}) AND ${departmentOk}`;
   const { id: _id, partner_id: _p, livemode: _l, organization_id: _o, created_at: _c, ...settable } = after;
   const [, updated] = await ctx.db.batch([
@@ -92,10 +79,7 @@ export async function updateQuote({
     ctx.db.update(quotes).set(settable).where(and(unchanged, departmentOk)),
   ]);
   if (changes(updated) === 0) {
-    if (input.department_id !== undefined && input.department_id !== before.department_id) {
-      const [dept] = await ctx.db.select({ id: departments.id }).from(departments).where(and(eq(departments.id, input.department_id), scoped(ctx, departments, organizationId)));
-      if (!dept) throw new NotFound("department", input.department_id, "department_id");
-    }
+    await explainDepartment(ctx, organizationId, input.department_id, before.department_id);
     throw new Conflict("The quote changed while this edit was made (sent or edited); read it again and retry.", "concurrent_update");
   }
   return presentedAfter;
