@@ -31,7 +31,8 @@ export default defineConfig(async () => {
           // Messages the API sends stay in a queue nobody consumes: otherwise the webhooks consumer
           // would run in the background, racing the tests and POSTing to the subscriptions' real
           // hosts. Webhook tests drive the consumer themselves (worker.queue, createMessageBatch).
-          queueProducers: { WEBHOOKS: { queueName: "webhooks-unconsumed-in-tests" } },
+          // Same for messages to payers: tests drive the messages consumer themselves.
+          queueProducers: { WEBHOOKS: { queueName: "webhooks-unconsumed-in-tests" }, MESSAGES: { queueName: "messages-unconsumed-in-tests" } },
         },
       }),
     ],

@@ -18,10 +18,12 @@ import { registerAuditLogRoutes } from "./routes/audit-logs";
 import { registerBankAccountRoutes } from "./routes/bank-accounts";
 import { registerCreditNoteRoutes } from "./routes/credit-notes";
 import { registerDepartmentRoutes } from "./routes/departments";
+import { registerDunningRuleRoutes } from "./routes/dunning-rules";
 import { registerEventRoutes } from "./routes/events";
 import { registerHealthRoute } from "./routes/health";
 import { registerInvoiceRoutes } from "./routes/invoices";
 import { registerKycRoutes } from "./routes/kyc";
+import { registerMessageRoutes } from "./routes/messages";
 import { registerOrganizationRoutes } from "./routes/organizations";
 import { registerPaymentIntentRoutes } from "./routes/payment-intents";
 import { registerPaymentLinkRoutes } from "./routes/payment-links";
@@ -97,6 +99,7 @@ export function createApp() {
   partner.use("*", authenticate, gate);
   registerOrganizationRoutes(partner);
   registerDepartmentRoutes(partner);
+  registerDunningRuleRoutes(partner);
   registerBankAccountRoutes(partner);
   registerKycRoutes(partner);
   registerInvoiceRoutes(partner);
@@ -105,6 +108,7 @@ export function createApp() {
   registerPaymentLinkRoutes(partner);
   registerPaymentIntentRoutes(partner);
   registerPaymentRoutes(partner);
+  registerMessageRoutes(partner);
   registerRefundRoutes(partner);
   registerSandboxRoutes(partner);
   registerAuditLogRoutes(partner);
@@ -154,6 +158,7 @@ export function createApp() {
       { name: "Payment intents", description: "One per link; its state lives in a Durable Object, projected to D1." },
       { name: "Payments", description: "The ledger: money collected." },
       { name: "Refunds", description: "Partial, total and multiple refunds, serialized by the payment intent's Durable Object." },
+      { name: "Dunning", description: "Reminder rules relative to due dates, sent by the hourly job (and the sandbox sweep) once per invoice and rule." },
       { name: "Sandbox", description: "Test-mode helpers: run scheduled jobs as of a date." },
       { name: "Webhooks", description: "Endpoints that receive signed events (partner-level), and their secrets." },
       { name: "Events", description: "Everything that happened, what each endpoint answered, and redelivery." },

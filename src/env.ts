@@ -7,8 +7,9 @@ import type { RequestContextVariables } from "./middleware/request-context";
  * (production sets those with `wrangler secret put`), narrowed where the config cannot say more.
  * test/lint/wrangler-types.test.mjs fails when the generated file is out of date.
  */
-export interface Env extends Omit<CloudflareBindings, "WEBHOOKS" | "ENVIRONMENT"> {
+export interface Env extends Omit<CloudflareBindings, "WEBHOOKS" | "MESSAGES" | "ENVIRONMENT"> {
   WEBHOOKS: Queue<WebhookMessage>;
+  MESSAGES: Queue<MessageQueueBody>;
   /** Set by local runs only (.dev.vars, the tests): a deployed worker has none. */
   ENVIRONMENT?: string;
 }
@@ -25,6 +26,9 @@ type NoExtraKeys<Extra extends never> = Extra;
  *   recognised and dropped). Each attempt has its own message (services/webhooks/attempt-delivery).
  *   `attempt` is absent from messages queued before it existed: they stand for the attempt due.
  */
+/** A message of the `messages` queue (and `messages-dlq`): send this message to its payer (issue 13). */
+export type MessageQueueBody = { message_id: string };
+
 export type WebhookMessage = { event_id: string } | { delivery_id: string; run: number; attempt?: number };
 
 /**

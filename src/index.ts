@@ -1,6 +1,6 @@
 import { createApp } from "./app";
 import { runScheduled } from "./cron";
-import type { Env, WebhookMessage } from "./env";
+import type { Env, MessageQueueBody, WebhookMessage } from "./env";
 import { handleQueueBatch } from "./queues";
 
 export { AuthThrottle } from "./durable/auth-throttle";
@@ -11,6 +11,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch: MessageBatch<WebhookMessage>, env: Env, ctx: ExecutionContext) => handleQueueBatch(batch, env, ctx),
+  queue: (batch: MessageBatch<WebhookMessage | MessageQueueBody>, env: Env, ctx: ExecutionContext) => handleQueueBatch(batch, env, ctx),
   scheduled: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => runScheduled(controller, env, ctx),
-} satisfies ExportedHandler<Env, WebhookMessage>;
+} satisfies ExportedHandler<Env, WebhookMessage | MessageQueueBody>;

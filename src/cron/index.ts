@@ -1,13 +1,16 @@
 import type { Env } from "../env";
 import { archiveDocuments } from "./archive-documents";
+import { sendDunningReminders } from "./dunning";
 import { expireQuotes } from "./expired-quotes";
 import { markOverdueInvoices } from "./overdue-invoices";
 import { expireLinks, reconcileIntents } from "./payment-links";
 import { privacyBackfill } from "./privacy-backfill";
+import { sendReceipts } from "./receipts";
 import { purgeEventPayloads } from "./purge-event-payloads";
 import { purgeExpiredIdempotencyKeys } from "./purge-idempotency-keys";
 import { relayStuckDeliveries } from "./relay-deliveries";
 import { relayOutbox } from "./relay-outbox";
+import { relayMessages } from "./relay-messages";
 import { log } from "../lib/log";
 
 /** Cron strings exactly as in wrangler.toml `[triggers] crons`. */
@@ -19,10 +22,12 @@ export const SCHEDULES = {
 type Job = (env: Env, now: Date, ctx: ExecutionContext) => Promise<unknown>;
 
 const JOBS: Record<string, Job[]> = {
-  [SCHEDULES.everyMinute]: [relayOutbox, relayStuckDeliveries, expireLinks, reconcileIntents, archiveDocuments],
+  [SCHEDULES.everyMinute]: [relayOutbox, relayStuckDeliveries, expireLinks, reconcileIntents, archiveDocuments, sendReceipts, relayMessages],
   // Hourly, so invoices turn overdue (and sent quotes expire) within an hour of midnight in Paris whatever the DST offset.
   // Retention and privacy: event payloads purged after 90 days; rows written before sealing, sealed.
-  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices, expireQuotes, purgeEventPayloads, privacyBackfill],
+  // Dunning reminders go out only between 08:00 and 20:00 Paris (the job checks the hour); their
+  // steps are by due date, not status, so they need not wait for the overdue sweep beside them.
+  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices, expireQuotes, purgeEventPayloads, privacyBackfill, sendDunningReminders],
 };
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {

@@ -89,6 +89,10 @@ export const organizations = sqliteTable(
       primary_color?: string;
       support_email?: string;
     }>(),
+    /** Alphanumeric SMS sender id (≤ 11 characters; French operators block API SMS from +33 6/7 numbers). */
+    sms_sender_id: text("sms_sender_id"),
+    /** Email the payer a receipt after every payment (issue 13); on unless turned off. */
+    receipts_email: integer("receipts_email", { mode: "boolean" }).notNull().default(true),
     metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>().notNull(),
     warnings: text("warnings", { mode: "json" }).$type<Warning[]>().notNull(),
     ...timestamps,
@@ -307,6 +311,8 @@ export const invoices = sqliteTable(
     document_sha256: text("document_sha256"),
     xml_sha256: text("xml_sha256"),
     document_generated_at: text("document_generated_at"),
+    /** Dunning paused for this invoice (a dispute, a payment plan): no reminder is sent. */
+    dunning_paused: integer("dunning_paused", { mode: "boolean" }).notNull().default(false),
     /** YYYY-MM-DD, read in Europe/Paris; null on a draft means "30 days after issue". */
     due_date: text("due_date"),
     payment_terms: text("payment_terms"),
@@ -384,6 +390,77 @@ export const creditNotes = sqliteTable(
   ],
 );
 
+/**
+ * Messages to payers (issue 13): one row per email or SMS, queued in the batch of what caused it and
+ * sent by the `messages` queue consumer (never twice for one id). The recipient and the rendered
+ * content are personal data: sealed (AES-GCM, bound to the message id); `to_hash` is a keyed hash
+ * for the `to` filter, `to_masked` what lists show. In test mode nothing leaves the platform: the
+ * rendered content is the sandbox outbox.
+ */
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull(),
+    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    template: text("template").notNull(),
+    locale: text("locale", { enum: ["fr", "en"] }).notNull(),
+    to_encrypted: text("to_encrypted").notNull(),
+    to_hash: text("to_hash").notNull(),
+    to_masked: text("to_masked").notNull(),
+    subject: text("subject"),
+    /** The rendered message {text, html?} sealed: what was (or in test mode would have been) sent. */
+    content_encrypted: text("content_encrypted").notNull(),
+    status: text("status", { enum: ["queued", "sent", "failed"] }).notNull(),
+    failure_reason: text("failure_reason"),
+    related_type: text("related_type"),
+    related_id: text("related_id"),
+    /** size and sha256 are null until the consumer has read the document it attaches at send time. */
+    attachments: text("attachments", { mode: "json" }).$type<{ filename: string; content_type: string; size: number | null; sha256: string | null; source: { kind: string; id: string } }[]>().notNull(),
+    provider_message_id: text("provider_message_id"),
+    attempts: integer("attempts").notNull().default(0),
+    sent_at: text("sent_at"),
+    ...timestamps,
+  },
+  (t) => [
+    index("messages_org_time").on(t.organization_id, t.created_at),
+    index("messages_related").on(t.related_type, t.related_id),
+    index("messages_queued").on(t.status, t.created_at),
+  ],
+);
+
+/** Dunning rules of an organization (issue 13): reminders relative to invoices' due dates. */
+export const dunningRules = sqliteTable(
+  "dunning_rules",
+  {
+    id: text("id").primaryKey(),
+    ...tenant,
+    organization_id: text("organization_id").notNull(),
+    offset_days: integer("offset_days").notNull(),
+    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    template: text("template", { enum: ["reminder_before_due", "reminder_due", "reminder_overdue", "final_notice"] }).notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    deleted_at: text("deleted_at"),
+    ...timestamps,
+  },
+  (t) => [index("dunning_rules_org").on(t.organization_id, t.offset_days)],
+);
+
+/** One reminder per (invoice, rule), whatever the retries: the primary key is the guarantee. */
+export const dunningSends = sqliteTable(
+  "dunning_sends",
+  {
+    invoice_id: text("invoice_id").notNull(),
+    rule_id: text("rule_id").notNull(),
+    ...tenant,
+    organization_id: text("organization_id").notNull(),
+    message_id: text("message_id").notNull(),
+    created_at: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.invoice_id, t.rule_id] })],
+);
+
 /** Quotes (devis, seed 003): numbered DEV-YYYY-NNNNN when sent, from their own gap-free series. */
 export const quotes = sqliteTable(
   "quotes",
@@ -445,6 +522,10 @@ export const paymentLinks = sqliteTable(
     expires_at: text("expires_at"),
     completed_at: text("completed_at"),
     revoked_at: text("revoked_at"),
+    /** Sent to the payer (issue 13): when first and last, and how many reminders since. */
+    sent_at: text("sent_at"),
+    reminder_count: integer("reminder_count").notNull().default(0),
+    last_reminded_at: text("last_reminded_at"),
     ...timestamps,
   },
   (t) => [

@@ -118,9 +118,8 @@ export function buildCii(doc: InvoiceDocument): string {
   const currency = doc.currency;
   const exemption = doc.vat_exemption?.trim() || null;
   const sellerVat = doc.seller.vat_number ? compact(doc.seller.vat_number) : null;
-  if (!sellerVat && doc.lines.some((l) => l.vat_rate !== 0)) {
-    throw new RangeError("a seller without a VAT number cannot charge VAT (lines must be at 0 % with vat_exemption)");
-  }
+  // A seller charging VAT without a VAT number (accepted in test mode only: the issue refuses it
+  // in live mode) is identified by its SIREN as tax registration (BT-32), which BR-S-02 accepts.
   if ([...doc.lines, ...doc.tax_breakdown].some((l) => l.vat_rate === 0) && !exemption) throw new RangeError("a 0 % line needs vat_exemption");
   if (doc.type === "credit_note" && !doc.credited_invoice) throw new RangeError("a credit note cites the invoice it credits (BT-25/26)");
   if (doc.lines.some((l) => l.unit_price < 0)) throw new RangeError("unit prices are never negative (BR-27); a credit note carries positive amounts");

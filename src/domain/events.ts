@@ -12,6 +12,9 @@ import type { Scope } from "./scopes";
 export const EVENT_TYPES = [
   "invoice.created",
   "invoice.status_changed",
+  "invoice.sent",
+  "invoice.reminder_sent",
+  "invoice.dunning_finished",
   "payment_link.created",
   "payment_intent.status_changed",
   "refund.created",
@@ -20,6 +23,8 @@ export const EVENT_TYPES = [
   "quote.created",
   "quote.status_changed",
   "credit_note.created",
+  "message.sent",
+  "message.failed",
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -39,6 +44,8 @@ export const EVENT_PAYLOAD_SCOPES: Record<EventObjectName, Scope> = {
   bank_account: "organizations:read",
   quote: "invoices:read",
   credit_note: "invoices:read",
+  // Messages to payers are read with invoices:read (GET /v1/messages): the payload's recipient is masked.
+  message: "invoices:read",
 };
 
 /** The scope needed to read the payload of an event of `type` (`partner` for a type not listed: closed by default). */

@@ -12,6 +12,8 @@ export const ID_PREFIX = {
   invoice: "inv",
   credit_note: "cn",
   quote: "quo",
+  message: "msg",
+  dunning_rule: "dun",
   payment_link: "pl",
   payment_intent: "pi",
   payment: "pay",

@@ -22,6 +22,7 @@ export const KEY_PURPOSES = {
   payer_email_hash: "paiements-api/v1/payer-email-hash",
   idempotency_fingerprint: "paiements-api/v1/idempotency-fingerprint",
   invoice_pay_url: "paiements-api/v1/invoice-pay-url",
+  message_recipient_hash: "paiements-api/v1/message-recipient-hash",
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;

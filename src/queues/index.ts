@@ -1,15 +1,20 @@
-import type { Env, WebhookMessage } from "../env";
+import type { Env, MessageQueueBody, WebhookMessage } from "../env";
 import { handleDeadLetters } from "./dead-letters";
+import { handleMessageDeadLetters, handleMessageQueue } from "./messages";
 import { handleWebhookMessages } from "./webhooks";
 import { log } from "../lib/log";
 
 /** One consumer per queue; the queue name picks it (dev and prod names are the same). */
-export async function handleQueueBatch(batch: MessageBatch<WebhookMessage>, env: Env, ctx: ExecutionContext) {
+export async function handleQueueBatch(batch: MessageBatch<WebhookMessage | MessageQueueBody>, env: Env, ctx: ExecutionContext) {
   switch (batch.queue) {
+    case "messages":
+      return handleMessageQueue(batch as MessageBatch<MessageQueueBody>, env, ctx);
+    case "messages-dlq":
+      return handleMessageDeadLetters(batch as MessageBatch<MessageQueueBody>, env, ctx);
     case "webhooks":
-      return handleWebhookMessages(batch, env, ctx);
+      return handleWebhookMessages(batch as MessageBatch<WebhookMessage>, env, ctx);
     case "webhooks-dlq":
-      return handleDeadLetters(batch, env, ctx);
+      return handleDeadLetters(batch as MessageBatch<WebhookMessage>, env, ctx);
     default:
       log.error("message from an unknown queue", { queue: batch.queue });
       batch.retryAll();

@@ -3,6 +3,7 @@ import type { Env, WebhookMessage } from "../env";
 import { attemptDelivery, type Decision } from "../services/webhooks/attempt-delivery";
 import { fanOutEvent } from "../services/webhooks/fan-out";
 import { jobContext, type JobContext } from "../services/webhooks/job";
+import { sendDueReceipts } from "../services/payments/send-receipts";
 import { log } from "../lib/log";
 
 /**
@@ -36,9 +37,27 @@ export async function handleWebhookMessages(batch: MessageBatch<WebhookMessage>,
 async function handle(ctx: JobContext, body: WebhookMessage): Promise<Decision> {
   if ("delivery_id" in body) return attemptDelivery({ ctx, input: { deliveryId: body.delivery_id, run: body.run, attempt: body.attempt } });
   if ("event_id" in body) {
-    await fanOutEvent({ ctx, input: { eventId: body.event_id } });
+    const { event } = await fanOutEvent({ ctx, input: { eventId: body.event_id } });
+    if (event && isPaymentSuccess(event)) await receiptsAfterPayment(ctx, event);
     return { kind: "ack", reason: "fanned out" };
   }
   log.error("unknown webhook message dropped", { queue_message: body });
   return { kind: "ack", reason: "unknown message" };
+}
+
+/** A payment intent that just succeeded: its ledger entry is in D1 (the object projects before it publishes). */
+function isPaymentSuccess(event: { type: string; data: unknown }): boolean {
+  return event.type === "payment_intent.status_changed" && (event.data as { current_status?: unknown } | null)?.current_status === "succeeded";
+}
+
+/**
+ * The payer's receipt right after the payment, rather than at the next minute cron (which stays the
+ * safety net: a receipt that fails here is not a webhook failure, and the message is acknowledged).
+ */
+async function receiptsAfterPayment(ctx: JobContext, event: { id: string; partner_id: string; livemode: boolean }) {
+  try {
+    await sendDueReceipts({ db: ctx.db, env: ctx.env, requestId: `event_${event.id}`, defer: ctx.defer }, { now: ctx.now(), tenant: { partnerId: event.partner_id, livemode: event.livemode } });
+  } catch (err) {
+    log.warn("receipt deferred to the minute cron", { event_id: event.id, error: err });
+  }
 }

@@ -89,8 +89,12 @@ describe("CII builder in workerd", () => {
     );
     // A credit note that does not say which invoice it credits.
     expect(() => buildCii(seed001({ type: "credit_note", credited_invoice: null }))).toThrow(/credits/);
-    // VAT charged by a seller who has no VAT number.
-    expect(() => buildCii(seed001({ seller: { ...seed001().seller, vat_number: null } }))).toThrow(/VAT number/);
+  });
+
+  it("identifies a seller charging VAT without a VAT number by its SIREN (BT-32, test mode only)", () => {
+    const xml = buildCii(seed001({ seller: { ...seed001().seller, vat_number: null } }));
+    expect(xml).toContain(`<ram:ID schemeID="FC">${seed001().seller.siren}</ram:ID>`);
+    expect(xml).not.toContain('schemeID="VA"');
   });
 
   it("refuses a 0 % line without an exemption mention", () => {

@@ -181,6 +181,11 @@ const CASES = [
     },
   },
   {
+    name: "seller charging VAT without a VAT number (test mode): identified by BT-32, its SIREN (BR-S-02)",
+    doc: doc("F-2026-00013", [{ description: "Location de salle", quantity: 1, unit_price: 15000, vat_rate: 20 }], { seller: MICRO }),
+    expect: { "BT-112": "180.00", "BT-31": "", "BT-32": "912345675", "BT-118": "S" },
+  },
+  {
     name: "deposit invoice (386) before the supply",
     doc: doc("F-2026-00006", [{ description: "Acompte de 30 % sur le devis DEV-2026-00001", quantity: 1, unit_price: 150000, vat_rate: 20 }], {
       type: "deposit_invoice",

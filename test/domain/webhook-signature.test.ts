@@ -91,10 +91,13 @@ describe("who receives an event", () => {
     expect(subscriptionReceives({ events: ["*"], organization_ids: null }, { type: "invoice.created", organization_id: null })).toBe(true);
   });
 
-  it("the seed's six event types, the change of a department's payout account, the quotes' and the partial credit notes' (issue 12)", () => {
+  it("the seed's six event types, the change of a department's payout account, the quotes' and the partial credit notes' (issue 12), the payer outreach's (issue 13)", () => {
     expect(EVENT_TYPES).toEqual([
       "invoice.created",
       "invoice.status_changed",
+      "invoice.sent",
+      "invoice.reminder_sent",
+      "invoice.dunning_finished",
       "payment_link.created",
       "payment_intent.status_changed",
       "refund.created",
@@ -103,6 +106,8 @@ describe("who receives an event", () => {
       "quote.created",
       "quote.status_changed",
       "credit_note.created",
+      "message.sent",
+      "message.failed",
     ]);
   });
 });

@@ -13,6 +13,8 @@ export async function fixtureWorld(t: Tenant) {
   const draft = await expectOk(await call("/v1/invoices", { token: t.token, headers, body: { ...seedInvoiceBody(w.dept.id), due_date: "2099-01-01" } }), 201);
   const issued = await expectOk(await call(`/v1/invoices/${draft.id}/issue`, { method: "POST", token: t.token, headers }));
   const link = await expectOk(await call("/v1/payment_links", { token: t.token, headers, body: { invoice_id: issued.id, payment_methods: ["sepa_credit", "card"] } }), 201);
+  // Sent to the payer with that link (a message, in the sandbox outbox) before it is paid.
+  await expectOk(await call(`/v1/invoices/${issued.id}/send`, { token: t.token, headers, body: { channel: "email" } }));
   await expectOk(await call(`/v1/sandbox/payment_intents/${link.payment_intent_id}/simulate`, { token: t.token, body: { outcome: "succeeded" } }));
   const paid = await expectOk(await call(`/v1/invoices/${issued.id}/payments`, { token: t.token, headers }));
   const refund = await expectOk(await call("/v1/refunds", { token: t.token, headers, body: { payment_intent_id: link.payment_intent_id, amount: 1000 } }), 201);
@@ -26,7 +28,9 @@ export async function fixtureWorld(t: Tenant) {
   const toCancel = await expectOk(await call("/v1/invoices", { token: t.token, headers, body: { ...seedInvoiceBody(w.dept.id), due_date: "2099-01-01" } }), 201);
   await expectOk(await call(`/v1/invoices/${toCancel.id}/issue`, { method: "POST", token: t.token, headers }));
   const cancelled = await expectOk(await call(`/v1/invoices/${toCancel.id}/cancel`, { method: "POST", token: t.token, headers, body: { reason: "Erreur de facturation" } }));
-  return { ...w, partnerId: t.partnerId, credential: t.credential, token: t.token, issued, link, payment: paid.data[0], refund, subscription, event: events.data[0], quote, creditNote: cancelled.credit_note };
+  const dunningRule = await expectOk(await call(`/v1/organizations/${w.org.id}/dunning_rules`, { token: t.token, body: { offset_days: 7, channel: "email", template: "reminder_overdue" } }), 201);
+  const messages = await expectOk(await call("/v1/messages", { token: t.token, headers }));
+  return { ...w, message: messages.data[0] as { id: string }, partnerId: t.partnerId, credential: t.credential, token: t.token, issued, link, payment: paid.data[0], refund, subscription, event: events.data[0], quote, creditNote: cancelled.credit_note, dunningRule };
 }
 
 export type World = Awaited<ReturnType<typeof fixtureWorld>>;
@@ -57,7 +61,9 @@ export function concretePath(path: string, w: World): string {
     .replace("/v1/sandbox/refunds/{id}", `/v1/sandbox/refunds/${w.refund.id}`)
     .replace("/v1/webhook_subscriptions/{id}", `/v1/webhook_subscriptions/${w.subscription.id}`)
     .replace("/v1/events/{id}", `/v1/events/${w.event.id}`)
+    .replace("/v1/messages/{id}", `/v1/messages/${w.message.id}`)
     .replace("{dept_id}", w.dept.id)
+    .replace("{rule_id}", w.dunningRule.id)
     .replace("{ba_id}", w.account.id);
 }
 
@@ -86,7 +92,7 @@ export function portableBody(example: unknown, w: World): unknown {
 
 /** Ids of the world's objects, by kind: the fuzzer also puts them where another kind is expected. */
 export function worldIds(w: World): string[] {
-  return [w.org.id, w.dept.id, w.account.id, w.kyc.id, w.invoice.id, w.issued.id, w.link.id, w.link.payment_intent_id, w.payment.id, w.refund.id, w.subscription.id, w.event.id, w.quote.id, w.partnerId, w.credential.id];
+  return [w.org.id, w.dept.id, w.account.id, w.kyc.id, w.invoice.id, w.issued.id, w.link.id, w.link.payment_intent_id, w.payment.id, w.refund.id, w.subscription.id, w.event.id, w.quote.id, w.partnerId, w.credential.id, w.dunningRule.id, w.message.id];
 }
 
 export type Credential = IssuedCredential;

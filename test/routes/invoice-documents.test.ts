@@ -3,7 +3,7 @@
 // lost them; a draft's preview never stored; other tenants get 404.
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createPartner, expectOk, ORIGIN, seedWorld, type Tenant } from "../helpers/harness";
+import { accessToken, call, createPartner, expectOk, issueCredential, ORIGIN, seedWorld, type Tenant } from "../helpers/harness";
 
 async function download(t: Tenant, path: string, orgId: string) {
   const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { headers: { authorization: `Bearer ${t.token}`, "x-entity-id": orgId } }));
@@ -134,6 +134,33 @@ describe("invoice documents", () => {
       const xml = await download(t, current.document.xml_url, w.org.id);
       expect(await sha256(xml.bytes)).toBe(current.document.xml_sha256);
       expect(new TextDecoder().decode(xml.bytes)).toContain(`<ram:ID>${current.invoice_number}</ram:ID>`);
+    }
+  });
+
+  it("a seller without a VAT number charging VAT: refused in live mode (422), warned in test mode with the SIREN as BT-32", async () => {
+    const t = await createPartner();
+    const body = { type: "company", name: "Atelier Sans TVA", siret: "55208131766522", address: { line1: "3 rue Neuve", postal_code: "69003", city: "Lyon", country: "FR" } };
+    const line = { description: "Location de salle", quantity: 1, unit_price: 15000, vat_rate: 20 };
+    const payer = { name: "Paul Lefèvre", email: "paul@example.com" };
+    for (const [mode, token] of [
+      ["test", t.token],
+      ["live", await accessToken(await issueCredential(t.partnerId, "live"))],
+    ] as const) {
+      const org = await expectOk(await call("/v1/organizations", { token, body }), 201);
+      const dept = await expectOk(await call(`/v1/organizations/${org.id}/departments`, { token, body: { name: "Location", code: "LOC" } }), 201);
+      const headers = { "x-entity-id": org.id };
+      const draft = await expectOk(await call("/v1/invoices", { token, headers, body: { department_id: dept.id, payer, line_items: [line], due_date: "2099-01-01" } }), 201);
+      const res = await call(`/v1/invoices/${draft.id}/issue`, { token, method: "POST", headers });
+      if (mode === "live") {
+        expect(res.status).toBe(422);
+        expect(res.body.error).toMatchObject({ code: "seller_vat_number_required", param: "organization.vat_number" });
+        expect((await call(`/v1/invoices/${draft.id}`, { token, headers })).body).toMatchObject({ status: "draft", invoice_number: null });
+      } else {
+        expect(res.status).toBe(200);
+        expect(res.body.warnings).toContainEqual(expect.objectContaining({ code: "seller_vat_number_missing", param: "organization.vat_number" }));
+        const xml = await download({ ...t, token }, res.body.document.xml_url, org.id);
+        expect(new TextDecoder().decode(xml.bytes)).toContain('<ram:ID schemeID="FC">552081317</ram:ID>');
+      }
     }
   });
 });

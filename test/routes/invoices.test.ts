@@ -153,6 +153,7 @@ describe("POST /v1/invoices and POST /v1/invoices/{id}/issue (seed 001 quickstar
       amount_paid: 0,
       amount_due: 42200,
       due_date: "2024-03-31",
+      dunning_paused: false,
       payment_terms: "Paiement sous 30 jours",
       vat_exemption_reason: null,
       service_date: null,

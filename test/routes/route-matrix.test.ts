@@ -86,6 +86,10 @@ it("the document lists the partner operations this matrix checks", () => {
       "getPaymentLink",
       "listPaymentLinks",
       "revokePaymentLink",
+      "sendInvoice",
+      "sendPaymentLink",
+      "remindPaymentLink",
+      "cancelPaymentLink",
       "getPaymentIntent",
       "listPaymentIntents",
       "listPayments",
@@ -162,6 +166,14 @@ const READY: Partial<Record<string, (w: World, other: { id: string }) => Promise
   },
   createPaymentLink: payable,
   revokePaymentLink: payable,
+  // Issue 13: the world's invoice is a draft and its link is paid; sending needs a payable one.
+  sendInvoice: async (w) => {
+    const p = await payable(w);
+    return { ...p, invoice: p.issued };
+  },
+  sendPaymentLink: payable,
+  remindPaymentLink: payable,
+  cancelPaymentLink: payable,
   simulatePaymentIntent: payable,
   // The world's quote is a draft: only a sent quote can be answered.
   acceptQuote: sentQuote,

@@ -126,6 +126,7 @@ export const InvoiceSchema = z
     amount_paid: z.number().int().openapi({ description: "Money received on this invoice (payments less refunds), in cents." }),
     amount_due: z.number().int().openapi({ description: "What is left to pay: total_amount − deposits_amount − credited amounts − amount_paid (0 once cancelled).", example: 30200 }),
     due_date: z.string().nullable().openapi({ example: "2024-03-31" }),
+    dunning_paused: z.boolean().openapi({ description: "Dunning reminders are paused for this invoice (`POST /v1/invoices/{id}/dunning`).", example: false }),
     payment_terms: z.string().nullable(),
     vat_exemption_reason: z.string().nullable(),
     service_date: z.string().nullable().openapi({ format: "date", description: "Date of supply; null with a service_period, or when the issue date applies.", example: "2024-03-31" }),

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AddressSchema, Timestamp, WarningSchema } from "../../lib/fields";
-import { Branding, Contact, OrganizationName, OrganizationType, VatOnDebits } from "../../services/organizations/create-organization";
+import { Branding, Contact, OrganizationName, Receipts, OrganizationType, SmsSenderId, VatOnDebits } from "../../services/organizations/create-organization";
 
 export const OrganizationIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
@@ -20,6 +20,8 @@ export const OrganizationSchema = z
     address: AddressSchema.nullable(),
     contact: Contact.nullable(),
     branding: Branding.nullable(),
+    receipts: Receipts,
+    sms_sender_id: SmsSenderId.nullable(),
     metadata: z.record(z.string(), z.string()),
     warnings: z.array(WarningSchema),
     created_at: Timestamp,

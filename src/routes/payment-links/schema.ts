@@ -26,6 +26,9 @@ export const PaymentLinkSchema = z
     expires_at: Timestamp.nullable(),
     completed_at: Timestamp.nullable(),
     revoked_at: Timestamp.nullable(),
+    sent_at: Timestamp.nullable().openapi({ description: "When the link was first sent to the payer (`POST /v1/payment_links/{id}/send`, `/remind`, or with its invoice)." }),
+    reminder_count: z.number().int().openapi({ description: "Reminders sent (`POST /v1/payment_links/{id}/remind`).", example: 0 }),
+    last_reminded_at: Timestamp.nullable().openapi({ description: "When the last reminder was sent." }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })

@@ -90,6 +90,7 @@ export function draftInvoiceRow(ctx: ServiceContext, organizationId: string, fie
   return {
     ...owner(ctx),
     organization_id: organizationId,
+    dunning_paused: false,
     ...fields,
     status: "draft",
     invoice_number: null,

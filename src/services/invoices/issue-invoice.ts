@@ -58,6 +58,12 @@ export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceCo
     throw new BusinessRule(`The draft's due date ${dueDate} has passed: set a new due_date before issuing.`, "due_date_in_past", "due_date");
   }
   const warnings: Warning[] = [...withoutWarning(before.warnings, "due_date_in_past"), ...assessDueDate(dueDate, today, false)];
+  if (!seller.vat_number && before.line_items.some((l) => l.vat_rate > 0)) {
+    // CGI ann. II 242 nonies A: an invoice charging VAT shows the seller's VAT number.
+    const message = "The organization has no VAT number; an invoice that charges VAT must show it (CGI ann. II art. 242 nonies A).";
+    if (livemode) throw new BusinessRule(message, "seller_vat_number_required", "organization.vat_number");
+    warnings.push({ code: "seller_vat_number_missing", param: "organization.vat_number", message: `${message} Accepted in test mode only: the Factur-X identifies the seller by its SIREN (BT-32).` });
+  }
   if (!seller.address) {
     const message = "The organization has no address; an invoice must show the seller's address (L441-9).";
     if (livemode) throw new BusinessRule(message, "seller_address_required", "organization.address");

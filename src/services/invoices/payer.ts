@@ -3,11 +3,27 @@ import { hmacSha256Hex, seal, unseal } from "../../lib/crypto";
 import { AddressSchema } from "../../lib/fields";
 import { purposeMacHex } from "../../lib/keys";
 import { Text } from "../../lib/text";
+import { normalizeRecipient } from "../messages/recipient";
+
+/** A phone number as libphonenumber-js normalizes it (E.164), so what is stored is what an SMS goes to. */
+function isE164Phone(value: string): boolean {
+  try {
+    return normalizeRecipient("sms", value) === value;
+  } catch {
+    return false;
+  }
+}
 
 export const PayerSchema = z
   .strictObject({
     name: Text({ min: 1, max: 200 }).openapi({ example: "Jean Dupont" }),
     email: z.email().max(254).openapi({ example: "jean.dupont@example.com" }),
+    phone: z
+      .string()
+      .max(20)
+      .refine(isE164Phone, "must be a valid phone number in E.164 form, such as +33612345678")
+      .optional()
+      .openapi({ description: "E.164. Where `POST /v1/invoices/{id}/send` with `channel: \"sms\"` sends by default.", example: "+33612345678" }),
     address: AddressSchema.strict().optional(),
     siren: z
       .string()

@@ -50,6 +50,7 @@ export function presentInvoiceWith(
     amount_paid: row.amount_paid,
     amount_due: row.amount_due,
     due_date: row.due_date,
+    dunning_paused: row.dunning_paused,
     payment_terms: row.payment_terms,
     vat_exemption_reason: row.vat_exemption_reason,
     service_date: row.service_date,

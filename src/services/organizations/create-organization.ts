@@ -59,6 +59,22 @@ export const VatOnDebits = z.boolean().openapi({
   example: false,
 });
 
+export const Receipts = z
+  .strictObject({
+    email: z.boolean().openapi({ description: "Email the payer a receipt (\"ticket de paiement\", with its PDF) after every payment, when the payer's email is known. Default true.", example: true }),
+  })
+  .openapi("ReceiptSettings");
+
+// French operators block API SMS sent from +33 6/7 numbers: payers see an alphanumeric sender id.
+// At least one letter (an all-digit id would read as a phone number), at most 11 (GSM 03.40).
+export const SmsSenderId = z
+  .string()
+  .regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, "1 to 11 letters and digits (at least one letter), no spaces or accents.")
+  .openapi({
+    description: "Sender shown on SMS to payers: 1 to 11 letters and digits, at least one letter. Null: the first 11 letters and digits of the display name.",
+    example: "VilleLyon",
+  });
+
 export const CreateOrganizationInput = z
   .strictObject({
     type: OrganizationType,
@@ -69,6 +85,8 @@ export const CreateOrganizationInput = z
     address: AddressSchema.strict().optional(),
     contact: Contact.optional(),
     branding: Branding.optional(),
+    receipts: Receipts.optional(),
+    sms_sender_id: SmsSenderId.nullable().optional(),
     metadata: Metadata.optional(),
   })
   .openapi("OrganizationCreate", {
@@ -93,6 +111,8 @@ export async function createOrganization({ ctx, input }: { ctx: ServiceContext; 
     contact: input.contact ?? null,
     branding: input.branding ?? null,
     vat_on_debits: input.vat_on_debits ?? false,
+    sms_sender_id: input.sms_sender_id ?? null,
+    receipts_email: input.receipts?.email ?? true,
     metadata: input.metadata ?? {},
     created_at: ctx.now,
     updated_at: ctx.now,

@@ -16,6 +16,8 @@ export function presentOrganization(row: OrganizationRow) {
     address: row.address ?? null,
     contact: row.contact ?? null,
     branding: row.branding ?? null,
+    receipts: { email: row.receipts_email },
+    sms_sender_id: row.sms_sender_id,
     metadata: row.metadata,
     warnings: row.warnings,
     created_at: row.created_at,

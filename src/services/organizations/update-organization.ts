@@ -6,7 +6,7 @@ import { assessOrganizationIdentity } from "../../domain/identity";
 import { Conflict } from "../../lib/errors";
 import { auditEntry, diff, type ServiceContext } from "../context";
 import { AddressSchema, Metadata } from "../../lib/fields";
-import { Branding, Contact, OrganizationName, OrganizationType, Siret, VatNumber, VatOnDebits } from "./create-organization";
+import { Branding, Contact, OrganizationName, Receipts, OrganizationType, Siret, SmsSenderId, VatNumber, VatOnDebits } from "./create-organization";
 import { findOrganization, organizationWhere } from "./get-organization";
 import { presentOrganization, type OrganizationRow } from "./present";
 
@@ -20,6 +20,8 @@ export const UpdateOrganizationInput = z
     address: AddressSchema.strict().nullable().optional(),
     contact: Contact.nullable().optional(),
     branding: Branding.nullable().optional(),
+    receipts: Receipts.optional(),
+    sms_sender_id: SmsSenderId.nullable().optional(),
     metadata: Metadata.optional(),
   })
   .openapi("OrganizationUpdate", { example: { branding: { display_name: "Ville de Lyon", primary_color: "#1A4B8C" } } });
@@ -47,6 +49,8 @@ export async function updateOrganization({ ctx, id, input }: { ctx: ServiceConte
     ...(input.address !== undefined ? { address: input.address } : {}),
     ...(input.contact !== undefined ? { contact: input.contact } : {}),
     ...(input.branding !== undefined ? { branding: input.branding } : {}),
+    ...(input.receipts !== undefined ? { receipts_email: input.receipts.email } : {}),
+    ...(input.sms_sender_id !== undefined ? { sms_sender_id: input.sms_sender_id } : {}),
     ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
     updated_at: ctx.now,
   };
@@ -75,6 +79,8 @@ export async function updateOrganization({ ctx, id, input }: { ctx: ServiceConte
         address: after.address,
         contact: after.contact,
         branding: after.branding,
+        sms_sender_id: after.sms_sender_id,
+        receipts_email: after.receipts_email,
         metadata: after.metadata,
         updated_at: after.updated_at,
       })

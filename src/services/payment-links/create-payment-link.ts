@@ -99,6 +99,9 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
     expires_at: expiresAt.toISOString(),
     completed_at: null,
     revoked_at: null,
+    sent_at: null,
+    reminder_count: 0,
+    last_reminded_at: null,
     created_at: nowIso,
     updated_at: nowIso,
   };

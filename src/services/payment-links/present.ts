@@ -21,6 +21,9 @@ export function presentPaymentLink(row: PaymentLinkRow, baseUrl: string) {
     expires_at: row.expires_at,
     completed_at: row.completed_at,
     revoked_at: row.revoked_at,
+    sent_at: row.sent_at,
+    reminder_count: row.reminder_count,
+    last_reminded_at: row.last_reminded_at,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

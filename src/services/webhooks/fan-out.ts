@@ -43,7 +43,7 @@ export async function fanOutEvent({ ctx, input }: { ctx: JobContext; input: { ev
     return { deliveries: 0 };
   }
   const matching = subscriptions.filter((s) => s.created_at <= event.created_at && subscriptionReceives(s, event));
-  if (matching.length === 0) return { deliveries: 0 };
+  if (matching.length === 0) return { deliveries: 0, event };
 
   const now = ctx.now().toISOString();
   const inserts = matching.map((s) => newDelivery(db, event, { eventId: event.id, subscriptionId: s.id, at: now }));
@@ -55,5 +55,5 @@ export async function fanOutEvent({ ctx, input }: { ctx: JobContext; input: { ev
   const results = await db.batch(statements as [BatchItem, ...BatchItem[]]);
   const due = results[results.length - 1] as Awaited<typeof pending>;
   await sendInChunks(ctx.env.WEBHOOKS, due.map((d) => ({ delivery_id: d.id, run: d.run, attempt: 1 })));
-  return { deliveries: due.length };
+  return { deliveries: due.length, event };
 }
