@@ -55,14 +55,33 @@ export function Rows({ rows }: { rows: [string, string | null | undefined, "smal
   );
 }
 
-export function Summary({ ctx, p, label, extra }: { ctx: PageCtx; p: PaymentPageData; label?: string; extra?: [string, string | null, "small"?][] }) {
+/**
+ * `owing`: the screens before a payment also say what the payer is paying into: that the invoice
+ * is overdue (since its due date), and for a link covering part of it, its total and what
+ * remains due once this payment is made. After a payment those figures would be stale or moot.
+ */
+export function Summary({ ctx, p, label, extra, owing }: { ctx: PageCtx; p: PaymentPageData; label?: string; extra?: [string, string | null, "small"?][]; owing?: boolean }) {
   const { t, lang } = ctx;
+  const money = (cents: number) => formatMoney(cents, p.link.currency, lang);
+  const overdue = owing && p.invoice.status === "overdue" && p.invoice.dueDate;
+  const partial = owing && p.link.amount < p.invoice.total;
   return (
     <>
+      {overdue ? (
+        <p class="late">
+          {t.overdue_since} {formatDate(p.invoice.dueDate!, lang)}.
+        </p>
+      ) : null}
       <p class="lbl">{label ?? t.amount_to_pay}</p>
-      <p class="amt">{formatMoney(p.link.amount, p.link.currency, lang)}</p>
+      <p class="amt">{money(p.link.amount)}</p>
       <Rows
         rows={[
+          ...(partial
+            ? ([
+                [t.invoice_total, money(p.invoice.total)],
+                [t.remaining_after, money(Math.max(0, p.invoice.amountDue - p.link.amount))],
+              ] as [string, string][])
+            : []),
           [t.invoice, p.invoice.number],
           [t.payer, p.invoice.payerName],
           [t.due_date, p.invoice.dueDate ? formatDate(p.invoice.dueDate, lang) : null],

@@ -83,15 +83,17 @@ async function seed(base) {
     is_default: true,
   });
   const entity = { "x-entity-id": org.id };
-  const link = async (methods = ["sepa_credit", "card"]) => {
+  // `amount`: a link for part of the invoice; `dueDate`: a past one, made overdue by the sandbox sweep.
+  const link = async (methods = ["sepa_credit", "card"], { amount, dueDate } = {}) => {
     const draft = await a.ok(201, "POST", "/v1/invoices", {
       department_id: dept.id,
       payer: { name: "Jean Dupont", email: "jean.dupont@example.com" },
       line_items: [{ description: "Consommation eau T1 2024", quantity: 125, unit_price: 320, vat_rate: 5.5 }],
-      due_date: "2099-03-31",
+      due_date: dueDate ?? "2099-03-31",
     }, entity);
     const invoice = await a.ok(200, "POST", `/v1/invoices/${draft.id}/issue`, undefined, entity);
-    const l = await a.ok(201, "POST", "/v1/payment_links", { invoice_id: invoice.id, payment_methods: methods, return_url: "https://votreapp.example/payment/done?order=42" }, entity);
+    if (dueDate) assert.equal((await a.ok(200, "POST", "/v1/sandbox/sweeps", { as_of: "2024-04-01" })).invoices_marked_overdue, 1);
+    const l = await a.ok(201, "POST", "/v1/payment_links", { invoice_id: invoice.id, payment_methods: methods, return_url: "https://votreapp.example/payment/done?order=42", ...(amount ? { amount } : {}) }, entity);
     return { invoice, link: l, token: new URL(l.payment_page_url).pathname.split("/")[2] };
   };
   return { a, org, entity, link };
@@ -261,6 +263,16 @@ test("a payer pays a link by SEPA transfer on a phone; every state of the page p
   await expectHeading(page, "Pay your invoice");
   assert.equal(await page.locator("html").getAttribute("lang"), "en");
   await axeCheck(page, "choice (en)");
+
+  // An overdue invoice paid in part: the overdue notice, the invoice total and what will remain.
+  const owing = await link(undefined, { amount: 10000, dueDate: "2024-03-31" });
+  for (const [lang, pattern] of [["fr", /Facture en retard de paiement depuis le 31 mars 2024\.[\s\S]*100,00\s€[\s\S]*Total de la facture\s*422,00\s€[\s\S]*Reste dû après ce paiement\s*322,00\s€/], ["en", /Invoice overdue since 31 March 2024\.[\s\S]*€100\.00[\s\S]*Invoice total\s*€422\.00[\s\S]*Left to pay after this payment\s*€322\.00/]]) {
+    await page.goto(`${owing.link.payment_page_url}?lang=${lang}`);
+    await expectHeading(page, lang === "fr" ? "Payer votre facture" : "Pay your invoice");
+    assert.match(await page.locator("main").innerText(), pattern);
+    if (lang === "fr") await shot(page, "overdue-partial");
+    await axeCheck(page, `overdue, part of the invoice (${lang})`);
+  }
 
   // Failure (insufficient funds), with the retry form.
   const failed = await link();

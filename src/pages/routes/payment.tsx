@@ -79,7 +79,7 @@ function choiceBody(ctx: PageCtx, p: PaymentPageData, csrf: string) {
     <>
       <div class="card">
         <h1>{ctx.t.h_pay}</h1>
-        <Summary ctx={ctx} p={p} />
+        <Summary ctx={ctx} p={p} owing />
       </div>
       <MethodForm ctx={ctx} p={p} csrf={csrf} legend={ctx.t.choose_legend} />
     </>
@@ -146,7 +146,7 @@ function failedBody(ctx: PageCtx, p: PaymentPageData, csrf: string) {
           <p>{failureReason(t, p.intent.failureCode)}</p>
           <p>{t.failed_text}</p>
         </Status>
-        <Summary ctx={ctx} p={p} />
+        <Summary ctx={ctx} p={p} owing />
       </div>
       <MethodForm ctx={ctx} p={p} csrf={csrf} legend={t.retry_legend} />
       <ReturnButton ctx={ctx} p={p} outcome="failed" secondary />

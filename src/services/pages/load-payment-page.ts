@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { invoices, organizations, paymentIntents, paymentLinks } from "../../db/schema";
 import type { IntentStatus, PaymentMethod } from "../../domain/payment-intent";
 import type { PaymentLinkStatus } from "../../domain/payment-link";
+import type { InvoiceStatus } from "../../domain/invoice-status";
 import { unsealPayer } from "../invoices/payer";
 import { sameTenant } from "../tenancy";
 import { log } from "../../lib/log";
@@ -26,7 +27,11 @@ export interface PaymentPageData {
     returnUrl: string | null;
     expiresAt: string | null;
   };
-  invoice: { id: string; number: string | null; dueDate: string | null; payerName: string | null };
+  /**
+   * `total` and `amountDue` (cents, in the link's currency) let the page tell a payer paying part
+   * of an invoice what the whole is and what will remain; `status` says whether it is overdue.
+   */
+  invoice: { id: string; number: string | null; dueDate: string | null; payerName: string | null; status: InvoiceStatus; total: number; amountDue: number };
   /** Whose link this is: the intent's Durable Object checks it on every call. */
   tenant: { partnerId: string; livemode: boolean; organizationId: string };
   organization: { name: string; logoUrl: string | null; primaryColor: string | null; supportEmail: string | null };
@@ -68,6 +73,9 @@ export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; en
         id: invoices.id,
         number: invoices.invoice_number,
         dueDate: invoices.due_date,
+        status: invoices.status,
+        total: invoices.total_amount,
+        amountDue: invoices.amount_due,
         payerSealed: invoices.payer_encrypted,
       },
       organization: { name: organizations.name, branding: organizations.branding },
@@ -99,7 +107,15 @@ export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; en
   return {
     link,
     tenant: { partnerId, livemode: link.livemode, organizationId },
-    invoice: { id: row.invoice.id, number: row.invoice.number, dueDate: row.invoice.dueDate, payerName },
+    invoice: {
+      id: row.invoice.id,
+      number: row.invoice.number,
+      dueDate: row.invoice.dueDate,
+      payerName,
+      status: row.invoice.status,
+      total: row.invoice.total,
+      amountDue: row.invoice.amountDue,
+    },
     organization: {
       name: branding.display_name?.trim() || row.organization.name,
       logoUrl: branding.logo_url ?? null,
