@@ -8,36 +8,22 @@
 // Run: `npm run test:browser`. Without /usr/bin/chromium the test fails in CI (CI set) and is
 // skipped with a loud message elsewhere. No wrangler needed: the templates are pure functions.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { importBundled } from "../../scripts/lib/bundle-documents.mjs";
+import { CHROMIUM, chromiumMissing, launchChromium } from "../helpers/chromium.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const AXE = join(ROOT, "node_modules", "axe-core", "axe.min.js");
 const IN_CI = Boolean(process.env.CI) && process.env.CI !== "false" && process.env.CI !== "0";
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-const chromiumMissing = !existsSync(CHROMIUM);
 if (chromiumMissing && !IN_CI) console.error(`\n!! SKIPPED: the email accessibility test needs Chromium at ${CHROMIUM} (apt-get install chromium).\n`);
 
-const PAY_URL = "https://paiements.example-plateforme.fr/p/AbCdEfGhIjKlMnOpQrStUvWxYz012345";
 const LOGO_URL = "https://cdn.example/lyon.png";
 // A 1×1 PNG served for the logo: the audit makes no network request.
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
 
-const invoiceData = { payerName: "Jean Dupont", invoiceNumber: "FAC-2026-00042", amountDue: 123456, dueDate: "2026-03-02", payUrl: PAY_URL };
-const DATA = {
-  invoice: invoiceData,
-  reminder_before_due: invoiceData,
-  reminder_due: invoiceData,
-  reminder_overdue: invoiceData,
-  final_notice: invoiceData,
-  payment_link: { payerName: "Jean Dupont", amount: 123456, description: "Cantine scolaire, mars", invoiceNumber: null, payUrl: PAY_URL, expiresAt: "2026-03-09T10:00:00.000Z" },
-  link_cancelled: { payerName: "Jean Dupont", amount: 123456, description: "Cantine scolaire, mars" },
-  receipt: { payerName: "Jean Dupont", amount: 123456, paidAt: "2026-03-02T13:05:00.000Z", paymentId: "pay-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b", invoiceNumber: "FAC-2026-00042" },
-};
 const BRANDINGS = {
   branded: { displayName: "Ville de Lyon", primaryColor: "#1A4B8C", logoUrl: LOGO_URL, supportEmail: "regies@mairie-lyon.fr" },
   // A pale brand colour: the templates must not put white text on it (they fall back to their own).
@@ -47,16 +33,14 @@ const BRANDINGS = {
 
 let browser = null;
 let templates = null;
+/** @type {any} */
+let samples = null;
 const results = [];
 
 before(async () => {
   if (chromiumMissing) return;
-  ({ templates } = await importBundled({ templates: "src/services/messages/templates/index.ts" }));
-  const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  ({ templates, samples } = await importBundled({ templates: "src/services/messages/templates/index.ts", samples: "test/messages/template-samples.ts" }));
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -85,7 +69,7 @@ test("every email template, in French and English, branded or not, passes axe (W
     for (const locale of ["fr", "en"]) {
       for (const [brandName, branding] of Object.entries(BRANDINGS)) {
         const label = `${name} (${locale}, ${brandName})`;
-        const { html } = templates.renderMessage("email", name, DATA[name], locale, branding);
+        const { html } = templates.renderMessage("email", name, samples.TEMPLATE_SAMPLES[name], locale, branding);
         await page.setContent(html, { waitUntil: "load" });
         assert.equal(await page.locator("html").getAttribute("lang"), locale, `${label}: language set`);
         await page.addScriptTag({ path: AXE });

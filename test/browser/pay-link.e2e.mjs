@@ -5,21 +5,19 @@
 // Run: `npm run test:browser` (node --test test/browser/). Without /usr/bin/chromium the test
 // fails in CI (CI set) and is skipped with a loud message elsewhere.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { E2E_SECRETS as SECRETS, startWranglerDev } from "../helpers/wrangler-dev.mjs";
+import { CHROMIUM, chromiumMissing, launchChromium } from "../helpers/chromium.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const AXE = join(ROOT, "node_modules", "axe-core", "axe.min.js");
 const IN_CI = Boolean(process.env.CI) && process.env.CI !== "false" && process.env.CI !== "0";
 const SHOTS = process.env.PAY_LINK_SHOTS_DIR || tmpdir();
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 
-const chromiumMissing = !existsSync(CHROMIUM);
 if (chromiumMissing && !IN_CI) {
   const line = "!".repeat(78);
   console.error(`\n${line}\n!! SKIPPED: the browser test needs Chromium at ${CHROMIUM} (apt-get install chromium).\n!! Set CHROMIUM_PATH to use another one. In CI (CI=true) a missing Chromium fails.\n${line}\n`);
@@ -140,11 +138,7 @@ let browser = null;
 before(async () => {
   if (chromiumMissing) return;
   server = await startWrangler();
-  const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -1,23 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { renderMessage } from "../../src/services/messages/templates";
 import { gsm7Length, SMS_MAX_GSM7 } from "../../src/services/messages/templates/sms";
-import { TEMPLATE_NAMES, type Branding, type Locale, type TemplateDataMap, type TemplateName } from "../../src/services/messages/templates/types";
+import { TEMPLATE_NAMES, type Branding, type Locale, type TemplateName } from "../../src/services/messages/templates/types";
+import { PAY_URL, TEMPLATE_SAMPLES } from "./template-samples";
 
-// A payment page address as long as a deployed one (https origin, 32-character token).
-const PAY_URL = "https://paiements.example-plateforme.fr/p/AbCdEfGhIjKlMnOpQrStUvWxYz012345";
 const LONG_NAME = "Communauté d'agglomération du Grand Saint-Étienne — Régie des eaux et de l'assainissement";
 
-const invoiceData = { payerName: "Jean Dupont", invoiceNumber: "FAC-2026-00042", amountDue: 123456, dueDate: "2026-03-02", payUrl: PAY_URL };
-const DATA: TemplateDataMap = {
-  invoice: invoiceData,
-  reminder_before_due: invoiceData,
-  reminder_due: invoiceData,
-  reminder_overdue: invoiceData,
-  final_notice: invoiceData,
-  payment_link: { payerName: "Jean Dupont", amount: 123456, description: "Cantine scolaire, mars", invoiceNumber: null, payUrl: PAY_URL, expiresAt: "2026-03-09T10:00:00.000Z" },
-  link_cancelled: { payerName: "Jean Dupont", amount: 123456, description: "Cantine scolaire, mars" },
-  receipt: { payerName: "Jean Dupont", amount: 123456, paidAt: "2026-03-02T13:05:00.000Z", paymentId: "pay-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b", invoiceNumber: "FAC-2026-00042" },
-};
+const DATA = TEMPLATE_SAMPLES;
 const WITH_LINK: TemplateName[] = ["invoice", "reminder_before_due", "reminder_due", "reminder_overdue", "final_notice", "payment_link"];
 const LOCALES: Locale[] = ["fr", "en"];
 
