@@ -24,6 +24,9 @@ export const OVERDUE_CANDIDATES = ["issued", "partially_paid"] as const satisfie
 /** An issued document (it has a number) with no money on it can be cancelled by a credit note. */
 export const CANCELLABLE_BY_CREDIT_NOTE = ["issued", "overdue"] as const satisfies readonly InvoiceStatus[];
 
+/** Issued and standing (not cancelled): what its document says holds, e.g. the deposits it deducts. */
+export const STANDING_ISSUED_STATUSES = ["issued", "partially_paid", "paid", "overdue"] as const satisfies readonly InvoiceStatus[];
+
 /** An invoice that can take a payment link: issued, and not yet paid in full nor cancelled. */
 export const PAYABLE_INVOICE_STATUSES = ["issued", "partially_paid", "overdue"] as const satisfies readonly InvoiceStatus[];
 

@@ -115,6 +115,27 @@ describe("deposit invoices deducted by a final invoice", () => {
     expect(await expectOk(await w.a.getInvoice(final.id))).toMatchObject({ status: "paid", amount_paid: 30200, amount_due: 0, deposits_amount: DEPOSIT_TOTAL });
   });
 
+  it("a deposit deducted by an issued final invoice cannot be refunded (409 deposit_deducted, nothing written); while the final invoice is a draft it can", async () => {
+    const w = await depositWorld();
+    const refund = (intentId: string, body: Record<string, unknown> = {}) =>
+      call("/v1/refunds", { token: w.t.token, headers: { "x-entity-id": w.org.id }, body: { payment_intent_id: intentId, amount: 100, ...body } });
+    const deposit = await paidDeposit(w.a, w.dept.id);
+    const final = await expectOk(await w.a.createInvoice(w.finalBody([deposit.id])), 201);
+    await expectOk(await w.a.issueInvoice(final.id));
+    const before = await snapshot(w.t.partnerId);
+    for (const body of [{}, { type: "repayment" }, { type: "price_reduction", reason: "Remise" }]) {
+      const res = await refund(deposit.payment_intent_id, body);
+      expectError(res, 409, "deposit_deducted", "payment_intent_id");
+      expect(res.body.error.message).toContain(deposit.invoice_number);
+    }
+    expect(await snapshot(w.t.partnerId)).toEqual(before);
+
+    // A deposit reserved by a draft only: the refund goes through (the draft's issue then refuses it).
+    const other = await paidDeposit(w.a, w.dept.id);
+    await expectOk(await w.a.createInvoice(w.finalBody([other.id])), 201);
+    expect((await refund(other.payment_intent_id, { type: "repayment" })).status).toBe(201);
+  });
+
   it("deducts several deposits; a PATCH replaces the list, releasing those removed and reserving those added, each audited", async () => {
     const w = await depositWorld();
     const first = await paidDeposit(w.a, w.dept.id);

@@ -1,9 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { invoices, paymentIntents, refunds } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
+import { STANDING_ISSUED_STATUSES } from "../../domain/invoice-status";
+import { statusIn } from "../../db/status-sql";
 import { REFUND_TYPES, type RefundInvoice } from "../../domain/refund";
-import { NotFound } from "../../lib/errors";
+import { Conflict, NotFound } from "../../lib/errors";
 import { derivedId, isId, newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
 import type { RefundResult } from "../../domain/payment-intent-rpc";
@@ -52,8 +54,8 @@ export const CreateRefundInput = z
  * The balance check and the refund's creation happen in the intent's Durable Object (one
  * synchronous transaction), which projects the refund to D1 before answering. The object checks
  * the tenant itself. The request costs the gate, one D1 read of the invoice (the type's default
- * needs its status, a price reduction its number, date and VAT breakdown; a refund asked as a
- * repayment skips it) and this one call. The object cannot read the invoice more cheaply: it
+ * needs its status, a price reduction its number, date and VAT breakdown, and a deposit invoice
+ * whether an issued final invoice deducts it) and this one call. The object cannot read the invoice more cheaply: it
  * holds one intent, and an invoice may be paid by several.
  */
 export async function createRefund({
@@ -72,8 +74,17 @@ export async function createRefund({
     ? await derivedId("refund", `${ctx.principal.partnerId}:${ctx.principal.livemode}:${input.payment_intent_id}`, ctx.idempotencyKey)
     : newId("refund");
   // The type's default rule needs the invoice's status, and a price reduction its number, date
-  // and VAT breakdown for the credit note: one read, which a repayment asked as such skips.
-  const invoice = input.type === "repayment" ? null : await refundedInvoice(ctx, organizationId, input.payment_intent_id);
+  // and VAT breakdown for the credit note; and a deposit already deducted by an issued final
+  // invoice cannot be given back (that invoice's document shows it as prepaid): one read.
+  const { invoice: refunded, deductedBy } = await refundedInvoice(ctx, organizationId, input.payment_intent_id);
+  if (deductedBy) {
+    throw new Conflict(
+      `This payment is on deposit invoice ${refunded.invoice_number}, deducted by issued invoice ${deductedBy}, whose document shows it as prepaid: correct the final invoice with a credit note instead.`,
+      "deposit_deducted",
+      "payment_intent_id",
+    );
+  }
+  const invoice = input.type === "repayment" ? null : refunded;
   const result = await intentCall(ctx, input.payment_intent_id, "refund", (stub) =>
     // RPC stubs wrap the result union in a way TypeScript cannot narrow: name it.
     stub.refund(input.payment_intent_id, {
@@ -94,19 +105,38 @@ export async function createRefund({
 }
 
 /** The invoice a payment intent pays, as a refund of it needs it; 404 when the intent is not the caller's. */
-async function refundedInvoice(ctx: ServiceContext, organizationId: string, intentId: string): Promise<RefundInvoice> {
-  const [row] = await ctx.db
-    .select({ status: invoices.status, invoice_number: invoices.invoice_number, issued_at: invoices.issued_at, tax_breakdown: invoices.tax_breakdown })
-    .from(paymentIntents)
-    .innerJoin(invoices, and(eq(invoices.id, paymentIntents.invoice_id), scoped(ctx, invoices, organizationId)))
-    .where(and(eq(paymentIntents.id, intentId), scoped(ctx, paymentIntents, organizationId)));
+async function refundedInvoice(ctx: ServiceContext, organizationId: string, intentId: string): Promise<{ invoice: RefundInvoice; deductedBy: string | null }> {
+  const theIntent = and(eq(paymentIntents.id, intentId), scoped(ctx, paymentIntents, organizationId));
+  const [rows, finals] = await ctx.db.batch([
+    ctx.db
+      .select({ status: invoices.status, invoice_number: invoices.invoice_number, issued_at: invoices.issued_at, tax_breakdown: invoices.tax_breakdown })
+      .from(paymentIntents)
+      .innerJoin(invoices, and(eq(invoices.id, paymentIntents.invoice_id), scoped(ctx, invoices, organizationId)))
+      .where(theIntent),
+    // The issued final invoice that deducts this invoice, when it is a deposit (each subquery
+    // reads its own `invoices`: the paid invoice, then the one naming it in deducted_by).
+    ctx.db
+      .select({ invoice_number: invoices.invoice_number })
+      .from(invoices)
+      .where(
+        and(
+          scoped(ctx, invoices, organizationId),
+          statusIn(invoices.status, STANDING_ISSUED_STATUSES),
+          sql`${invoices.id} = (SELECT ${invoices.deducted_by} FROM ${invoices} WHERE ${scoped(ctx, invoices, organizationId)} AND ${invoices.id} = (SELECT ${paymentIntents.invoice_id} FROM ${paymentIntents} WHERE ${theIntent}))`,
+        ),
+      ),
+  ]);
+  const row = rows[0];
   if (!row) throw new NotFound("payment_intent", intentId, "payment_intent_id");
   return {
-    status: row.status,
-    // A payment is only ever made on an issued invoice, which has its number and date.
-    invoice_number: row.invoice_number ?? "",
-    invoice_issue_date: row.issued_at ? parisToday(new Date(row.issued_at)) : "",
-    tax_breakdown: row.tax_breakdown,
+    invoice: {
+      status: row.status,
+      // A payment is only ever made on an issued invoice, which has its number and date.
+      invoice_number: row.invoice_number ?? "",
+      invoice_issue_date: row.issued_at ? parisToday(new Date(row.issued_at)) : "",
+      tax_breakdown: row.tax_breakdown,
+    },
+    deductedBy: finals[0]?.invoice_number ?? null,
   };
 }
 
