@@ -9,13 +9,25 @@ export const InvoiceIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "inv-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
 });
 
-const TaxBreakdown = z
+export const TaxBreakdown = z
   .object({
     vat_rate: z.number().openapi({ example: 5.5 }),
     taxable_amount: z.number().int().openapi({ example: 40000 }),
     tax_amount: z.number().int().openapi({ example: 2200 }),
   })
   .openapi("TaxBreakdownEntry");
+
+/** A document line as every document presents it (invoices, credit notes, quotes). */
+export const LineItemSchema = z
+  .object({
+    description: z.string().openapi({ example: "Consommation eau T1 2024" }),
+    quantity: z.number().openapi({ example: 125 }),
+    unit: z.string().openapi({ description: "UN/ECE Rec. 20 unit code (C62, \"one\", when none was given).", example: "MTQ" }),
+    unit_price: z.number().int().openapi({ description: "Excluding VAT, in cents.", example: 320 }),
+    vat_rate: z.number().openapi({ example: 5.5 }),
+    net_amount: z.number().int().openapi({ description: "quantity × unit_price, rounded half-up to the cent.", example: 40000 }),
+  })
+  .openapi("LineItem");
 
 export const CreditNoteSchema = z
   .object({
@@ -35,18 +47,7 @@ export const CreditNoteSchema = z
     reason: z.string().nullable().openapi({ example: "Remise commerciale de 100€" }),
     currency: z.string(),
     line_items: z
-      .array(
-        z
-          .object({
-            description: z.string().openapi({ example: "Réduction de prix — Remise commerciale de 100€" }),
-            quantity: z.number().openapi({ example: 1 }),
-            unit: z.string().openapi({ example: "C62" }),
-            unit_price: z.number().int().openapi({ example: 9479 }),
-            vat_rate: z.number().openapi({ example: 5.5 }),
-            net_amount: z.number().int().openapi({ example: 9479 }),
-          })
-          .openapi("CreditNoteLine"),
-      )
+      .array(LineItemSchema)
       .openapi({
         description:
           "What is credited. A cancellation: the invoice's own lines. A price reduction: one line per VAT rate of the invoice (\"Réduction de prix\" and the reason, quantity 1), the refunded amount split over the rates in proportion to each rate's share of the invoice's total including VAT, each part cut into a base and its VAT so that VAT = base × rate rounded (BR-CO-17). When the rounding makes that impossible for a part, one cent moves to another rate; with a single rate the VAT takes the extra cent.",
@@ -92,16 +93,7 @@ export const InvoiceSchema = z
     type: z.enum(["standard", "deposit"]).openapi({ description: "`standard` (Factur-X type code 380) or `deposit` (a deposit invoice, 386).", example: "standard" }),
     currency: z.string().openapi({ example: "EUR" }),
     payer: PayerSchema,
-    line_items: z.array(
-      z.object({
-        description: z.string(),
-        quantity: z.number(),
-        unit: z.string().openapi({ description: "UN/ECE Rec. 20 unit code (C62 when none was given).", example: "MTQ" }),
-        unit_price: z.number().int(),
-        vat_rate: z.number(),
-        net_amount: z.number().int().openapi({ description: "quantity × unit_price, rounded half-up to the cent.", example: 40000 }),
-      }),
-    ),
+    line_items: z.array(LineItemSchema),
     subtotal_amount: z.number().int().openapi({ description: "Total excluding VAT (HT).", example: 40000 }),
     tax_amount: z.number().int().openapi({ example: 2200 }),
     total_amount: z.number().int().openapi({ description: "Total including VAT (TTC).", example: 42200 }),

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { QUOTE_STATUSES } from "../../domain/quote-status";
 import { Timestamp } from "../../lib/fields";
 import { PayerSchema } from "../../services/invoices/payer";
+import { LineItemSchema, TaxBreakdown } from "../invoices/schema";
 
 export const QuoteIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "quo-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
@@ -20,21 +21,12 @@ export const QuoteSchema = z
     quote_number: z.string().nullable().openapi({ description: "Given when sent, from the organization's own gap-free series (null while draft).", example: "DEV-2026-00001" }),
     currency: z.string().openapi({ example: "EUR" }),
     payer: PayerSchema,
-    line_items: z.array(
-      z.object({
-        description: z.string(),
-        quantity: z.number(),
-        unit: z.string().openapi({ description: "UN/ECE Rec. 20 unit code (`C62`, one, unless given).", example: "C62" }),
-        unit_price: z.number().int(),
-        vat_rate: z.number(),
-        net_amount: z.number().int().openapi({ description: "quantity × unit_price, rounded half-up to the cent.", example: 85000 }),
-      }),
-    ),
+    line_items: z.array(LineItemSchema),
     subtotal_amount: z.number().int().openapi({ description: "Total excluding VAT (HT), computed as an invoice's.", example: 97000 }),
     tax_amount: z.number().int().openapi({ example: 19400 }),
     total_amount: z.number().int().openapi({ description: "Total including VAT (TTC).", example: 116400 }),
     tax_breakdown: z
-      .array(z.object({ vat_rate: z.number().openapi({ example: 20 }), taxable_amount: z.number().int(), tax_amount: z.number().int() }))
+      .array(TaxBreakdown)
       .openapi({ description: "VAT per rate, computed on the sum of that rate's line nets." }),
     valid_until: z.string().nullable().openapi({ description: "Last day (Europe/Paris) it can be accepted; set to 30 days after sending when the draft has none.", example: "2026-12-31" }),
     payment_terms: z.string().nullable(),
