@@ -15,11 +15,13 @@ import { pageRoutes } from "./pages";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth/token";
 import { registerAuditLogRoutes } from "./routes/audit-logs";
+import { registerBalanceRoutes } from "./routes/balance";
 import { registerBankAccountRoutes } from "./routes/bank-accounts";
 import { registerCreditNoteRoutes } from "./routes/credit-notes";
 import { registerDepartmentRoutes } from "./routes/departments";
 import { registerDunningRuleRoutes } from "./routes/dunning-rules";
 import { registerEventRoutes } from "./routes/events";
+import { registerExportRoutes } from "./routes/exports";
 import { registerHealthRoute } from "./routes/health";
 import { registerInvoiceRoutes } from "./routes/invoices";
 import { registerKycRoutes } from "./routes/kyc";
@@ -110,10 +112,12 @@ export function createApp() {
   registerPaymentRoutes(partner);
   registerMessageRoutes(partner);
   registerRefundRoutes(partner);
+  registerBalanceRoutes(partner);
   registerSandboxRoutes(partner);
   registerAuditLogRoutes(partner);
   registerWebhookSubscriptionRoutes(partner);
   registerEventRoutes(partner);
+  registerExportRoutes(partner);
   v1.route("/", partner);
 
 
@@ -158,6 +162,7 @@ export function createApp() {
       { name: "Payment intents", description: "One per link; its state lives in a Durable Object, projected to D1." },
       { name: "Payments", description: "The ledger: money collected." },
       { name: "Refunds", description: "Partial, total and multiple refunds, serialized by the payment intent's Durable Object." },
+      { name: "Exports", description: "Files for accountants: the FEC (fichier des écritures comptables) and CSVs of invoices and payments, streamed." },
       { name: "Dunning", description: "Reminder rules relative to due dates, sent by the hourly job (and the sandbox sweep) once per invoice and rule." },
       { name: "Sandbox", description: "Test-mode helpers: run scheduled jobs as of a date." },
       { name: "Webhooks", description: "Endpoints that receive signed events (partner-level), and their secrets." },

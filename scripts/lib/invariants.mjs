@@ -5,7 +5,7 @@
 
 /**
  * @typedef {{ id: string, organization_id?: string, status: string, total_amount: number, deposits_amount?: number, credited_amount?: number, amount_paid: number, amount_due: number, invoice_number?: string | null }} Invoice
- * @typedef {{ id: string, invoice_id: string, payment_intent_id: string, amount: number, refunded_amount: number }} Payment
+ * @typedef {{ id: string, invoice_id: string | null, payment_intent_id: string | null, amount: number, refunded_amount: number, status: string }} Payment
  * @typedef {{ id: string, status: string, amount_received: number, refunded_amount: number }} PaymentIntent
  * @typedef {{ id: string, invoice_id: string, status: string, amount: number }} PaymentLink
  * @typedef {{ id: string, payment_intent_id: string, status: string, amount: number, type?: string, credit_note_id?: string | null }} Refund
@@ -21,6 +21,8 @@
 
 /** Statuses of an intent that has received money (the ledger has its entry). */
 const HAS_MONEY = ["succeeded", "partially_refunded", "refunded"];
+/** Ledger statuses of money received (src/domain/payment.ts COLLECTED_PAYMENT_STATUSES): a voided, pending or failed payment pays nothing. */
+const COLLECTED = ["completed", "partially_refunded", "refunded"];
 
 /**
  * @template T, K
@@ -82,7 +84,7 @@ export function checkInvariants(s) {
     // What the payer owes in all: the total less deducted deposits and partial credit notes.
     const payable = inv.total_amount - (inv.deposits_amount ?? 0) - (inv.credited_amount ?? 0);
     if (inv.amount_paid > payable) over.push(`${inv.id}: amount_paid ${inv.amount_paid} > payable ${payable} (total ${inv.total_amount})`);
-    const ledger = (paymentsByInvoice.get(inv.id) ?? []).reduce((n, p) => n + p.amount - p.refunded_amount, 0);
+    const ledger = (paymentsByInvoice.get(inv.id) ?? []).filter((p) => COLLECTED.includes(p.status)).reduce((n, p) => n + p.amount - p.refunded_amount, 0);
     // A cancelled invoice (nothing was paid on it) owes nothing.
     const due = inv.status === "cancelled" ? 0 : payable - inv.amount_paid;
     if (ledger !== inv.amount_paid || inv.amount_due !== due) {

@@ -5,9 +5,9 @@ import { IDEMPOTENCY_KEY_STATUSES } from "../domain/idempotency";
 import type { Warning } from "../domain/identity";
 import { INVOICE_STATUSES } from "../domain/invoice-status";
 import { KYC_STATUSES } from "../domain/kyc";
-import { PAYMENT_STATUSES } from "../domain/payment";
-import { AIIA_STATUSES, INTENT_STATUSES, PAYMENT_METHODS } from "../domain/payment-intent";
-import { PAYMENT_LINK_STATUSES } from "../domain/payment-link";
+import { LEDGER_PAYMENT_METHODS, OFFLINE_PAYMENT_METHODS, PAYMENT_STATUSES } from "../domain/payment";
+import { AIIA_STATUSES, CAPTURE_METHODS, INTENT_STATUSES, PAYMENT_METHODS } from "../domain/payment-intent";
+import { PAYMENT_LINK_STATUSES, PAYMENT_LINK_TYPES, PAYMENT_PAGE_STYLES } from "../domain/payment-link";
 import { QUOTE_STATUSES } from "../domain/quote-status";
 import { REFUND_PENDING_REASONS, REFUND_STATUSES } from "../domain/refund";
 import { DELIVERY_ATTEMPT_OUTCOMES, SUBSCRIPTION_DISABLED_REASONS, WEBHOOK_DELIVERY_STATUSES, WEBHOOK_SUBSCRIPTION_STATUSES } from "../domain/webhook-status";
@@ -93,6 +93,13 @@ export const organizations = sqliteTable(
     sms_sender_id: text("sms_sender_id"),
     /** Email the payer a receipt after every payment (issue 13); on unless turned off. */
     receipts_email: integer("receipts_email", { mode: "boolean" }).notNull().default(true),
+    /** The accounts of the FEC export (issue 14): null keeps the plan comptable général's defaults. */
+    accounting: text("accounting", { mode: "json" }).$type<{
+      customer_account?: string;
+      revenue_accounts_by_vat_rate?: Record<string, string>;
+      vat_accounts_by_rate?: Record<string, string>;
+      bank_account?: string;
+    }>(),
     metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>().notNull(),
     warnings: text("warnings", { mode: "json" }).$type<Warning[]>().notNull(),
     ...timestamps,
@@ -109,6 +116,9 @@ export const departments = sqliteTable(
     name: text("name").notNull(),
     code: text("code").notNull(),
     description: text("description"),
+    /** Offline methods a régie's founding order lets it take (null: any); cash above the ceiling is refused (issue 14). */
+    offline_methods: text("offline_methods", { mode: "json" }).$type<(typeof OFFLINE_PAYMENT_METHODS)[number][]>(),
+    cash_ceiling: integer("cash_ceiling"),
     metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>().notNull(),
     ...timestamps,
   },
@@ -338,6 +348,8 @@ export const invoices = sqliteTable(
     // Email hashes of the legacy derivation, for the privacy backfill (empty once it is done).
     index("invoices_legacy_email_hash").on(t.id).where(sql`substr(payer_email_hash, 1, 3) != 'v2:'`),
     index("invoices_deducted_by").on(t.deducted_by),
+    /** The FEC's sales journal reads a year of issued invoices in issue order (issue 14). */
+    index("invoices_org_issued").on(t.organization_id, t.issued_at),
   ],
 );
 
@@ -510,8 +522,22 @@ export const paymentLinks = sqliteTable(
     id: text("id").primaryKey(),
     ...tenant,
     organization_id: text("organization_id").notNull(),
-    invoice_id: text("invoice_id").notNull().references(() => invoices.id),
+    /** Null for a payment request without an invoice (issue 13, seed 003 "demande de paiement"). */
+    invoice_id: text("invoice_id").references(() => invoices.id),
     payment_intent_id: text("payment_intent_id").notNull(),
+    /** Whose account is paid: the invoice's department, or the one a request names (null: a test-mode request without one). */
+    department_id: text("department_id"),
+    /** `standard` (the payment is taken) or `preauth` (a card hold, captured later). */
+    type: text("type", { enum: PAYMENT_LINK_TYPES }).notNull().default("standard"),
+    /** `short`: the simplified hosted page (seed 003). */
+    page: text("page", { enum: PAYMENT_PAGE_STYLES }).notNull().default("standard"),
+    /** What the payer is asked to pay for (a request's own text; null for an invoice's link). */
+    description: text("description"),
+    /** A request's payer {name, email?, phone?}, sealed (AES-GCM bound to the link id); null for an invoice's link. */
+    payer_encrypted: text("payer_encrypted"),
+    /** Blind indexes (HMAC) of the request payer's normalized name and email, for exact-match filters. */
+    payer_name_hash: text("payer_name_hash"),
+    payer_email_hash: text("payer_email_hash"),
     /** The opaque secret in the payment page URL (/p/{token}). */
     token: text("token").notNull(),
     amount: integer("amount").notNull(),
@@ -533,6 +559,8 @@ export const paymentLinks = sqliteTable(
     index("payment_links_invoice").on(t.invoice_id, t.status),
     index("payment_links_org_time").on(t.organization_id, t.created_at),
     index("payment_links_expiry").on(t.status, t.expires_at),
+    index("payment_links_payer_email").on(t.organization_id, t.payer_email_hash),
+    index("payment_links_payer_name").on(t.organization_id, t.payer_name_hash),
   ],
 );
 
@@ -543,11 +571,16 @@ export const paymentIntents = sqliteTable(
     id: text("id").primaryKey(),
     ...tenant,
     organization_id: text("organization_id").notNull(),
-    invoice_id: text("invoice_id").notNull(),
+    invoice_id: text("invoice_id"),
     payment_link_id: text("payment_link_id").notNull(),
     amount: integer("amount").notNull(),
     currency: text("currency").notNull(),
     status: text("status", { enum: INTENT_STATUSES }).notNull(),
+    /** `manual`: a card hold (requires_capture until captured, released or expired). */
+    capture_method: text("capture_method", { enum: CAPTURE_METHODS }).notNull().default("automatic"),
+    amount_authorized: integer("amount_authorized"),
+    capture_before: text("capture_before"),
+    cancellation_reason: text("cancellation_reason"),
     selected_payment_method: text("selected_payment_method", { enum: PAYMENT_METHODS }),
     provider: text("provider"),
     aiia_status: text("aiia_status", { enum: AIIA_STATUSES }),
@@ -566,6 +599,7 @@ export const paymentIntents = sqliteTable(
     index("payment_intents_org_time").on(t.organization_id, t.created_at),
     index("payment_intents_invoice").on(t.invoice_id),
     index("payment_intents_status").on(t.status, t.updated_at),
+    index("payment_intents_holds").on(t.status, t.capture_before),
   ],
 );
 
@@ -576,21 +610,32 @@ export const payments = sqliteTable(
     id: text("id").primaryKey(),
     ...tenant,
     organization_id: text("organization_id").notNull(),
-    invoice_id: text("invoice_id").notNull(),
-    payment_intent_id: text("payment_intent_id").notNull(),
-    payment_link_id: text("payment_link_id").notNull(),
+    /** Null for the payment of a request without an invoice. */
+    invoice_id: text("invoice_id"),
+    /** Null for an offline payment (recorded, not paid through a link). */
+    payment_intent_id: text("payment_intent_id"),
+    payment_link_id: text("payment_link_id"),
     amount: integer("amount").notNull(),
     refunded_amount: integer("refunded_amount").notNull(),
     currency: text("currency").notNull(),
-    method: text("method", { enum: PAYMENT_METHODS }).notNull(),
+    method: text("method", { enum: LEDGER_PAYMENT_METHODS }).notNull(),
     status: text("status", { enum: PAYMENT_STATUSES }).notNull(),
+    /** When the money was received; for a pending or failed payment, when it was initiated. */
     paid_at: text("paid_at").notNull(),
+    /** An offline payment's department (null: the invoice's), its reference (cheque number, transfer label) and note (issue 14). */
+    department_id: text("department_id"),
+    reference: text("reference"),
+    note: text("note"),
+    voided_at: text("voided_at"),
+    void_reason: text("void_reason"),
     ...timestamps,
   },
   (t) => [
     uniqueIndex("payments_intent").on(t.payment_intent_id),
     index("payments_invoice").on(t.invoice_id),
     index("payments_org_time").on(t.organization_id, t.paid_at),
+    /** Partner-wide statistics (no X-Entity-Id) read a partner's payments by date. */
+    index("payments_partner_time").on(t.partner_id, t.livemode, t.paid_at),
   ],
 );
 
@@ -602,7 +647,7 @@ export const refunds = sqliteTable(
     ...tenant,
     organization_id: text("organization_id").notNull(),
     payment_intent_id: text("payment_intent_id").notNull(),
-    invoice_id: text("invoice_id").notNull(),
+    invoice_id: text("invoice_id"),
     amount: integer("amount").notNull(),
     currency: text("currency").notNull(),
     status: text("status", { enum: REFUND_STATUSES }).notNull(),
@@ -617,7 +662,7 @@ export const refunds = sqliteTable(
     version: integer("version").notNull(),
     ...timestamps,
   },
-  (t) => [index("refunds_intent").on(t.payment_intent_id, t.created_at), index("refunds_org_time").on(t.organization_id, t.created_at)],
+  (t) => [index("refunds_intent").on(t.payment_intent_id, t.created_at), index("refunds_org_time").on(t.organization_id, t.created_at), index("refunds_org_completed").on(t.organization_id, t.completed_at)],
 );
 
 /**

@@ -127,14 +127,18 @@ export type ReceiptDocument = {
   number: string;
   /** ISO instant of the payment; printed in Europe/Paris. */
   paid_at: string;
-  currency: "EUR";
+  /** EUR, or a payment request's USD/GBP. */
+  currency: "EUR" | "USD" | "GBP";
+  /** What was received: for a captured card hold, the captured amount. */
   amount: number;
   refunded_amount: number;
+  /** A captured card hold: what the card had been authorized for (printed when more than was captured). */
+  authorized_amount?: number | null;
   method: "sepa_credit" | "card" | "cash" | "cheque" | "bank_transfer" | "other";
   seller: DocumentSeller;
   payer: { name: string; email?: string | null };
-  /** What it pays: the invoice number and its total, or a payment request's reference. */
-  pays: { kind: "invoice"; number: string; total_incl_tax: number; amount_due_after: number } | { kind: "request"; reference: string };
+  /** What it pays: the invoice number and its total, or a payment request's description (no invoice). */
+  pays: { kind: "invoice"; number: string; total_incl_tax: number; amount_due_after: number } | { kind: "request"; description: string };
   /** Provider reference (transfer end-to-end id, card authorisation), if any. */
   reference?: string | null;
 };

@@ -10,7 +10,7 @@ export function isCalendarDate(value: string): boolean {
 }
 
 /** Offset of Paris from UTC, in minutes, at a given instant (60 in winter, 120 in summer). */
-function parisOffsetMinutes(at: Date): number {
+export function parisOffsetMinutes(at: Date): number {
   const parts = new Intl.DateTimeFormat("en-GB", {
     timeZone: PARIS,
     hourCycle: "h23",

@@ -2,14 +2,14 @@
  * Personal data in event payloads, and how long payloads are kept.
  *
  * An event's data is written once and read for its webhooks and the events API. The parts that
- * are personal data (an invoice's or a quote's payer: name, email, address, SIREN) are stored apart and sealed
+ * are personal data (an invoice's or a quote's payer: name, email, address, SIREN; a payment request's payer) are stored apart and sealed
  * (services/events/payload.ts); the rest stays plain JSON, so a payload built partly in SQL (a
  * number assigned in the same batch) still works. Readers put the two back together: a webhook
  * body and an API answer carry exactly what they carried before.
  */
 
 /** Dotted paths, in any event's data, of the values that are personal data. */
-export const PERSONAL_DATA_PATHS = ["invoice.payer", "quote.payer"] as const;
+export const PERSONAL_DATA_PATHS = ["invoice.payer", "quote.payer", "payment_link.payer"] as const;
 
 /** Event payloads (personal data included) are purged this long after the event; the event row stays. */
 export const EVENT_PAYLOAD_RETENTION_DAYS = 90;

@@ -4,7 +4,8 @@ import type { Scope } from "./scopes";
  * Webhook event types and the body a receiver gets. The list is seed 001's, plus
  * `bank_account.default_changed` (where a department's live money goes changed: issue 10 §7) and
  * the quotes' `quote.created` and `quote.status_changed` and `credit_note.created` (a price
- * reduction's partial credit note; issue 12); it
+ * reduction's partial credit note; issue 12), and `payment.created` / `payment.voided` (a payment
+ * recorded at the counter, and its void; issue 14); it
  * is the only place event types are named for subscriptions, and every event the API writes is
  * one of them.
  */
@@ -25,6 +26,8 @@ export const EVENT_TYPES = [
   "credit_note.created",
   "message.sent",
   "message.failed",
+  "payment.created",
+  "payment.voided",
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -46,6 +49,8 @@ export const EVENT_PAYLOAD_SCOPES: Record<EventObjectName, Scope> = {
   credit_note: "invoices:read",
   // Messages to payers are read with invoices:read (GET /v1/messages): the payload's recipient is masked.
   message: "invoices:read",
+  // A payment recorded at the counter, or voided (issue 14): the ledger entry of GET /v1/payments/{id}.
+  payment: "payments:read",
 };
 
 /** The scope needed to read the payload of an event of `type` (`partner` for a type not listed: closed by default). */

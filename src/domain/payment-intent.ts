@@ -8,14 +8,18 @@ import type { PaymentLinkClosure } from "./payment-link";
  *   → succeeded | failed;  created|pending|failed → canceled (link revoked or expired);
  *   failed → pending (the payer tries again from the same link);
  *   succeeded → partially_refunded → refunded.
+ * A card hold (capture_method `manual`, issue 13): processing → requires_capture (authorized,
+ *   not charged) → succeeded (captured, at most the authorized amount) | canceled (released by
+ *   the partner, or expired at capture_before).
  */
-export const INTENT_STATUSES = ["created", "pending", "processing", "succeeded", "failed", "canceled", "partially_refunded", "refunded"] as const;
+export const INTENT_STATUSES = ["created", "pending", "processing", "requires_capture", "succeeded", "failed", "canceled", "partially_refunded", "refunded"] as const;
 export type IntentStatus = (typeof INTENT_STATUSES)[number];
 
 export const INTENT_TRANSITIONS: Record<IntentStatus, readonly IntentStatus[]> = {
   created: ["pending", "canceled"],
   pending: ["processing", "failed", "canceled"],
-  processing: ["succeeded", "failed"],
+  processing: ["requires_capture", "succeeded", "failed"],
+  requires_capture: ["succeeded", "canceled"],
   failed: ["pending", "canceled"],
   succeeded: ["partially_refunded", "refunded"],
   partially_refunded: ["refunded"],
@@ -39,6 +43,20 @@ export function moneyReceived(status: IntentStatus): boolean {
  */
 export const UNSETTLED_INTENT_STATUSES = ["created", "pending", "processing", "failed"] as const satisfies readonly IntentStatus[];
 
+/** Where the payer can still act (or give up): what revoking or expiring the link cancels. */
+export const PAYER_OPEN_INTENT_STATUSES = ["created", "pending", "failed"] as const satisfies readonly IntentStatus[];
+
+/** `automatic`: the payment is taken when authorized; `manual`: a card hold, captured later. */
+export const CAPTURE_METHODS = ["automatic", "manual"] as const;
+export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
+
+/** Why an intent was canceled. */
+export const CANCELLATION_REASONS = ["link_revoked", "link_expired", "requested", "hold_expired"] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+
+/** How long a card hold can be captured after its authorization (seed 003: "encaissable sous 6 jours et 12 heures"). */
+export const HOLD_DURATION_MS = (6 * 24 + 12) * 3_600_000;
+
 /** Whether the map lets an intent that is `from` become `to`. */
 export function mayBecome(from: IntentStatus, to: IntentStatus): boolean {
   return INTENT_TRANSITIONS[from].includes(to);
@@ -56,11 +74,18 @@ export interface IntentState {
   partner_id: string;
   livemode: boolean;
   organization_id: string;
-  invoice_id: string;
+  /** Null for a payment request without an invoice. */
+  invoice_id: string | null;
   payment_link_id: string;
   amount: number;
   currency: string;
   status: IntentStatus;
+  /** Absent from objects created before issue 13: read as `automatic`. */
+  capture_method?: CaptureMethod;
+  /** A hold: the amount the card was authorized for, and until when it can be captured (ISO). */
+  amount_authorized?: number | null;
+  capture_before?: string | null;
+  cancellation_reason?: CancellationReason | null;
   allowed_methods: PaymentMethod[];
   selected_payment_method: PaymentMethod | null;
   provider: string | null;
@@ -124,6 +149,10 @@ export function publicIntent(s: IntentState) {
     amount: s.amount,
     currency: s.currency,
     status: s.status,
+    capture_method: s.capture_method ?? "automatic",
+    amount_authorized: s.amount_authorized ?? null,
+    capture_before: s.capture_before ?? null,
+    cancellation_reason: s.cancellation_reason ?? null,
     selected_payment_method: s.selected_payment_method,
     aiia_status: s.aiia_status,
     aiia_transaction_id: s.aiia_transaction_id,
@@ -165,6 +194,8 @@ export type LinkOutcome = PaymentLinkClosure;
 /** Why an intent is canceled: its link was revoked or expired. */
 export type CancelReason = Exclude<LinkOutcome, "completed">;
 
+const LINK_CANCELLATION: Record<CancelReason, CancellationReason> = { revoked: "link_revoked", expired: "link_expired" };
+
 /** A decided change: the next state, the audit action that names it, and the link's fate if any. */
 export interface IntentChange {
   next: IntentState;
@@ -172,9 +203,9 @@ export interface IntentChange {
   linkStatus?: LinkOutcome;
 }
 
-/** Before money is on its way (the map lets it become canceled): the link can still be revoked or expire. */
+/** Before money is on its way: the link can still be revoked or expire. A hold has its own end (capture_before). */
 function isCancelable(status: IntentStatus): boolean {
-  return mayBecome(status, "canceled");
+  return (PAYER_OPEN_INTENT_STATUSES as readonly IntentStatus[]).includes(status);
 }
 
 function iso(now: number): string {
@@ -184,6 +215,7 @@ function iso(now: number): string {
 /** Why a command cannot act on an intent in this status, in the payer's and the partner's terms. */
 export function refusedFor(status: IntentStatus): TransitionRefused {
   if (status === "processing") return new TransitionRefused("payment_processing", "The payment is being processed; it can no longer be changed or revoked.");
+  if (status === "requires_capture") return new TransitionRefused("payment_authorized", "The card is authorized (a hold): capture or cancel the payment intent.");
   if (moneyReceived(status)) {
     return new TransitionRefused("payment_completed", "The payment has already succeeded.");
   }
@@ -231,6 +263,21 @@ export function applyProviderStep(s: IntentState, step: ProviderStep, now: numbe
     ...(step.aiiaStatus ? { aiia_status: step.aiiaStatus } : {}),
     ...(step.aiiaStatus && step.transactionId ? { aiia_transaction_id: step.transactionId } : {}),
   };
+  if (step.intentStatus === "succeeded" && s.capture_method === "manual") {
+    // A hold: the card is authorized, not charged. The payer is done; the partner captures. The
+    // acquirer's last word for an automatic payment names a capture that a hold does not make:
+    // the authorization's own status stands until the partner captures.
+    return {
+      next: transition(
+        s,
+        "requires_capture",
+        { ...patch, provider_status: s.provider_status ?? step.providerStatus, amount_authorized: s.amount, capture_before: iso(now + HOLD_DURATION_MS) },
+        at,
+      ),
+      action: "status_changed",
+      linkStatus: "completed",
+    };
+  }
   if (step.intentStatus === "succeeded") {
     return { next: transition(s, "succeeded", { ...patch, amount_received: s.amount, completed_at: at }, at), action: "status_changed", linkStatus: "completed" };
   }
@@ -276,7 +323,45 @@ export function providerStepDue(s: IntentState, timer: { attempt: number; step: 
 export function cancelIntent(s: IntentState, reason: CancelReason, now: number): IntentChange | null {
   if (s.status === "canceled") return null;
   if (!isCancelable(s.status)) throw refusedFor(s.status);
-  return { next: transition(s, "canceled", {}, iso(now)), action: "status_changed", linkStatus: reason };
+  return { next: transition(s, "canceled", { cancellation_reason: LINK_CANCELLATION[reason] }, iso(now)), action: "status_changed", linkStatus: reason };
+}
+
+/**
+ * The partner captures a hold: at most the authorized amount, once; the rest is released. The
+ * captured amount is what was received (the ledger entry and what can be refunded).
+ */
+export function captureIntent(s: IntentState, input: { amount?: number | undefined }, now: number): IntentChange {
+  if (s.status !== "requires_capture") {
+    throw new TransitionRefused("payment_intent_not_capturable", `Only a payment intent in requires_capture can be captured; this one is ${s.status}.`);
+  }
+  const authorized = s.amount_authorized ?? s.amount;
+  const amount = input.amount ?? authorized;
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw new TransitionRefused("invalid_amount", "The amount to capture is a positive integer of cents.", "invalid_request");
+  if (amount > authorized) {
+    throw new TransitionRefused("amount_exceeds_authorized", `Amount too high: ${amount} cents exceeds the ${authorized} cents authorized.`, "business_rule");
+  }
+  const at = iso(now);
+  // The provider's status follows the money: what was an authorization is now a capture.
+  const captured = s.provider_status?.startsWith("authorized") ? s.provider_status.replace(/^authorized/, "captured") : "captured";
+  return { next: transition(s, "succeeded", { amount_received: amount, completed_at: at, provider_status: captured }, at), action: "captured" };
+}
+
+/**
+ * The partner cancels the intent: a hold is released (nothing is charged); an intent the payer
+ * can still act on is canceled and its link revoked. Anything past that is refused (409).
+ */
+export function cancelByPartner(s: IntentState, now: number): IntentChange | null {
+  if (s.status === "canceled") return null;
+  const at = iso(now);
+  if (s.status === "requires_capture") return { next: transition(s, "canceled", { cancellation_reason: "requested" }, at), action: "hold_released" };
+  if (!isCancelable(s.status)) throw refusedFor(s.status);
+  return { next: transition(s, "canceled", { cancellation_reason: "requested" }, at), action: "status_changed", linkStatus: "revoked" };
+}
+
+/** A hold reaches capture_before (the alarm, or the sandbox clock's `as_of`): it is released. */
+export function expireHold(s: IntentState, now: number): IntentChange | null {
+  if (s.status !== "requires_capture" || !s.capture_before || Date.parse(s.capture_before) > now) return null;
+  return { next: transition(s, "canceled", { cancellation_reason: "hold_expired" }, iso(now)), action: "hold_expired" };
 }
 
 /** Once a transfer in progress at the link's expiry has settled, expiry is decided again after this. */
@@ -288,7 +373,9 @@ export const EXPIRY_RECHECK_MS = 60_000;
  * canceled intent has nothing to expire.
  */
 export function expireIntent(s: IntentState, now: number): { kind: "cancel"; change: IntentChange } | { kind: "recheck"; at: number } | { kind: "none" } {
-  if (isCancelable(s.status)) return { kind: "cancel", change: { next: transition(s, "canceled", {}, iso(now)), action: "status_changed", linkStatus: "expired" } };
+  if (isCancelable(s.status)) {
+    return { kind: "cancel", change: { next: transition(s, "canceled", { cancellation_reason: "link_expired" }, iso(now)), action: "status_changed", linkStatus: "expired" } };
+  }
   if (s.status === "processing") return { kind: "recheck", at: now + EXPIRY_RECHECK_MS };
   return { kind: "none" };
 }

@@ -154,7 +154,10 @@ export function requestRefund(
     );
   }
   const type = input.invoice ? resolveRefundType(input.type ?? null, input.invoice.status, input.reason) : (input.type ?? "repayment");
-  if (type === "price_reduction" && !input.invoice) throw new Error("A price reduction needs its invoice read by the caller");
+  // A payment without an invoice (a payment request) can only be repaid: a credit note corrects an invoice.
+  if (type === "price_reduction" && !input.invoice) {
+    throw new TransitionRefused("credit_note_requires_invoice", "A price reduction issues a credit note, which needs the invoice this payment is on.", "business_rule");
+  }
   const creditBasis =
     type === "price_reduction" && input.invoice
       ? { invoice_number: input.invoice.invoice_number, invoice_issue_date: input.invoice.invoice_issue_date, tax_breakdown: input.invoice.tax_breakdown }

@@ -3,8 +3,11 @@ import { createDb, type Db } from "../db/client";
 import type { ProjectionRecord } from "../db/projection/payment-intent";
 import {
   applyProviderStep,
+  cancelByPartner,
   cancelIntent,
+  captureIntent,
   choosePaymentMethod,
+  expireHold,
   expireIntent,
   providerStepDue,
   publicIntent,
@@ -84,6 +87,8 @@ export class PaymentIntent extends DurableObject<Env> {
       this.store.transaction(() => {
         this.store.saveState(initial);
         if (initial.expires_at !== null) this.store.addTimer(initial.expires_at, { kind: "expire" });
+        // Recovered from D1 as a hold (its storage lost): its release at capture_before is still due.
+        if (initial.status === "requires_capture" && initial.capture_before) this.store.addTimer(Date.parse(initial.capture_before), { kind: "hold_expire" });
       });
       await this.outbox.reschedule();
     }
@@ -122,6 +127,30 @@ export class PaymentIntent extends DurableObject<Env> {
   /** Link revoked by the partner, or expired: only before money is on its way. */
   async cancel(intentId: string, input: { reason: CancelReason } & CommandMeta): Promise<IntentResult> {
     return this.command(intentId, input, (s, now) => cancelIntent(s, input.reason, now));
+  }
+
+  /**
+   * The partner captures a hold (at most the authorized amount, once). Only the captured amount
+   * enters the ledger; the rest of the authorization is released.
+   */
+  async capture(intentId: string, input: { amount?: number | undefined } & CommandMeta): Promise<IntentResult> {
+    return this.command(intentId, input, (s, now) => captureIntent(s, input, now));
+  }
+
+  /** The partner cancels: a hold is released; an intent the payer can still act on is canceled and its link revoked. */
+  async cancelByPartner(intentId: string, input: CommandMeta): Promise<IntentResult> {
+    return this.command(intentId, input, (s, now) => cancelByPartner(s, now));
+  }
+
+  /** Sandbox clock: a test-mode hold whose capture_before is at or before `asOf` (Unix ms) is released now. */
+  async sweepHold(intentId: string, input: { asOf: number } & CommandMeta): Promise<IntentResult> {
+    if (!(await this.ensure(intentId, input.tenant))) return notFound("payment_intent", intentId);
+    if (this.store.state()!.livemode) return { ok: false, code: "test_mode_only", message: "The sandbox clock is for test-mode intents.", status: 409 };
+    return this.command(intentId, input, (s) => {
+      const change = expireHold(s, input.asOf);
+      // The transition is stamped with the real time; the sandbox clock only decides that it is due.
+      return change ? { ...change, next: { ...change.next, updated_at: new Date(this.now()).toISOString() } } : null;
+    });
   }
 
   /** Sandbox: drive an outcome through the same transitions a payer and the provider would. */
@@ -243,6 +272,11 @@ export class PaymentIntent extends DurableObject<Env> {
       if (expiry.kind === "recheck") this.store.addTimer(expiry.at, { kind: "expire" });
       return;
     }
+    if (t.kind === "hold_expire") {
+      const change = expireHold(s, now);
+      if (change) this.commit(s, change, who, now);
+      return;
+    }
     if (t.kind === "refund_settle") {
       // A sandbox timer: it never settles a live refund, whatever armed it (no money moved).
       if (!s.livemode) this.settle(t.refundId, t.outcome, who, now);
@@ -329,6 +363,10 @@ export class PaymentIntent extends DurableObject<Env> {
       now,
     );
     this.store.commit(change.next, record, now);
+    // A hold just authorized: its own end is a timer (the alarm releases it at capture_before).
+    if (change.next.status === "requires_capture" && prev.status !== "requires_capture" && change.next.capture_before) {
+      this.store.addTimer(Date.parse(change.next.capture_before), { kind: "hold_expire" });
+    }
   }
 
   /**

@@ -23,6 +23,7 @@ export const KEY_PURPOSES = {
   idempotency_fingerprint: "paiements-api/v1/idempotency-fingerprint",
   invoice_pay_url: "paiements-api/v1/invoice-pay-url",
   message_recipient_hash: "paiements-api/v1/message-recipient-hash",
+  request_payer_name_hash: "paiements-api/v1/request-payer-name-hash",
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;

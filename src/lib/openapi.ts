@@ -244,6 +244,14 @@ export const EntityHeader = z.object({
   }),
 });
 
+/** Headers of the partner-wide reports: one organization when named, else every organization of the partner in the credential's mode. */
+export const OptionalEntityHeader = z.object({
+  "x-entity-id": z.string().optional().openapi({
+    description: "One organization (`org-…`); without it, every organization of the partner in the credential's mode. Another partner's or mode's organization answers 404.",
+    example: "org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
+  }),
+});
+
 export const IdempotencyHeader = z.object({
   "idempotency-key": z
     .string()

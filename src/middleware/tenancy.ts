@@ -24,3 +24,17 @@ export const requireEntity = createMiddleware<EntityEnv>(async (c, next) => {
   c.set("entityId", entityId);
   await next();
 });
+
+export type OptionalEntityEnv = { Variables: { optionalEntityId: string | null } };
+
+/**
+ * For the reports that answer for one organization or for all of the partner's: `X-Entity-Id`
+ * when sent (shaped as requireEntity does, its ownership checked in the operation's query),
+ * null when absent.
+ */
+export const optionalEntity = createMiddleware<OptionalEntityEnv>(async (c, next) => {
+  const entityId = c.req.header("x-entity-id")?.trim() || null;
+  if (entityId !== null && !isId("organization", entityId)) throw new NotFound("organization", entityId, "X-Entity-Id");
+  c.set("optionalEntityId", entityId);
+  await next();
+});

@@ -59,37 +59,67 @@ export function Rows({ rows }: { rows: [string, string | null | undefined, "smal
  * `owing`: the screens before a payment also say what the payer is paying into: that the invoice
  * is overdue (since its due date), and for a link covering part of it, its total and what
  * remains due once this payment is made. After a payment those figures would be stale or moot.
+ * A payment request has no invoice: its description says what the payment is for. `amount`
+ * overrides the link's (a captured hold shows what was collected).
  */
-export function Summary({ ctx, p, label, extra, owing }: { ctx: PageCtx; p: PaymentPageData; label?: string; extra?: [string, string | null, "small"?][]; owing?: boolean }) {
+export function Summary({
+  ctx,
+  p,
+  label,
+  extra,
+  owing,
+  amount,
+}: {
+  ctx: PageCtx;
+  p: PaymentPageData;
+  label?: string;
+  extra?: [string, string | null, "small"?][];
+  owing?: boolean;
+  amount?: number;
+}) {
   const { t, lang } = ctx;
   const money = (cents: number) => formatMoney(cents, p.link.currency, lang);
-  const overdue = owing && p.invoice.status === "overdue" && p.invoice.dueDate;
-  const partial = owing && p.link.amount < p.invoice.total;
+  const invoice = p.invoice;
+  const overdue = owing && invoice?.status === "overdue" && invoice.dueDate;
+  const partial = owing && invoice && p.link.amount < invoice.total;
   return (
     <>
       {overdue ? (
         <p class="late">
-          {t.overdue_since} {formatDate(p.invoice.dueDate!, lang)}.
+          {t.overdue_since} {formatDate(invoice.dueDate!, lang)}.
         </p>
       ) : null}
       <p class="lbl">{label ?? t.amount_to_pay}</p>
-      <p class="amt">{money(p.link.amount)}</p>
+      <p class="amt">{money(amount ?? p.link.amount)}</p>
       <Rows
         rows={[
           ...(partial
             ? ([
-                [t.invoice_total, money(p.invoice.total)],
-                [t.remaining_after, money(Math.max(0, p.invoice.amountDue - p.link.amount))],
+                [t.invoice_total, money(invoice.total)],
+                [t.remaining_after, money(Math.max(0, invoice.amountDue - p.link.amount))],
               ] as [string, string][])
             : []),
-          [t.invoice, p.invoice.number],
-          [t.payer, p.invoice.payerName],
-          [t.due_date, p.invoice.dueDate ? formatDate(p.invoice.dueDate, lang) : null],
+          [t.invoice, invoice?.number],
+          [t.description, p.link.description],
+          [t.payer, p.payerName],
+          [t.due_date, invoice?.dueDate ? formatDate(invoice.dueDate, lang) : null],
           [t.payee, p.organization.name],
           ...(extra ?? []),
         ]}
       />
     </>
+  );
+}
+
+/** A card hold says so before anything else: authorized, not charged, and for how long. */
+export function HoldNotice({ ctx }: { ctx: PageCtx }) {
+  return (
+    <div class="hold">
+      <p>
+        <b>{ctx.t.hold_notice}</b>
+      </p>
+      <p class="hint">{ctx.t.hold_window}</p>
+    </div>
   );
 }
 

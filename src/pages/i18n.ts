@@ -41,6 +41,11 @@ export function formatMoney(cents: number, currency: string, lang: Lang): string
   return new Intl.NumberFormat(LOCALE[lang], { style: "currency", currency }).format(cents / 100);
 }
 
+/** An instant, in Paris → "7 avril 2026 à 14:05" / "7 April 2026 at 14:05" (Paris time, said on the page). */
+export function formatDateTime(instant: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: PARIS, day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(instant));
+}
+
 /** A calendar date (YYYY-MM-DD, read in Paris) → "31 mars 2024" / "31 March 2024". */
 export function formatDate(date: string, lang: Lang): string {
   // Noon UTC is the same calendar day in Paris whatever the season.
@@ -72,6 +77,23 @@ const fr = {
   choose_legend: "Choisissez votre moyen de paiement",
   retry_legend: "Réessayez avec le même moyen ou un autre",
   continue: "Continuer",
+  description: "Objet",
+
+  h_pay_request: "Demande de paiement",
+  h_hold: "Caution par carte",
+  hold_notice: "Caution : votre carte est autorisée, pas débitée.",
+  hold_window: "L'organisme peut encaisser tout ou partie de ce montant sous 6 jours et 12 heures ; sans encaissement, l'autorisation est levée et rien n'est débité.",
+  amount_to_authorize: "Montant de la caution",
+  authorize_amount: "Autoriser",
+  h_authorized: "Caution enregistrée",
+  authorized_text: "Votre carte est autorisée pour ce montant. Rien n'a été débité à ce stade.",
+  capture_before: "Encaissable jusqu'au",
+  paris_time: "(heure de Paris)",
+  h_released: "Caution libérée",
+  released_text: "La caution a été libérée : rien n'a été débité sur votre carte.",
+  amount_authorized: "Montant autorisé",
+  amount_captured: "Montant encaissé",
+  captured_text: "L'organisme a encaissé la caution. Le reste éventuel de l'autorisation est libéré.",
 
   h_pay: "Payer votre facture",
   h_processing: "Paiement en cours",
@@ -175,6 +197,23 @@ const en: Dict = {
   choose_legend: "Choose how to pay",
   retry_legend: "Try again with the same method or another",
   continue: "Continue",
+  description: "For",
+
+  h_pay_request: "Payment request",
+  h_hold: "Card hold",
+  hold_notice: "Hold: your card is authorized, not charged.",
+  hold_window: "The organisation may collect all or part of this amount within 6 days and 12 hours; otherwise the authorization lapses and nothing is charged.",
+  amount_to_authorize: "Hold amount",
+  authorize_amount: "Authorize",
+  h_authorized: "Hold registered",
+  authorized_text: "Your card is authorized for this amount. Nothing has been charged yet.",
+  capture_before: "Can be collected until",
+  paris_time: "(Paris time)",
+  h_released: "Hold released",
+  released_text: "The hold was released: nothing was charged to your card.",
+  amount_authorized: "Amount authorized",
+  amount_captured: "Amount collected",
+  captured_text: "The organisation has collected the hold. Any rest of the authorization is released.",
 
   h_pay: "Pay your invoice",
   h_processing: "Payment in progress",

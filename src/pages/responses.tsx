@@ -33,7 +33,7 @@ export function pageCtx(c: PageContext, token: string | null): PageCtx {
 export function render(c: PageContext, status: number, input: { ctx: PageCtx; heading: string; p?: PaymentPageData | null; brand?: Brand | null; body: Child }) {
   const { ctx, heading, p } = input;
   const brand = input.brand !== undefined ? input.brand : p ? p.organization : null;
-  const title = [heading, p?.invoice.number, p?.organization.name].filter(Boolean).join(" · ");
+  const title = [heading, p?.invoice?.number, p?.organization.name].filter(Boolean).join(" · ");
   const html = renderDocument({ ctx, title, brand, testmode: p ? !p.link.livemode : false, body: input.body });
   c.header("Content-Language", ctx.lang);
   return c.html(html, status as 200);

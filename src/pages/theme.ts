@@ -71,6 +71,9 @@ a{color:var(--a);text-underline-offset:.15em}
 .top a{padding:.6rem .2rem;font-size:.95rem}
 .test{margin:0 0 1rem;padding:.55rem .8rem;border-radius:8px;background:#fff4d6;border:1px solid #e7c66b;color:#5c4300;font-size:.9rem}
 .late{margin:0 0 .75rem;padding:.55rem .8rem;border-radius:8px;background:#fdecec;color:#8a1c1c;font-weight:600}
+.hold{margin:0 0 .75rem;padding:.6rem .8rem;border-radius:8px;background:#eef3fb;border:1px solid #b9c8e2;color:var(--ink)}
+.hold .hint{margin:0;color:#3d4656}
+.desc{margin:0 0 .75rem;font-size:1.05rem;overflow-wrap:anywhere;white-space:pre-line}
 .card{background:#fff;border:1px solid var(--line);border-radius:14px;padding:1.25rem;margin:0 0 1rem;box-shadow:0 1px 3px rgba(20,30,50,.06)}
 h1{font-size:1.3rem;line-height:1.3;margin:0 0 .75rem}
 h2{font-size:1.05rem;margin:0 0 .75rem}

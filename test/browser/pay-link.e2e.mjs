@@ -94,7 +94,12 @@ async function seed(base) {
     const l = await a.ok(201, "POST", "/v1/payment_links", { invoice_id: invoice.id, payment_methods: methods, return_url: "https://votreapp.example/payment/done?order=42", ...(amount ? { amount } : {}) }, entity);
     return { invoice, link: l, token: new URL(l.payment_page_url).pathname.split("/")[2] };
   };
-  return { a, org, entity, link };
+  // A payment request without an invoice (issue 13): `page: "short"`, `type: "preauth"` (a card hold)…
+  const request = async (extra = {}) => {
+    const l = await a.ok(201, "POST", "/v1/payment_links", { amount: 4500, description: "Stage de voile, juillet", payer: { name: "Camille Martin", email: "camille.martin@example.com" }, ...extra }, entity);
+    return { link: l, token: new URL(l.payment_page_url).pathname.split("/")[2] };
+  };
+  return { a, org, entity, link, request };
 }
 
 // ── browser helpers ─────────────────────────────────────────────────────────────────────
@@ -325,4 +330,58 @@ test("a payer pays a link by SEPA transfer on a phone; every state of the page p
 
   await ctx.close();
   console.log(`screenshots: ${join(SHOTS, "pay-link-*.png")}`);
+});
+
+test("a payment request on the short page, and a card hold authorized with 4242 then released; every screen passes axe", { skip: chromiumMissing ? "no Chromium" : false, timeout: 90_000 }, async () => {
+  const { base } = server;
+  const { a, entity, request } = await seed(base);
+  const ctx = await browser.newContext({ ...phone, bypassCSP: true });
+  const page = await ctx.newPage();
+
+  // The short page: the amount, what it is for, the method choice; no summary table.
+  const short = await request({ page: "short" });
+  await page.goto(short.link.payment_page_url);
+  await expectHeading(page, "Demande de paiement");
+  assert.match(await page.locator("main").innerText(), /45,00\s€[\s\S]*Stage de voile, juillet[\s\S]*Choisissez votre moyen de paiement/);
+  assert.equal(await page.locator("main dl").count(), 0, "no summary table on the short page");
+  await shot(page, "request-short");
+  await axeCheck(page, "request, short page (fr)");
+  await page.goto(`${short.link.payment_page_url}?lang=en`);
+  await expectHeading(page, "Payment request");
+  await axeCheck(page, "request, short page (en)");
+
+  // A card hold: said to be a hold before anything, "Autoriser" on the card screen, then authorized.
+  const hold = await request({ amount: 15000, type: "preauth", description: "Caution location salle des fêtes, 14 juin" });
+  await page.goto(hold.link.payment_page_url);
+  await expectHeading(page, "Caution par carte");
+  assert.match(await page.locator("main").innerText(), /Caution : votre carte est autorisée, pas débitée\.[\s\S]*6 jours et 12 heures[\s\S]*150,00\s€/);
+  await shot(page, "hold-choice");
+  await axeCheck(page, "hold, choice");
+  await page.getByRole("button", { name: "Continuer" }).click();
+  await page.waitForURL(/\/card\?/);
+  await expectHeading(page, "Caution par carte");
+  await axeCheck(page, "hold, card form");
+  await page.getByLabel("Numéro de carte").fill("4242 4242 4242 4242");
+  await page.getByLabel(/Expiration/).fill("12/34");
+  await page.getByLabel(/Cryptogramme/).fill("123");
+  await page.getByRole("button", { name: /^Autoriser 150,00\s€$/ }).click();
+  await expectHeading(page, "Caution enregistrée", 20_000);
+  assert.match(await page.locator("main").innerText(), /Rien n'a été débité à ce stade\.[\s\S]*Montant autorisé[\s\S]*150,00\s€[\s\S]*Encaissable jusqu'au/);
+  await shot(page, "hold-authorized");
+  await axeCheck(page, "hold, authorized (fr)");
+  const intent = await a.ok(200, "GET", `/v1/payment_intents/${hold.link.payment_intent_id}`, undefined, entity);
+  assert.equal(intent.status, "requires_capture");
+  assert.equal(intent.amount_authorized, 15000);
+  assert.equal(intent.amount_received, 0, "nothing charged");
+  await page.goto(`${hold.link.payment_page_url}?lang=en`);
+  await expectHeading(page, "Hold registered");
+  await axeCheck(page, "hold, authorized (en)");
+
+  // Released by the organization: nothing was charged.
+  await a.ok(200, "POST", `/v1/payment_intents/${hold.link.payment_intent_id}/cancel`, {}, entity);
+  await page.goto(hold.link.payment_page_url);
+  await expectHeading(page, "Caution libérée");
+  await shot(page, "hold-released");
+  await axeCheck(page, "hold, released");
+  await ctx.close();
 });

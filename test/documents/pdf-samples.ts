@@ -164,6 +164,21 @@ export const RECEIPT: ReceiptDocument = {
   reference: "E2E-20260415-8F3K2M",
 };
 
+/** A payment request's receipt (issue 13): no invoice, its description as the object; a card hold captured in part. */
+export const RECEIPT_REQUEST: ReceiptDocument = {
+  number: "DP-0193A4B2-C7E8-7D1F-9A6B-2C3D4E5F6A7B",
+  paid_at: "2026-06-16T09:15:00.000Z",
+  currency: "EUR",
+  amount: 10000,
+  refunded_amount: 0,
+  authorized_amount: 15000,
+  method: "card",
+  seller: SELLER,
+  payer: { name: "Camille Martin", email: "camille.martin@example.com" },
+  pays: { kind: "request", description: "Caution location salle des fêtes, samedi 14 juin" },
+  reference: "pay-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
+};
+
 /** Every sample as rendered by the tests; pdf-hashes.json holds their SHA-256 (see render-samples.mjs --hashes). */
 export type RenderCase =
   | { name: string; kind: "invoice"; doc: InvoiceDocument; xml: string | null }
@@ -179,4 +194,5 @@ export const RENDER_CASES: RenderCase[] = [
   { name: "long", kind: "invoice", doc: LONG_INVOICE, xml: SAMPLE_XML },
   { name: "quote", kind: "quote", doc: QUOTE },
   { name: "receipt", kind: "receipt", doc: RECEIPT },
+  { name: "receipt-request", kind: "receipt", doc: RECEIPT_REQUEST },
 ];

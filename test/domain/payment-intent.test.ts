@@ -68,6 +68,7 @@ function outcome<T>(decide: () => T): T | string {
 /** Why a command cannot act on an intent in each status that is not its own. */
 const REFUSED_BY_STATUS: Partial<Record<IntentStatus, string>> = {
   processing: "payment_processing/conflict",
+  requires_capture: "payment_authorized/conflict",
   succeeded: "payment_completed/conflict",
   partially_refunded: "payment_completed/conflict",
   refunded: "payment_completed/conflict",
@@ -197,7 +198,7 @@ describe("cancel and expiry", () => {
     const result = outcome(() => cancelIntent(s, "revoked", NOW));
     if (status === "canceled") expect(result).toBeNull();
     else if (status === "created" || status === "pending" || status === "failed") {
-      expect(result).toEqual({ next: { ...s, status: "canceled", version: 6, updated_at: AT }, action: "status_changed", linkStatus: "revoked" });
+      expect(result).toEqual({ next: { ...s, status: "canceled", cancellation_reason: "link_revoked", version: 6, updated_at: AT }, action: "status_changed", linkStatus: "revoked" });
     } else expect(result).toBe(REFUSED_BY_STATUS[status]);
   });
 
@@ -205,7 +206,10 @@ describe("cancel and expiry", () => {
     const s = intent({ status, version: 5 });
     const result = expireIntent(s, NOW);
     if (status === "created" || status === "pending" || status === "failed") {
-      expect(result).toEqual({ kind: "cancel", change: { next: { ...s, status: "canceled", version: 6, updated_at: AT }, action: "status_changed", linkStatus: "expired" } });
+      expect(result).toEqual({
+        kind: "cancel",
+        change: { next: { ...s, status: "canceled", cancellation_reason: "link_expired", version: 6, updated_at: AT }, action: "status_changed", linkStatus: "expired" },
+      });
     } else if (status === "processing") {
       // The transfer decides: expiry is looked at again once it may have settled.
       expect(result).toEqual({ kind: "recheck", at: NOW + EXPIRY_RECHECK_MS });

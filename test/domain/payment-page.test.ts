@@ -10,7 +10,7 @@ const FUTURE = "2026-04-30T12:00:00Z";
 
 function facts(link: Partial<PageFacts["link"]>, intent: { status: IntentStatus; method?: PaymentMethod | null }): PageFacts {
   return {
-    link: { status: "active", livemode: false, expiresAt: FUTURE, ...link },
+    link: { status: "active", livemode: false, expiresAt: FUTURE, type: "standard", ...link },
     intent: { method: null, ...intent },
   };
 }
@@ -34,6 +34,13 @@ describe("pageState", () => {
     ["a failed attempt past expires_at", facts({ expiresAt: PAST }, { status: "failed" }), "expired"],
     ["a revoked link", facts({ status: "revoked" }, { status: "canceled" }), "revoked"],
     ["revoked wins over anything the intent says", facts({ status: "revoked" }, { status: "succeeded" }), "revoked"],
+    ["a hold authorized (its link completed at authorization)", facts({ type: "preauth", status: "completed" }, { status: "requires_capture", method: "card" }), "authorized"],
+    ["a hold authorized past the link's expiry (the hold outlives it)", facts({ type: "preauth", status: "completed", expiresAt: PAST }, { status: "requires_capture", method: "card" }), "authorized"],
+    ["a hold captured", facts({ type: "preauth", status: "completed" }, { status: "succeeded", method: "card" }), "succeeded"],
+    ["a captured hold then refunded", facts({ type: "preauth", status: "completed" }, { status: "refunded", method: "card" }), "succeeded"],
+    ["a hold released or lapsed", facts({ type: "preauth", status: "completed" }, { status: "canceled", method: "card" }), "released"],
+    ["a hold link revoked before any authorization", facts({ type: "preauth", status: "revoked" }, { status: "canceled" }), "revoked"],
+    ["a hold link expired before any authorization", facts({ type: "preauth", status: "expired" }, { status: "canceled" }), "expired"],
   ] as const)("%s → %s", (_label, p, expected) => {
     expect(pageState(p, NOW)).toBe(expected);
   });
@@ -45,7 +52,7 @@ describe("pageState", () => {
   });
 
   it("closes (410) only expired and revoked links", () => {
-    expect(["open", "failed", "processing", "succeeded", "expired", "revoked"].filter((s) => isClosed(s as never))).toEqual(["expired", "revoked"]);
+    expect(["open", "failed", "processing", "authorized", "succeeded", "released", "expired", "revoked"].filter((s) => isClosed(s as never))).toEqual(["expired", "revoked"]);
   });
 });
 

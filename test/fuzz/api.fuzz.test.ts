@@ -57,6 +57,8 @@ interface FuzzOperation {
   pathParams: string[];
   /** Documented query parameters, with their resolved schemas. */
   queryParams: { name: string; schema: JsonSchema }[];
+  /** The required query parameters set to their documented examples (`?year=2026`), or "": the unbroken request's query. */
+  requiredQuery: string;
   /** POST, PATCH, PUT: the request body is what is fuzzed. */
   bodyOperation: boolean;
   /** Resolved JSON body schema (no $ref left), if the operation takes a body. */
@@ -101,6 +103,11 @@ function fuzzedOperations(): FuzzOperation[] {
         entityHeader: (op.parameters ?? []).some((p: any) => p.in === "header" && p.name.toLowerCase() === "x-entity-id"),
         pathParams: (op.parameters ?? []).filter((p: any) => p.in === "path").map((p: any) => p.name),
         queryParams: (op.parameters ?? []).filter((p: any) => p.in === "query").map((p: any) => ({ name: p.name, schema: resolve(p.schema ?? {}) })),
+        requiredQuery: new URLSearchParams(
+          (op.parameters ?? []).filter((p: any) => p.in === "query" && p.required).map((p: any) => [p.name, String(p.example ?? p.schema?.example)]),
+        )
+          .toString()
+          .replace(/^(?=.)/, "?"),
         bodyOperation: ["post", "patch", "put"].includes(method),
         schema,
         example: json?.example ?? schema?.example,
@@ -830,11 +837,11 @@ function edgeSweep(f: Fixture): FuzzCase[] {
   return edgeMutations(f).map((m): FuzzCase => ({ ...baseline(f.op), body: { kind: "json", mutations: [m] } }));
 }
 
-/** The request with nothing broken: the documented example (or no body, no query), the world's ids. */
+/** The request with nothing broken: the documented example (or no body, and only the required query parameters' examples), the world's ids. */
 function baseline(op: FuzzOperation): FuzzCase {
   return {
     body: op.bodyOperation ? { kind: "json", mutations: [] } : { kind: "none" },
-    query: "",
+    query: op.requiredQuery,
     contentType: undefined,
     pathIds: op.pathParams.map(() => undefined),
     entity: { kind: "real" },

@@ -59,7 +59,7 @@ async function plantUninitializedIntent(l: { id: string; payment_intent_id: stri
        SELECT ?1, partner_id, livemode, organization_id, invoice_id, ?2, ?3, 5000, currency, '["card"]', 'active', return_url, expires_at, NULL, NULL, created_at, updated_at FROM payment_links WHERE id = ?4`,
     ).bind(pl, pi, `tok-${crypto.randomUUID()}`, l.id),
     env.DB.prepare(
-      `INSERT INTO payment_intents SELECT ?1, partner_id, livemode, organization_id, invoice_id, ?2, 5000, currency, 'created', NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, 1, created_at, updated_at FROM payment_intents WHERE id = ?3`,
+      `INSERT INTO payment_intents SELECT ?1, partner_id, livemode, organization_id, invoice_id, ?2, 5000, currency, 'created', 'automatic', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, 1, created_at, updated_at FROM payment_intents WHERE id = ?3`,
     ).bind(pi, pl, l.payment_intent_id),
   ]);
   return { pi, pl };
@@ -559,7 +559,7 @@ describe("link expiry", () => {
 
     const res = await a.sweep("2030-01-10");
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ object: "sandbox_sweep", as_of: "2030-01-10", invoices_marked_overdue: 0, payment_links_expired: 2, quotes_expired: 0, dunning_reminders_sent: 0, dunning_finished: 0 });
+    expect(res.body).toEqual({ object: "sandbox_sweep", as_of: "2030-01-10", invoices_marked_overdue: 0, payment_links_expired: 2, holds_released: 0, quotes_expired: 0, dunning_reminders_sent: 0, dunning_finished: 0 });
     const statuses = async () => Object.fromEntries(await Promise.all([noon, lateEvening, nextDay, busy].map(async (x) => [x.id, (await a.getLink(x.id)).body.status])));
     expect(await statuses()).toEqual({ [noon.id]: "expired", [lateEvening.id]: "expired", [nextDay.id]: "active", [busy.id]: "active" });
     expect((await a.getIntent(noon.payment_intent_id)).body.status).toBe("canceled");

@@ -211,7 +211,8 @@ describe("POST /v1/payment_links", () => {
   it.each([
     ["an unknown payment method", { payment_methods: ["paypal"] }, "payment_methods.0"],
     ["an empty list of methods", { payment_methods: [] }, "payment_methods"],
-    ["no methods at all", { payment_methods: undefined }, "payment_methods"],
+    // No payment_methods at all is fine since issue 13: the default is SEPA and card in euros.
+    ["a null list of methods", { payment_methods: null }, "payment_methods"],
     ["amount 0", { amount: 0 }, "amount"],
     ["a negative amount", { amount: -100 }, "amount"],
     ["a non-integer amount", { amount: 100.5 }, "amount"],

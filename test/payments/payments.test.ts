@@ -49,7 +49,7 @@ async function expectNeverOverpaid(invoiceId: string) {
 
 describe("GET /v1/payments and /v1/payments/{id}", () => {
   it("shows a succeeded payment as a ledger entry in seed 002's shape", async () => {
-    const { api: a, issued } = await payableWorld();
+    const { api: a, issued, dept } = await payableWorld();
     const l = await link(a, issued.id);
     const intent = await expectOk(await a.simulate(l.payment_intent_id, "succeeded"));
 
@@ -62,7 +62,9 @@ describe("GET /v1/payments and /v1/payments/{id}", () => {
       object: "payment",
       livemode: false,
       organization_id: a.orgId,
+      source: "online",
       invoice_id: issued.id,
+      department_id: dept.id,
       payment_intent_id: l.payment_intent_id,
       payment_link_id: l.id,
       amount: SEED_TOTAL,
@@ -70,7 +72,11 @@ describe("GET /v1/payments and /v1/payments/{id}", () => {
       currency: "EUR",
       method: "sepa_credit",
       status: "completed",
+      reference: null,
+      note: null,
       paid_at: intent.completed_at,
+      voided_at: null,
+      void_reason: null,
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
@@ -130,7 +136,7 @@ describe("GET /v1/payments and /v1/payments/{id}", () => {
     expect(page.data.map((p: { id: string }) => p.id)).toEqual([id1]);
     expect(page.pagination).toEqual({ page: 2, page_size: 2, total_items: 3, total_pages: 2 });
 
-    expectError(await a.listPayments("method=bank_transfer"), 400, { param: "method" });
+    expectError(await a.listPayments("method=bitcoin"), 400, { param: "method" });
     expectError(await a.listPayments("status=paid"), 400, { param: "status" });
     expectError(await a.listPayments("from_date=01/02/2026"), 400, { param: "from_date" });
   });

@@ -43,7 +43,7 @@ describe("POST /v1/sandbox/sweeps", () => {
 
     const res = await sweep(t, "2030-01-20");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ object: "sandbox_sweep", as_of: "2030-01-20", invoices_marked_overdue: 2, payment_links_expired: 0, quotes_expired: 0, dunning_reminders_sent: 0, dunning_finished: 0 });
+    expect(res.body).toEqual({ object: "sandbox_sweep", as_of: "2030-01-20", invoices_marked_overdue: 2, payment_links_expired: 0, holds_released: 0, quotes_expired: 0, dunning_reminders_sent: 0, dunning_finished: 0 });
     expect(await statusOf(early.id)).toBe("overdue");
     expect(await statusOf(partly.id)).toBe("overdue");
     expect(await statusOf(onTheDay.id)).toBe("issued"); // due today is not late yet

@@ -329,7 +329,7 @@ describe("expiry", () => {
 
     const res = await sweep(t, addDays(TODAY, 10));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ object: "sandbox_sweep", as_of: addDays(TODAY, 10), invoices_marked_overdue: 0, payment_links_expired: 0, quotes_expired: 1, dunning_reminders_sent: 0, dunning_finished: 0 });
+    expect(res.body).toEqual({ object: "sandbox_sweep", as_of: addDays(TODAY, 10), invoices_marked_overdue: 0, payment_links_expired: 0, holds_released: 0, quotes_expired: 1, dunning_reminders_sent: 0, dunning_finished: 0 });
     const expired = await expectOk(await api.get(early.id));
     expect(expired).toMatchObject({ status: "expired", expired_at: expect.any(String), version: early.version + 1 });
     expect((await quoteRow(onTheDay.id))!.status).toBe("sent"); // valid on its last day

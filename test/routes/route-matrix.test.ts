@@ -17,6 +17,8 @@ interface Operation {
   scope: string | undefined;
   hasEntityHeader: boolean;
   bodyExample: unknown;
+  /** The required query parameters, set to their documented examples (`?year=2026`), or "". */
+  query: string;
   /** The one 2xx status the document gives the operation: what its owner gets. */
   success: number;
 }
@@ -36,6 +38,11 @@ async function partnerOperations(): Promise<Operation[]> {
         scope: undefined,
         hasEntityHeader: (op.parameters ?? []).some((p: any) => p.in === "header" && p.name === "x-entity-id"),
         bodyExample: schema?.example,
+        query: new URLSearchParams(
+          (op.parameters ?? []).filter((p: any) => p.in === "query" && p.required).map((p: any) => [p.name, String(p.example ?? p.schema?.example)]),
+        )
+          .toString()
+          .replace(/^(?=.)/, "?"),
         success: Number(Object.keys(op.responses ?? {}).find((status) => /^2\d\d$/.test(status))),
       });
     }
@@ -48,7 +55,7 @@ const operations = await partnerOperations();
 function request(op: Operation, w: World, auth: Record<string, string>, entityId: string = w.org.id) {
   const headers: Record<string, string> = { ...auth };
   if (op.hasEntityHeader) headers["x-entity-id"] = entityId;
-  return call(concretePath(op.path, w), {
+  return call(concretePath(op.path, w) + op.query, {
     method: op.method,
     headers,
     ...(op.bodyExample !== undefined ? { body: portableBody(op.bodyExample, w) } : op.method === "GET" || op.method === "DELETE" ? {} : { body: {} }),
@@ -95,6 +102,8 @@ it("the document lists the partner operations this matrix checks", () => {
       "listPayments",
       "getPayment",
       "listInvoicePayments",
+      "recordInvoicePayment",
+      "voidPayment",
       "simulatePaymentIntent",
       "createRefund",
       "getRefund",
@@ -175,6 +184,17 @@ const READY: Partial<Record<string, (w: World, other: { id: string }) => Promise
   remindPaymentLink: payable,
   cancelPaymentLink: payable,
   simulatePaymentIntent: payable,
+  // Issue 13: the world's intent is paid; cancel needs one the payer can still act on, capture an authorized hold.
+  cancelPaymentIntent: payable,
+  capturePaymentIntent: authorizedHold,
+  // Issue 14: the world's invoice is paid; a counter payment needs a payable one, a void an offline payment.
+  recordInvoicePayment: payable,
+  voidPayment: async (w) => {
+    const p = await payable(w);
+    const body = { amount: 5000, method: "cash", received_at: "2026-03-02" };
+    const payment = await expectOk(await call(`/v1/invoices/${p.issued.id}/payments`, { token: w.token, headers: { "x-entity-id": w.org.id }, body }), 201);
+    return { ...p, payment };
+  },
   // The world's quote is a draft: only a sent quote can be answered.
   acceptQuote: sentQuote,
   declineQuote: sentQuote,
@@ -182,6 +202,16 @@ const READY: Partial<Record<string, (w: World, other: { id: string }) => Promise
 
 /** Names one of the organization's objects: in the path, or in the body of a create. */
 const reachesAnObject = (op: Operation) => op.path.includes("{") || op.method !== "GET";
+
+/** The world with an authorized card hold of 20 000 cents (the capture example takes 15 000). */
+async function authorizedHold(w: World): Promise<World> {
+  const headers = { "x-entity-id": w.org.id };
+  const draft = await expectOk(await call("/v1/invoices", { token: w.token, headers, body: { ...seedInvoiceBody(w.dept.id), due_date: "2099-01-01" } }), 201);
+  const issued = await expectOk(await call(`/v1/invoices/${draft.id}/issue`, { method: "POST", token: w.token, headers }));
+  const link = await expectOk(await call("/v1/payment_links", { token: w.token, headers, body: { invoice_id: issued.id, amount: 20000, payment_methods: ["card"], type: "preauth" } }), 201);
+  await expectOk(await call(`/v1/sandbox/payment_intents/${link.payment_intent_id}/simulate`, { token: w.token, body: { outcome: "succeeded" } }));
+  return { ...w, issued, link };
+}
 
 /** The world with its quote sent. */
 async function sentQuote(w: World): Promise<World> {

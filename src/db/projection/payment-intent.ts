@@ -4,9 +4,9 @@ import type { Db } from "../client";
 import { changes, insertWhere } from "../guarded";
 import { incrementCounter, numberExpression } from "../numbering";
 import { auditLogs, creditNotes, events, invoices, paymentIntents, paymentLinks, payments, refunds } from "../schema";
-import { invoiceStatusAfterMoneySql } from "../status-sql";
+import { invoiceStatusAfterMoneySql, statusIn } from "../status-sql";
 import { creditNoteIdOfRefund, presentCreditNote, reductionMention, type CreditedAmounts } from "../../domain/credit-note";
-import type { PaymentStatus } from "../../domain/payment";
+import { COLLECTED_PAYMENT_STATUSES, type PaymentStatus } from "../../domain/payment";
 import { publicIntent, type IntentState, type IntentStatus, type PaymentMethod } from "../../domain/payment-intent";
 import type { Actor } from "../../domain/payment-intent-rpc";
 import type { PaymentLinkClosure } from "../../domain/payment-link";
@@ -70,9 +70,9 @@ export interface ProjectionRecord {
   invoice_audit_id: string;
 }
 
-/** Money on the invoice according to the ledger: amount_paid is always derived, never added to. */
-function paidOn(s: IntentState): SQL {
-  return sql`(SELECT coalesce(sum(${payments.amount} - ${payments.refunded_amount}), 0) FROM ${payments} WHERE ${payments.invoice_id} = ${invoices.id} AND ${scoped(s, payments, s.organization_id)})`;
+/** Money on the invoice according to the ledger (payments received, less their refunds): amount_paid is always derived, never added to. */
+function paidOn(t: InvoiceTenant): SQL {
+  return sql`(SELECT coalesce(sum(${payments.amount} - ${payments.refunded_amount}), 0) FROM ${payments} WHERE ${payments.invoice_id} = ${invoices.id} AND ${statusIn(payments.status, COLLECTED_PAYMENT_STATUSES)} AND ${scoped(t, payments, t.organization_id)})`;
 }
 
 /** The D1 row of an intent's state (its projection): the public fields plus the tenant and provider. */
@@ -163,6 +163,8 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
           invoice_id: s.invoice_id,
           payment_intent_id: s.id,
           payment_link_id: s.payment_link_id,
+          // The department paid is the link's (its invoice's, or the one a request names).
+          department_id: sql`(SELECT ${paymentLinks.department_id} FROM ${paymentLinks} WHERE ${paymentLinks.id} = ${s.payment_link_id} AND ${scoped(s, paymentLinks, s.organization_id)})` as unknown as string,
           amount: r.ledger.amount,
           refunded_amount: 0,
           currency: s.currency,
@@ -183,15 +185,16 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
         .where(and(eq(payments.payment_intent_id, s.id), scoped(s, payments, s.organization_id), lt(payments.refunded_amount, r.ledger_refund.refunded_amount))),
     );
   }
-  if (r.credit_note) {
+  // A request without an invoice has no credit note (its refunds are repayments) and no invoice to recompute.
+  if (r.credit_note && s.invoice_id) {
     const at = statements.length;
-    statements.push(...creditNoteStatements(db, r, r.credit_note));
+    statements.push(...creditNoteStatements(db, r, s.invoice_id, r.credit_note));
     // The credit note's event is the last of its statements.
     eventsAt[r.credit_note.event_id] = at + 3;
   }
-  if (r.ledger || r.ledger_refund) {
+  if ((r.ledger || r.ledger_refund) && s.invoice_id) {
     eventsAt[r.invoice_event_id] = statements.length;
-    statements.push(...invoiceRecompute(db, r));
+    statements.push(...invoiceRecompute(db, r, s.invoice_id));
   }
   return { statements, eventsAt };
 }
@@ -204,9 +207,9 @@ type BatchItem = Parameters<Db["batch"]>[0][number];
  * record numbers nothing twice and leaves no gap. Its lines and amounts were computed in the
  * object (domain/credit-note.ts); the seller is the one frozen on the invoice at issue.
  */
-function creditNoteStatements(db: Db, r: ProjectionRecord, c: NonNullable<ProjectionRecord["credit_note"]>): BatchItem[] {
+function creditNoteStatements(db: Db, r: ProjectionRecord, invoiceId: string, c: NonNullable<ProjectionRecord["credit_note"]>): BatchItem[] {
   const s = r.intent;
-  const theInvoice = and(eq(invoices.id, s.invoice_id), scoped(s, invoices, s.organization_id));
+  const theInvoice = and(eq(invoices.id, invoiceId), scoped(s, invoices, s.organization_id));
   const guard = sql`NOT EXISTS (SELECT 1 FROM ${creditNotes} WHERE ${creditNotes.id} = ${c.id} AND ${scoped(s, creditNotes, s.organization_id)})
     AND EXISTS (SELECT 1 FROM ${invoices} WHERE ${theInvoice})`;
   const year = Number(r.today.slice(0, 4));
@@ -223,7 +226,7 @@ function creditNoteStatements(db: Db, r: ProjectionRecord, c: NonNullable<Projec
     id: c.id,
     ...owner(s),
     organization_id: s.organization_id,
-    invoice_id: s.invoice_id,
+    invoice_id: invoiceId,
     credit_note_number: "",
     type: "price_reduction" as const,
     refund_id: c.refund_id,
@@ -284,19 +287,74 @@ function creditNoteStatements(db: Db, r: ProjectionRecord, c: NonNullable<Projec
 }
 
 /** Sum of the invoice's price-reduction credit notes (its credited_amount), from the notes themselves. */
-function creditedOn(s: IntentState): SQL {
-  return sql`(SELECT coalesce(sum(${creditNotes.total_amount}), 0) FROM ${creditNotes} WHERE ${creditNotes.invoice_id} = ${invoices.id} AND ${creditNotes.type} = 'price_reduction' AND ${scoped(s, creditNotes, s.organization_id)})`;
+function creditedOn(t: InvoiceTenant): SQL {
+  return sql`(SELECT coalesce(sum(${creditNotes.total_amount}), 0) FROM ${creditNotes} WHERE ${creditNotes.invoice_id} = ${invoices.id} AND ${creditNotes.type} = 'price_reduction' AND ${scoped(t, creditNotes, t.organization_id)})`;
 }
 
-function invoiceRecompute(db: Db, r: ProjectionRecord) {
+function invoiceRecompute(db: Db, r: ProjectionRecord, invoiceId: string) {
   const s = r.intent;
-  const paid = paidOn(s);
-  const credited = creditedOn(s);
+  return invoiceRecomputeStatements(db, {
+    tenant: { partner_id: s.partner_id, livemode: s.livemode, organization_id: s.organization_id },
+    invoiceId,
+    at: r.at,
+    today: r.today,
+    eventId: r.invoice_event_id,
+    auditId: r.invoice_audit_id,
+    actor: r.actor,
+    requestId: r.request_id,
+    cause: [
+      ["payment_intent_id", s.id],
+      ["refund_id", r.refund?.state.id ?? null],
+    ],
+  });
+}
+
+/** Whose invoice: a tenant row's owner columns and its organization. */
+export interface InvoiceTenant {
+  partner_id: string;
+  livemode: boolean;
+  organization_id: string;
+}
+
+export interface InvoiceRecomputeInput {
+  tenant: InvoiceTenant;
+  invoiceId: string;
+  /** When: the event's and audit entry's time, and the invoice's paid_at if this makes it paid (unless `paidAt`). */
+  at: string;
+  /** The Paris date: a past due date makes an invoice left with nothing paid overdue. */
+  today: string;
+  /** Ids minted by the caller: a replay with the same ids writes nothing twice. */
+  eventId: string;
+  auditId: string;
+  actor: { id: string; type: string };
+  requestId: string | null;
+  /** What moved the money, in the audit entry's `after` (`payment_intent_id`, `refund_id`, `payment_id`…), in this order. */
+  cause: [string, string | null][];
+  /** The invoice's paid_at if this makes it paid: default `at` (an offline payment's is when it was received). */
+  paidAt?: string;
+  /** Also required for any write (e.g. the offline payment this batch inserts exists): a refused change writes nothing. */
+  guard?: SQL;
+}
+
+/**
+ * The invoice's amounts and status recomputed from the ledger, as three statements for the
+ * batch that moved the money (a payment intent's projection, an offline payment and its void):
+ * `invoice.status_changed` and its audit entry are written only if the status actually changes,
+ * the invoice only if its amounts do.
+ */
+export function invoiceRecomputeStatements(db: Db, x: InvoiceRecomputeInput) {
+  const t = x.tenant;
+  const paid = paidOn(t);
+  const credited = creditedOn(t);
   // What the payer owes in all (shared decision of issue 12): the total less the deposits it deducts and its credit notes.
   const payable = sql`(${invoices.total_amount} - ${invoices.deposits_amount} - ${credited})`;
-  const next = invoiceStatusAfterMoneySql({ status: invoices.status, paid, total: payable, dueDate: invoices.due_date, today: r.today });
-  const theInvoice = and(eq(invoices.id, s.invoice_id), scoped(s, invoices, s.organization_id));
+  const next = invoiceStatusAfterMoneySql({ status: invoices.status, paid, total: payable, dueDate: invoices.due_date, today: x.today });
+  const theInvoice = and(eq(invoices.id, x.invoiceId), scoped(t, invoices, t.organization_id), x.guard);
   const changed = sql`${theInvoice} AND ${next} != ${invoices.status}`;
+  const cause = sql.join(
+    x.cause.map(([key, value]) => sql`, ${key}, ${value}`),
+    sql``,
+  );
   return [
     // In the columns' order: …, data, data_encrypted (NULL: this payload carries no personal data,
     // so nothing to seal), data_expired_at, created_at, enqueued_at.
@@ -304,23 +362,23 @@ function invoiceRecompute(db: Db, r: ProjectionRecord) {
     db
       .insert(events)
       .select(
-        sql`SELECT ${r.invoice_event_id}, ${invoices.partner_id}, ${invoices.livemode}, ${invoices.organization_id}, 'invoice.status_changed',
+        sql`SELECT ${x.eventId}, ${invoices.partner_id}, ${invoices.livemode}, ${invoices.organization_id}, 'invoice.status_changed',
           json_object('invoice_id', ${invoices.id}, 'previous_status', ${invoices.status}, 'current_status', ${next},
             'invoice', json_object('id', ${invoices.id}, 'object', 'invoice', 'invoice_number', ${invoices.invoice_number}, 'status', ${next},
               'currency', ${invoices.currency}, 'total_amount', ${invoices.total_amount}, 'credited_amount', ${credited}, 'amount_paid', ${paid},
               'amount_due', ${payable} - ${paid}, 'version', ${invoices.version} + 1)),
-          NULL, NULL, ${r.at}, NULL FROM ${invoices} WHERE ${changed}`,
+          NULL, NULL, ${x.at}, NULL FROM ${invoices} WHERE ${changed}`,
       )
       .onConflictDoNothing(),
     // tenancy-exempt: the owner columns are copied from the invoice row selected under scoped().
     db
       .insert(auditLogs)
       .select(
-        sql`SELECT ${r.invoice_audit_id}, ${invoices.partner_id}, ${invoices.livemode}, ${invoices.organization_id}, 'invoice', ${invoices.id}, 'status_changed',
-          ${r.actor.id}, ${r.actor.type}, NULL, ${r.request_id},
+        sql`SELECT ${x.auditId}, ${invoices.partner_id}, ${invoices.livemode}, ${invoices.organization_id}, 'invoice', ${invoices.id}, 'status_changed',
+          ${x.actor.id}, ${x.actor.type}, NULL, ${x.requestId},
           json_object('before', json_object('status', ${invoices.status}, 'amount_paid', ${invoices.amount_paid}),
-                      'after', json_object('status', ${next}, 'amount_paid', ${paid}, 'payment_intent_id', ${r.intent.id}, 'refund_id', ${r.refund?.state.id ?? null})),
-          ${r.at} FROM ${invoices} WHERE ${changed}`,
+                      'after', json_object('status', ${next}, 'amount_paid', ${paid}${cause})),
+          ${x.at} FROM ${invoices} WHERE ${changed}`,
       )
       .onConflictDoNothing(),
     db
@@ -330,9 +388,9 @@ function invoiceRecompute(db: Db, r: ProjectionRecord) {
         amount_paid: paid as unknown as number,
         credited_amount: credited as unknown as number,
         amount_due: sql`${payable} - ${paid}` as unknown as number,
-        paid_at: sql`CASE WHEN ${next} = 'paid' THEN coalesce(${invoices.paid_at}, ${r.at}) ELSE NULL END` as unknown as string,
+        paid_at: sql`CASE WHEN ${next} = 'paid' THEN coalesce(${invoices.paid_at}, ${x.paidAt ?? x.at}) ELSE NULL END` as unknown as string,
         version: sql`${invoices.version} + 1` as unknown as number,
-        updated_at: r.at,
+        updated_at: x.at,
       })
       .where(and(theInvoice, sql`(${invoices.amount_paid} != ${paid} OR ${invoices.credited_amount} != ${credited})`)),
   ];

@@ -13,14 +13,18 @@ function groupThousands(digits: string): string {
   return digits.replace(/\B(?=(\d{3})+(?!\d))/g, NNBSP);
 }
 
-/** 123456 → "1 234,56 €" (cents in, French money out). */
-export function formatMoney(cents: number): string {
+/** The sign printed after the amount, French style ("12,50 $"); only the currencies payment requests accept. */
+const CURRENCY_SIGNS: Record<string, string> = { EUR: "€", USD: "$", GBP: "£" };
+
+/** 123456 → "1 234,56 €" (cents in, French money out); `currency` USD/GBP → "1 234,56 $" / "£". */
+export function formatMoney(cents: number, currency = "EUR"): string {
+  const symbol = CURRENCY_SIGNS[currency] ?? currency;
   if (!Number.isSafeInteger(cents)) throw new RangeError(`amount is not an integer of cents: ${cents}`);
   const sign = cents < 0 ? "-" : "";
   const abs = Math.abs(cents);
   const euros = Math.trunc(abs / 100);
   const rest = String(abs % 100).padStart(2, "0");
-  return `${sign}${groupThousands(String(euros))},${rest}${NBSP}€`;
+  return `${sign}${groupThousands(String(euros))},${rest}${NBSP}${symbol}`;
 }
 
 /** 2.5 → "2,5"; 1250 → "1 250"; at most 4 decimals, trailing zeros dropped. */

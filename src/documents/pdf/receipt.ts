@@ -24,7 +24,7 @@ export async function renderReceiptPdf(doc: ReceiptDocument, opts: RenderOptions
   canvas.rect(canvas.left, top - h, CONTENT_WIDTH, h, { fill: canvas.theme.tint });
   canvas.rect(canvas.left, top - h, 4, h, { fill: canvas.theme.accent });
   canvas.text("MONTANT REÇU", canvas.left + 16, top - 18, { size: 8, bold: true, color: canvas.theme.muted });
-  canvas.text(formatMoney(doc.amount), canvas.left + 16, top - 45, { size: 24, bold: true, color: canvas.theme.accent });
+  canvas.text(formatMoney(doc.amount, doc.currency), canvas.left + 16, top - 45, { size: 24, bold: true, color: canvas.theme.accent });
   canvas.text(paymentMethodLabel(doc.method), canvas.right - 16, top - 24, { size: 11, bold: true, align: "right" });
   canvas.text(`le ${when} (heure de Paris)`, canvas.right - 16, top - 41, { size: 9, color: canvas.theme.muted, align: "right" });
   canvas.y = top - h - GAP - 4;
@@ -38,11 +38,14 @@ export async function renderReceiptPdf(doc: ReceiptDocument, opts: RenderOptions
     rows.push(["Montant de la facture", `${formatMoney(doc.pays.total_incl_tax)} TTC`]);
     rows.push(["Reste dû après ce paiement", formatMoney(doc.pays.amount_due_after)]);
   } else {
-    rows.push(["Objet", `Demande de paiement ${doc.pays.reference}`]);
+    rows.push(["Objet", doc.pays.description]);
+  }
+  if (doc.authorized_amount != null && doc.authorized_amount > doc.amount) {
+    rows.push(["Caution autorisée", `${formatMoney(doc.authorized_amount, doc.currency)} (le reste de l'autorisation est libéré)`]);
   }
   rows.push(["Moyen de paiement", paymentMethodLabel(doc.method)]);
   if (doc.reference) rows.push(["Référence de l'opération", doc.reference]);
-  if (doc.refunded_amount > 0) rows.push(["Montant remboursé depuis", formatMoney(doc.refunded_amount)]);
+  if (doc.refunded_amount > 0) rows.push(["Montant remboursé depuis", formatMoney(doc.refunded_amount, doc.currency)]);
   rows.push(["N° du reçu", doc.number]);
   const used = labelValues(canvas, canvas.left, canvas.y, CONTENT_WIDTH, rows);
   canvas.y -= used + GAP;
@@ -54,5 +57,5 @@ export async function renderReceiptPdf(doc: ReceiptDocument, opts: RenderOptions
 
   footers(canvas, [doc.seller.name, `SIRET ${formatSiret(doc.seller.siret)}`].join(" — "), `Reçu ${doc.number}`);
   const title = `Reçu de paiement ${doc.number}`;
-  return finishDocument(pdf, digest, opts, { title, author: doc.seller.name, subject: `${title} — ${doc.payer.name} — ${formatMoney(doc.amount)}` }, null);
+  return finishDocument(pdf, digest, opts, { title, author: doc.seller.name, subject: `${title} — ${doc.payer.name} — ${formatMoney(doc.amount, doc.currency)}` }, null);
 }

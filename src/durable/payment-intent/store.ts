@@ -6,7 +6,9 @@ import type { RefundOutcome, RefundState } from "../../domain/refund";
 export type Timer =
   | { kind: "expire" }
   | { kind: "provider_step"; attempt: number; step: ProviderStep }
-  | { kind: "refund_settle"; refundId: string; outcome: RefundOutcome };
+  | { kind: "refund_settle"; refundId: string; outcome: RefundOutcome }
+  /** A card hold reaches capture_before: released if still uncaptured. */
+  | { kind: "hold_expire" };
 
 /**
  * If the process dies between a transition and the drain that lands it in D1, this alarm (armed

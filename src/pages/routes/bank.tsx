@@ -54,7 +54,7 @@ function bankBody(ctx: PageCtx, p: PaymentPageData, input: { csrf: string; refer
   const selected = input.selected ?? accounts[0];
   return (
     <>
-      <BankIntro ctx={ctx} p={p} title={t.h_bank} intro={t.bank_intro} row={[t.reference, p.invoice.number]} />
+      <BankIntro ctx={ctx} p={p} title={t.h_bank} intro={t.bank_intro} row={p.invoice ? [t.reference, p.invoice.number] : [t.description, p.link.description]} />
       <form class="card" method="post" action={pagePath(p.link.token, "/bank")}>
         <Hidden fields={{ csrf: input.csrf, version: p.intent.version, lang, ref: input.reference }} />
         <fieldset>

@@ -2,7 +2,7 @@ import { pagePath } from "../../lib/page-urls";
 import { newSandboxReference, sandboxReference } from "../../providers/sandbox-reference";
 import type { PaymentPageData } from "../../services/pages/load-payment-page";
 import { submitCard, type CardField } from "../../services/pages/submit-card";
-import { Field, Hidden, Summary } from "../components";
+import { Field, Hidden, HoldNotice, Summary } from "../components";
 import type { PageApp, PageContext } from "../env";
 import { formatMoney } from "../i18n";
 import type { PageCtx } from "../layout";
@@ -52,8 +52,9 @@ function cardBody(ctx: PageCtx, p: PaymentPageData, input: { csrf: string; refer
   return (
     <>
       <div class="card">
-        <h1>{t.h_card}</h1>
-        <Summary ctx={ctx} p={p} />
+        <h1>{p.link.type === "preauth" ? t.h_hold : t.h_card}</h1>
+        {p.link.type === "preauth" ? <HoldNotice ctx={ctx} /> : null}
+        <Summary ctx={ctx} p={p} label={p.link.type === "preauth" ? t.amount_to_authorize : undefined} />
       </div>
       <form class="card" method="post" action={pagePath(p.link.token, "/card")}>
         <Hidden fields={{ csrf: input.csrf, version: p.intent.version, lang, ref: input.reference }} />
@@ -64,7 +65,7 @@ function cardBody(ctx: PageCtx, p: PaymentPageData, input: { csrf: string; refer
         </div>
         <p class="hint">{t.refresh_notice}</p>
         <button class="btn" type="submit">
-          {`${t.pay_amount} ${formatMoney(p.link.amount, p.link.currency, lang)}`}
+          {`${p.link.type === "preauth" ? t.authorize_amount : t.pay_amount} ${formatMoney(p.link.amount, p.link.currency, lang)}`}
         </button>
         <p>
           <a href={pagePath(p.link.token, "", { lang })}>{t.change_method}</a>

@@ -2,9 +2,9 @@ import type { PaymentMethod } from "../../domain/payment-intent";
 import { pageState } from "../../domain/payment-page";
 import { pagePath } from "../../lib/page-urls";
 import type { PaymentPageData } from "../../services/pages/load-payment-page";
-import { Hidden, ReturnButton, Status, Summary } from "../components";
+import { Hidden, HoldNotice, ReturnButton, Status, Summary } from "../components";
 import type { PageApp } from "../env";
-import { failureReason, methodLabel } from "../i18n";
+import { failureReason, formatDateTime, formatMoney, methodLabel, type Dict } from "../i18n";
 import type { PageCtx } from "../layout";
 import { csrfFor, loadPage } from "../request";
 import { closed, notFound, pageCtx, render } from "../responses";
@@ -28,6 +28,10 @@ export function registerPaymentPage(app: PageApp) {
         return closed(c, p, "expired");
       case "succeeded":
         return render(c, 200, { ctx, p, heading: t.h_success, body: successBody(ctx, p) });
+      case "authorized":
+        return render(c, 200, { ctx, p, heading: t.h_authorized, body: authorizedBody(ctx, p) });
+      case "released":
+        return render(c, 200, { ctx, p, heading: t.h_released, body: releasedBody(ctx, p) });
       case "processing": {
         const poll = Math.max(0, Math.min(MAX_POLLS, Number.parseInt(c.req.query("poll") ?? "0", 10) || 0));
         const exhausted = poll >= MAX_POLLS;
@@ -42,7 +46,7 @@ export function registerPaymentPage(app: PageApp) {
       case "failed":
         return render(c, 200, { ctx, p, heading: t.h_failed, body: failedBody(ctx, p, await csrfFor(c, p)) });
       case "open":
-        return render(c, 200, { ctx, p, heading: t.h_pay, body: choiceBody(ctx, p, await csrfFor(c, p)) });
+        return render(c, 200, { ctx, p, heading: payHeading(t, p), body: choiceBody(ctx, p, await csrfFor(c, p)) });
     }
   });
 }
@@ -74,15 +78,78 @@ function MethodForm({ ctx, p, csrf, legend }: { ctx: PageCtx; p: PaymentPageData
   );
 }
 
+/** What the payer is asked for: their invoice, a payment request, or a card hold. */
+function payHeading(t: Dict, p: PaymentPageData): string {
+  if (p.link.type === "preauth") return t.h_hold;
+  return p.invoice ? t.h_pay : t.h_pay_request;
+}
+
 function choiceBody(ctx: PageCtx, p: PaymentPageData, csrf: string) {
+  const { t, lang } = ctx;
+  const hold = p.link.type === "preauth";
+  // The short page (seed 003 "page courte"): the amount, what it is for, the method; no summary table.
+  if (p.link.page === "short") {
+    return (
+      <>
+        <div class="card">
+          <h1>{payHeading(t, p)}</h1>
+          {hold ? <HoldNotice ctx={ctx} /> : null}
+          <p class="lbl">{hold ? t.amount_to_authorize : t.amount_to_pay}</p>
+          <p class="amt">{formatMoney(p.link.amount, p.link.currency, lang)}</p>
+          {p.link.description ? <p class="desc">{p.link.description}</p> : p.invoice?.number ? <p class="desc">{`${t.invoice} ${p.invoice.number}`}</p> : null}
+        </div>
+        <MethodForm ctx={ctx} p={p} csrf={csrf} legend={t.choose_legend} />
+      </>
+    );
+  }
   return (
     <>
       <div class="card">
-        <h1>{ctx.t.h_pay}</h1>
-        <Summary ctx={ctx} p={p} owing />
+        <h1>{payHeading(t, p)}</h1>
+        {hold ? <HoldNotice ctx={ctx} /> : null}
+        <Summary ctx={ctx} p={p} owing label={hold ? t.amount_to_authorize : undefined} />
       </div>
-      <MethodForm ctx={ctx} p={p} csrf={csrf} legend={ctx.t.choose_legend} />
+      <MethodForm ctx={ctx} p={p} csrf={csrf} legend={t.choose_legend} />
     </>
+  );
+}
+
+/** A hold authorized: registered on the card, nothing charged, collectable until capture_before. */
+function authorizedBody(ctx: PageCtx, p: PaymentPageData) {
+  const { t, lang } = ctx;
+  const until = p.intent.captureBefore ? `${formatDateTime(p.intent.captureBefore, lang)} ${t.paris_time}` : null;
+  return (
+    <div class="card">
+      <Status tone="ok" title={t.h_authorized}>
+        <p>{t.authorized_text}</p>
+      </Status>
+      <Summary
+        ctx={ctx}
+        p={p}
+        label={t.amount_authorized}
+        amount={p.intent.amountAuthorized ?? p.link.amount}
+        extra={[
+          [t.capture_before, until],
+          [t.method, p.intent.method && methodLabel(t, p.intent.method)],
+          [t.reference, p.intent.id, "small"],
+        ]}
+      />
+      <p class="hint sp">{t.success_close}</p>
+      <ReturnButton ctx={ctx} p={p} outcome="succeeded" />
+    </div>
+  );
+}
+
+/** A hold released by the organization or lapsed: nothing was charged. */
+function releasedBody(ctx: PageCtx, p: PaymentPageData) {
+  const { t } = ctx;
+  return (
+    <div class="card">
+      <Status tone="off" title={t.h_released}>
+        <p>{t.released_text}</p>
+      </Status>
+      <Summary ctx={ctx} p={p} label={t.amount_authorized} amount={p.intent.amountAuthorized ?? p.link.amount} extra={[[t.reference, p.intent.id, "small"]]} />
+    </div>
   );
 }
 
@@ -116,17 +183,22 @@ function processingBody(ctx: PageCtx, p: PaymentPageData, refresh: { auto: boole
 }
 
 function successBody(ctx: PageCtx, p: PaymentPageData) {
-  const { t } = ctx;
+  const { t, lang } = ctx;
+  // A captured hold shows what was collected (at most what was authorized), and what had been authorized.
+  const captured = p.link.type === "preauth" && p.intent.amountReceived > 0;
+  const authorized = captured && p.intent.amountAuthorized !== null && p.intent.amountAuthorized !== p.intent.amountReceived ? formatMoney(p.intent.amountAuthorized, p.link.currency, lang) : null;
   return (
     <div class="card">
       <Status tone="ok" title={t.h_success}>
-        <p>{t.success_text}</p>
+        <p>{captured ? t.captured_text : t.success_text}</p>
       </Status>
       <Summary
         ctx={ctx}
         p={p}
-        label={t.amount_paid}
+        label={captured ? t.amount_captured : t.amount_paid}
+        amount={captured ? p.intent.amountReceived : undefined}
         extra={[
+          [t.amount_authorized, authorized],
           [t.method, p.intent.method && methodLabel(t, p.intent.method)],
           [t.reference, p.intent.id, "small"],
         ]}

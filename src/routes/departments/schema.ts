@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { Timestamp } from "../../lib/fields";
-import { DepartmentName } from "../../services/departments/create-department";
+import { DepartmentCashCeiling, DepartmentName, DepartmentOfflineMethods } from "../../services/departments/create-department";
 
 export const DepartmentIdParam = z.object({
   id: z.string().openapi({ param: { name: "id", in: "path" }, example: "dept-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
@@ -15,6 +15,8 @@ export const DepartmentSchema = z
     name: DepartmentName,
     code: z.string().openapi({ example: "REG-EAU-001" }),
     description: z.string().nullable(),
+    offline_methods: DepartmentOfflineMethods.nullable(),
+    cash_ceiling: DepartmentCashCeiling.nullable(),
     metadata: z.record(z.string(), z.string()),
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AddressSchema, Timestamp, WarningSchema } from "../../lib/fields";
+import { AccountingSettings } from "../../services/organizations/accounting";
 import { Branding, Contact, OrganizationName, Receipts, OrganizationType, SmsSenderId, VatOnDebits } from "../../services/organizations/create-organization";
 
 export const OrganizationIdParam = z.object({
@@ -22,6 +23,7 @@ export const OrganizationSchema = z
     branding: Branding.nullable(),
     receipts: Receipts,
     sms_sender_id: SmsSenderId.nullable(),
+    accounting: AccountingSettings.nullable().openapi({ description: "The accounts of the FEC export; null: the plan comptable général's defaults (411000, 706000, 445710, 512000)." }),
     metadata: z.record(z.string(), z.string()),
     warnings: z.array(WarningSchema),
     created_at: Timestamp,

@@ -11,7 +11,7 @@ const route = createRoute({
   operationId: "updateOrganization",
   tags: ["Organizations"],
   summary: "Update an organization",
-  description: "Only the fields sent change; `null` clears an optional field. The audit trail records the difference.",
+  description: "Only the fields sent change; `null` clears an optional field. The audit trail records the difference. `accounting` sets the accounts the FEC export books to (GET /v1/exports/fec): account numbers of 3 to 20 digits, 400 naming the field otherwise; `null` returns to the plan comptable général's defaults.",
   middleware: [requireScope("organizations:write")] as const,
   request: { params: OrganizationIdParam, headers: IdempotencyHeader, body: jsonBody(UpdateOrganizationInput) },
   responses: { 200: jsonResponse(OrganizationSchema, "The updated organization."), ...errorResponses(404, 409, 413, 415, 422) },

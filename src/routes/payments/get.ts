@@ -12,7 +12,7 @@ const route = createRoute({
   operationId: "getPayment",
   tags: ["Payments"],
   summary: "Retrieve a payment",
-  description: "A ledger entry, with what was refunded of it. Scope `payments:read`.",
+  description: "A ledger entry, online (`source: \"online\"`: paid through a payment link) or recorded at the counter (`source: \"offline\"`), with what was refunded of it. Scope `payments:read`.",
   middleware: [requireScope("payments:read"), requireEntity] as const,
   request: {
     params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "pay-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }) }),

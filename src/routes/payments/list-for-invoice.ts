@@ -13,7 +13,8 @@ const route = createRoute({
   operationId: "listInvoicePayments",
   tags: ["Payments"],
   summary: "The payments of one invoice (partial payments add up)",
-  description: "Every payment collected for the invoice, oldest first (partial payments add up). Scope `payments:read`.",
+  description:
+    "Every payment of the invoice, online or recorded at the counter, oldest first by payment date (partial payments add up). An offline payment voided stays listed with status `voided` and is not counted in the invoice's `amount_paid`. Scope `payments:read`.",
   middleware: [requireScope("payments:read"), requireEntity] as const,
   request: { params: InvoiceIdParam, headers: EntityHeader },
   responses: { 200: jsonResponse(z.object({ data: z.array(PaymentSchema) }).openapi("InvoicePayments"), "The invoice's payments, oldest first."), ...errorResponses(404) },

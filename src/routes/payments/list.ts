@@ -12,7 +12,8 @@ const route = createRoute({
   operationId: "listPayments",
   tags: ["Payments"],
   summary: "List payments collected (the ledger), newest first",
-  description: "The ledger of the X-Entity-Id organization: one entry per payment collected; filters on status, invoice, method and payment dates. Scope `payments:read`.",
+  description:
+    "The ledger of the X-Entity-Id organization: one entry per payment, online (through a payment link) or recorded at the counter (`source: \"offline\"`); filters on status, invoice, method, department (the payment's, else its invoice's), amount received (`min_amount`, `max_amount`, cents, inclusive) and payment dates. Scope `payments:read`.",
   middleware: [requireScope("payments:read"), requireEntity] as const,
   request: { headers: EntityHeader, query: ListPaymentsInput },
   responses: { 200: jsonResponse(paginated(PaymentSchema, "PaymentList"), "A page of payments."), ...errorResponses(404) },

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PAYMENT_STATUSES } from "../../domain/payment";
 import { Timestamp } from "../../lib/openapi";
-import { PaymentMethodSchema } from "../../services/payment-links/create-payment-link";
+import { LedgerPaymentMethodSchema } from "../../services/payments/query";
 
 export const PaymentSchema = z
   .object({
@@ -9,15 +9,27 @@ export const PaymentSchema = z
     object: z.literal("payment"),
     livemode: z.boolean(),
     organization_id: z.string(),
-    invoice_id: z.string(),
-    payment_intent_id: z.string(),
-    payment_link_id: z.string(),
-    amount: z.number().int().openapi({ description: "Collected, in cents (may be less than the invoice: partial payment).", example: 42200 }),
+    source: z.enum(["online", "offline"]).openapi({ description: "`online`: paid through a payment link; `offline`: recorded at the counter (POST /v1/invoices/{id}/payments)." }),
+    invoice_id: z.string().nullable().openapi({ description: "The invoice paid; null for the payment of a payment request without an invoice." }),
+    department_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The department credited: the payment's own, else its invoice's; null for a payment request's payment without a department." }),
+    payment_intent_id: z.string().nullable().openapi({ description: "The payment intent that collected it; null for an offline payment." }),
+    payment_link_id: z.string().nullable().openapi({ description: "Its payment link; null for an offline payment." }),
+    amount: z.number().int().openapi({ description: "Collected, in cents (may be less than the invoice: partial payment; for a hold, the amount captured).", example: 42200 }),
     refunded_amount: z.number().int(),
     currency: z.string(),
-    method: PaymentMethodSchema,
-    status: z.enum(PAYMENT_STATUSES),
-    paid_at: Timestamp,
+    method: LedgerPaymentMethodSchema,
+    status: z.enum(PAYMENT_STATUSES).openapi({
+      description:
+        "`pending` (transfer initiated, not settled; hold not captured), `completed` (received), `failed`, `canceled` (hold released), `partially_refunded`, `refunded`; `voided`: an offline payment recorded by mistake (POST /v1/payments/{id}/void), not counted.",
+    }),
+    reference: z.string().nullable().openapi({ description: "Offline payments: the cheque number, the transfer's label…", example: "CHQ 0012345" }),
+    note: z.string().nullable().openapi({ description: "Offline payments: free text from whoever recorded it." }),
+    paid_at: Timestamp.openapi({ description: "When the money was received (for an offline payment, its `received_at`); for a pending or failed payment, when it was initiated." }),
+    voided_at: Timestamp.nullable().openapi({ description: "When an offline payment was voided." }),
+    void_reason: z.string().nullable(),
     created_at: Timestamp,
     updated_at: Timestamp,
   })

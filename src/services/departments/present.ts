@@ -11,6 +11,8 @@ export function presentDepartment(row: DepartmentRow) {
     name: row.name,
     code: row.code,
     description: row.description,
+    offline_methods: row.offline_methods,
+    cash_ceiling: row.cash_ceiling,
     metadata: row.metadata,
     created_at: row.created_at,
     updated_at: row.updated_at,

@@ -5,12 +5,19 @@ import { departments } from "../../db/schema";
 import { Conflict } from "../../lib/errors";
 import { auditEntry, diff, type ServiceContext } from "../context";
 import { Metadata } from "../../lib/fields";
-import { DepartmentCode, DepartmentDescription, DepartmentName } from "./create-department";
+import { DepartmentCashCeiling, DepartmentCode, DepartmentDescription, DepartmentName, DepartmentOfflineMethods } from "./create-department";
 import { departmentWhere, findDepartment } from "./get-department";
 import { presentDepartment, type DepartmentRow } from "./present";
 
 export const UpdateDepartmentInput = z
-  .strictObject({ name: DepartmentName.optional(), code: DepartmentCode.optional(), description: DepartmentDescription.nullable().optional(), metadata: Metadata.optional() })
+  .strictObject({
+    name: DepartmentName.optional(),
+    code: DepartmentCode.optional(),
+    description: DepartmentDescription.nullable().optional(),
+    offline_methods: DepartmentOfflineMethods.nullable().optional(),
+    cash_ceiling: DepartmentCashCeiling.nullable().optional(),
+    metadata: Metadata.optional(),
+  })
   .openapi("DepartmentUpdate", { example: { description: "Eau potable et assainissement" } });
 
 export async function updateDepartment({ ctx, id, input }: { ctx: ServiceContext; id: string; input: z.infer<typeof UpdateDepartmentInput> }) {
@@ -20,6 +27,8 @@ export async function updateDepartment({ ctx, id, input }: { ctx: ServiceContext
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.code !== undefined ? { code: input.code } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.offline_methods !== undefined ? { offline_methods: input.offline_methods } : {}),
+    ...(input.cash_ceiling !== undefined ? { cash_ceiling: input.cash_ceiling } : {}),
     ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
     updated_at: ctx.now,
   };
@@ -38,7 +47,15 @@ export async function updateDepartment({ ctx, id, input }: { ctx: ServiceContext
       ),
       ctx.db
         .update(departments)
-        .set({ name: after.name, code: after.code, description: after.description, metadata: after.metadata, updated_at: after.updated_at })
+        .set({
+          name: after.name,
+          code: after.code,
+          description: after.description,
+          offline_methods: after.offline_methods,
+          cash_ceiling: after.cash_ceiling,
+          metadata: after.metadata,
+          updated_at: after.updated_at,
+        })
         .where(unchangedSince),
     ]);
     if (changes(updated) === 0) throw new Conflict("The department was modified by another request; read it again and retry.", "concurrent_update");

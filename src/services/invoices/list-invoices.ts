@@ -20,17 +20,21 @@ export const ListInvoicesInput = PaginationQuery.extend({
   number: z.string().max(50).optional().openapi({ description: "Exact invoice number.", example: "FAC-2026-00001" }),
 });
 
-/** Newest first; the organization check, the page and the count in one round trip. */
-export async function listInvoices({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof ListInvoicesInput> }) {
+/** The list's filters (tenancy apart): shared with the CSV export, so both select the same invoices. */
+export async function invoiceListFilters(ctx: ServiceContext, input: Omit<z.infer<typeof ListInvoicesInput>, "page" | "page_size" | "limit">) {
   const emailHashes = input.payer_email ? await payerEmailHashes(ctx.env.ENCRYPTION_KEY, input.payer_email) : undefined;
-  const where = and(
-    scoped(ctx, invoices, organizationId),
+  return and(
     ...equalTo(input, { status: invoices.status, department_id: invoices.department_id, number: invoices.invoice_number }),
     emailHashes ? inArray(invoices.payer_email_hash, emailHashes) : undefined,
     input.due_before ? lte(invoices.due_date, input.due_before) : undefined,
     input.due_after ? gte(invoices.due_date, input.due_after) : undefined,
     within(invoices.created_at, input.created_from, input.created_to),
   );
+}
+
+/** Newest first; the organization check, the page and the count in one round trip. */
+export async function listInvoices({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof ListInvoicesInput> }) {
+  const where = and(scoped(ctx, invoices, organizationId), await invoiceListFilters(ctx, input));
   // Each invoice's credit notes ride in the page's own query, so the list stays one round trip. The
   // outer invoice is named in full: drizzle leaves a one-table select's columns unqualified, which
   // inside this subquery would read as the credit note's own.

@@ -108,6 +108,7 @@ export async function createOrganization({ ctx, input }: { ctx: ServiceContext; 
     name: input.name,
     ...identity,
     address: input.address ?? null,
+    accounting: null,
     contact: input.contact ?? null,
     branding: input.branding ?? null,
     vat_on_debits: input.vat_on_debits ?? false,

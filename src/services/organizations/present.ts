@@ -18,6 +18,7 @@ export function presentOrganization(row: OrganizationRow) {
     branding: row.branding ?? null,
     receipts: { email: row.receipts_email },
     sms_sender_id: row.sms_sender_id,
+    accounting: row.accounting ?? null,
     metadata: row.metadata,
     warnings: row.warnings,
     created_at: row.created_at,

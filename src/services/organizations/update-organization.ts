@@ -8,6 +8,7 @@ import { auditEntry, diff, type ServiceContext } from "../context";
 import { AddressSchema, Metadata } from "../../lib/fields";
 import { Branding, Contact, OrganizationName, Receipts, OrganizationType, Siret, SmsSenderId, VatNumber, VatOnDebits } from "./create-organization";
 import { findOrganization, organizationWhere } from "./get-organization";
+import { AccountingSettings } from "./accounting";
 import { presentOrganization, type OrganizationRow } from "./present";
 
 export const UpdateOrganizationInput = z
@@ -22,6 +23,7 @@ export const UpdateOrganizationInput = z
     branding: Branding.nullable().optional(),
     receipts: Receipts.optional(),
     sms_sender_id: SmsSenderId.nullable().optional(),
+    accounting: AccountingSettings.nullable().optional(),
     metadata: Metadata.optional(),
   })
   .openapi("OrganizationUpdate", { example: { branding: { display_name: "Ville de Lyon", primary_color: "#1A4B8C" } } });
@@ -51,6 +53,7 @@ export async function updateOrganization({ ctx, id, input }: { ctx: ServiceConte
     ...(input.branding !== undefined ? { branding: input.branding } : {}),
     ...(input.receipts !== undefined ? { receipts_email: input.receipts.email } : {}),
     ...(input.sms_sender_id !== undefined ? { sms_sender_id: input.sms_sender_id } : {}),
+    ...(input.accounting !== undefined ? { accounting: input.accounting } : {}),
     ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
     updated_at: ctx.now,
   };
@@ -81,6 +84,7 @@ export async function updateOrganization({ ctx, id, input }: { ctx: ServiceConte
         branding: after.branding,
         sms_sender_id: after.sms_sender_id,
         receipts_email: after.receipts_email,
+        accounting: after.accounting,
         metadata: after.metadata,
         updated_at: after.updated_at,
       })

@@ -2,9 +2,10 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { invoices, organizations, paymentIntents, paymentLinks } from "../../db/schema";
 import type { IntentStatus, PaymentMethod } from "../../domain/payment-intent";
-import type { PaymentLinkStatus } from "../../domain/payment-link";
+import type { PaymentLinkStatus, PaymentLinkType, PaymentPageStyle } from "../../domain/payment-link";
 import type { InvoiceStatus } from "../../domain/invoice-status";
 import { unsealPayer } from "../invoices/payer";
+import { unsealRequestPayer } from "../payment-links/request-payer";
 import { sameTenant } from "../tenancy";
 import { log } from "../../lib/log";
 
@@ -26,12 +27,21 @@ export interface PaymentPageData {
     methods: PaymentMethod[];
     returnUrl: string | null;
     expiresAt: string | null;
+    /** `preauth`: a card hold (authorized now, captured later). */
+    type: PaymentLinkType;
+    /** `short`: the simplified layout (seed 003 "page courte"). */
+    page: PaymentPageStyle;
+    /** A payment request's text (what the payer pays for); null for an invoice's link. */
+    description: string | null;
   };
   /**
-   * `total` and `amountDue` (cents, in the link's currency) let the page tell a payer paying part
-   * of an invoice what the whole is and what will remain; `status` says whether it is overdue.
+   * Null for a payment request without an invoice. `total` and `amountDue` (cents, in the link's
+   * currency) let the page tell a payer paying part of an invoice what the whole is and what will
+   * remain; `status` says whether it is overdue.
    */
-  invoice: { id: string; number: string | null; dueDate: string | null; payerName: string | null; status: InvoiceStatus; total: number; amountDue: number };
+  invoice: { id: string; number: string | null; dueDate: string | null; status: InvoiceStatus; total: number; amountDue: number } | null;
+  /** The invoice's payer, or the request's; null if it could not be unsealed. */
+  payerName: string | null;
   /** Whose link this is: the intent's Durable Object checks it on every call. */
   tenant: { partnerId: string; livemode: boolean; organizationId: string };
   organization: { name: string; logoUrl: string | null; primaryColor: string | null; supportEmail: string | null };
@@ -41,13 +51,19 @@ export interface PaymentPageData {
     version: number;
     method: PaymentMethod | null;
     failureCode: string | null;
+    /** What was captured (a hold's captured amount may be less than the link's). */
+    amountReceived: number;
+    amountAuthorized: number | null;
+    /** ISO instant until which an authorized hold can be captured. */
+    captureBefore: string | null;
   };
 }
 
 /**
  * Everything the hosted payment page shows, in one D1 round trip (DESIGN.md §2): the link by its
- * token, joined to its invoice, organization and payment intent projection. The payer is
- * decrypted afterwards (CPU only). The token is the only credential: it is the bearer secret of
+ * token, joined to its invoice (none for a payment request: a left join), organization and payment
+ * intent projection. The payer (the invoice's, or the request's sealed on the link) is decrypted
+ * afterwards (CPU only). The token is the only credential: it is the bearer secret of
  * the page, so the query needs no tenant filter beyond it. Null when no link has this token.
  */
 export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; encryptionKey: string; token: string }): Promise<PaymentPageData | null> {
@@ -65,6 +81,10 @@ export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; en
         methods: paymentLinks.payment_methods,
         returnUrl: paymentLinks.return_url,
         expiresAt: paymentLinks.expires_at,
+        type: paymentLinks.type,
+        page: paymentLinks.page,
+        description: paymentLinks.description,
+        payerSealed: paymentLinks.payer_encrypted,
         intentId: paymentLinks.payment_intent_id,
         partnerId: paymentLinks.partner_id,
         organizationId: paymentLinks.organization_id,
@@ -85,10 +105,13 @@ export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; en
         version: paymentIntents.version,
         method: paymentIntents.selected_payment_method,
         failureCode: paymentIntents.failure_code,
+        amountReceived: paymentIntents.amount_received,
+        amountAuthorized: paymentIntents.amount_authorized,
+        captureBefore: paymentIntents.capture_before,
       },
     })
     .from(paymentLinks)
-    .innerJoin(invoices, and(eq(invoices.id, paymentLinks.invoice_id), sameTenant(invoices, paymentLinks)))
+    .leftJoin(invoices, and(eq(invoices.id, paymentLinks.invoice_id), sameTenant(invoices, paymentLinks)))
     .innerJoin(organizations, and(eq(organizations.id, paymentLinks.organization_id), sameTenant(organizations, paymentLinks)))
     .leftJoin(paymentIntents, and(eq(paymentIntents.id, paymentLinks.payment_intent_id), sameTenant(paymentIntents, paymentLinks)))
     .where(eq(paymentLinks.token, token))
@@ -96,26 +119,29 @@ export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; en
   if (!row) return null;
 
   let payerName: string | null = null;
+  const { intentId, partnerId, organizationId, payerSealed, ...link } = row.link;
   try {
-    payerName = (await unsealPayer(encryptionKey, row.invoice.id, row.invoice.payerSealed)).name;
+    if (row.invoice) payerName = (await unsealPayer(encryptionKey, row.invoice.id, row.invoice.payerSealed)).name;
+    else if (payerSealed) payerName = (await unsealRequestPayer(encryptionKey, link.id, payerSealed)).name;
   } catch (err) {
     // A payer sealed with another key still lets the payer pay; the page just omits the name.
-    log.warn("payment page: payer could not be unsealed", { invoice_id: row.invoice.id, error: err });
+    log.warn("payment page: payer could not be unsealed", { payment_link_id: link.id, error: err });
   }
   const branding = row.organization.branding ?? {};
-  const { intentId, partnerId, organizationId, ...link } = row.link;
   return {
     link,
     tenant: { partnerId, livemode: link.livemode, organizationId },
-    invoice: {
-      id: row.invoice.id,
-      number: row.invoice.number,
-      dueDate: row.invoice.dueDate,
-      payerName,
-      status: row.invoice.status,
-      total: row.invoice.total,
-      amountDue: row.invoice.amountDue,
-    },
+    invoice: row.invoice
+      ? {
+          id: row.invoice.id,
+          number: row.invoice.number,
+          dueDate: row.invoice.dueDate,
+          status: row.invoice.status,
+          total: row.invoice.total,
+          amountDue: row.invoice.amountDue,
+        }
+      : null,
+    payerName,
     organization: {
       name: branding.display_name?.trim() || row.organization.name,
       logoUrl: branding.logo_url ?? null,
@@ -130,7 +156,10 @@ export async function loadPaymentPage({ db, encryptionKey, token }: { db: Db; en
           version: row.intent.version,
           method: row.intent.method as PaymentMethod | null,
           failureCode: row.intent.failureCode,
+          amountReceived: row.intent.amountReceived,
+          amountAuthorized: row.intent.amountAuthorized,
+          captureBefore: row.intent.captureBefore,
         }
-      : { id: intentId, status: "created", version: 1, method: null, failureCode: null },
+      : { id: intentId, status: "created", version: 1, method: null, failureCode: null, amountReceived: 0, amountAuthorized: null, captureBefore: null },
   };
 }

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { paymentIntents } from "../../db/schema";
-import { INTENT_STATUSES } from "../../domain/payment-intent";
+import { INTENT_STATUSES, type CancellationReason } from "../../domain/payment-intent";
 import { NotFound } from "../../lib/errors";
 import { DateBound, PaginationQuery } from "../../lib/fields";
 import { isId } from "../../lib/ids";
@@ -22,6 +22,10 @@ export function presentPaymentIntent(row: PaymentIntentRow) {
     amount: row.amount,
     currency: row.currency,
     status: row.status,
+    capture_method: row.capture_method,
+    amount_authorized: row.amount_authorized,
+    capture_before: row.capture_before,
+    cancellation_reason: row.cancellation_reason as CancellationReason | null,
     selected_payment_method: row.selected_payment_method,
     aiia_status: row.aiia_status,
     aiia_transaction_id: row.aiia_transaction_id,

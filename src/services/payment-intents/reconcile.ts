@@ -1,4 +1,4 @@
-import { and, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { paymentIntents } from "../../db/schema";
 import { UNSETTLED_INTENT_STATUSES } from "../../domain/payment-intent";
@@ -15,14 +15,16 @@ const PAGE = 50;
  * days), so each run samples at random among them rather than always taking the same first page.
  */
 export async function reconcilePaymentIntents(base: { db: Db; env: Env }, now: Date) {
+  const staleBefore = new Date(now.getTime() - STALE_AFTER_MS).toISOString();
   // tenancy-exempt: the reconciliation cron samples every tenant's stale intents; each object then acts on its own row.
   const stale = await base.db
     .select({ id: paymentIntents.id, partnerId: paymentIntents.partner_id, livemode: paymentIntents.livemode, organizationId: paymentIntents.organization_id })
     .from(paymentIntents)
     .where(
-      and(
-        inArray(paymentIntents.status, UNSETTLED_INTENT_STATUSES),
-        lt(paymentIntents.updated_at, new Date(now.getTime() - STALE_AFTER_MS).toISOString()),
+      or(
+        and(inArray(paymentIntents.status, UNSETTLED_INTENT_STATUSES), lt(paymentIntents.updated_at, staleBefore)),
+        // A card hold rests in requires_capture until capture_before; still there after it, its release was not projected.
+        and(eq(paymentIntents.status, "requires_capture"), lt(paymentIntents.capture_before, staleBefore)),
       ),
     )
     .orderBy(sql`random()`)

@@ -4,23 +4,25 @@ import { messages, paymentLinks } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
 import { BusinessRule } from "../../lib/errors";
 import type { ServiceContext } from "../context";
-import type { Payer } from "../invoices/payer";
+import { findInvoice } from "../invoices/get-invoice";
+import { unsealPayer } from "../invoices/payer";
 import { scoped } from "../tenancy";
+import { unsealRequestPayer } from "./request-payer";
 
 /** What the payer-facing send operations share: the channel, an explicit recipient, the language. */
-export const Channel = z.enum(["email", "sms"]).openapi({ description: "`email` (with the PDF where there is one) or `sms` (one 160-character text with the link)." });
+export const Channel = z.enum(["email", "sms"]).openapi({ description: "`email` (with the invoice's PDF where there is one; none for a payment request) or `sms` (one 160-character text with the link)." });
 export const Recipient = z
   .string()
   .min(1)
   .max(254)
-  .openapi({ description: "Email address or phone number (E.164, or French national). Default: the invoice payer's email, or phone for `sms`.", example: "jean.dupont@example.com" });
+  .openapi({ description: "Email address or phone number (E.164, or French national). Default: the payer's email (the invoice's, or the payment request's), or phone for `sms`.", example: "jean.dupont@example.com" });
 export const MessageLocale = z.enum(["fr", "en"]).openapi({ description: "The message's language. Default `fr`." });
 
 /**
  * Where a message goes: the explicit `to`, else the payer's email (or phone for SMS). Nothing to
  * send to → 422 recipient_missing, before anything is written.
  */
-export function recipientFor(payer: Payer, channel: "email" | "sms", to: string | undefined): string {
+export function recipientFor(payer: { email?: string | null; phone?: string | null }, channel: "email" | "sms", to: string | undefined): string {
   const fallback = channel === "email" ? payer.email : payer.phone;
   const recipient = to ?? fallback;
   if (!recipient) {
@@ -50,3 +52,24 @@ export function queuedMessage(ctx: ServiceContext, organizationId: string, id: s
 }
 
 export type MessageRow = typeof messages.$inferSelect;
+
+type LinkRow = typeof paymentLinks.$inferSelect;
+
+/** Whom a link's messages address and what they name: the invoice (its payer, number, due date) or, for a request, the link's own sealed payer and description. */
+export interface LinkSubject {
+  payer: { name: string; email?: string | null; phone?: string | null };
+  invoice: { id: string; invoice_number: string | null; due_date: string | null } | null;
+  description: string | null;
+}
+
+export async function linkSubject(ctx: ServiceContext, organizationId: string, link: LinkRow): Promise<LinkSubject> {
+  if (link.invoice_id !== null) {
+    const { row: invoice } = await findInvoice(ctx, organizationId, link.invoice_id);
+    const payer = await unsealPayer(ctx.env.ENCRYPTION_KEY, invoice.id, invoice.payer_encrypted);
+    return { payer, invoice: { id: invoice.id, invoice_number: invoice.invoice_number, due_date: invoice.due_date }, description: link.description };
+  }
+  // A request always has its payer (creation requires it); an absent one would be a corrupt row.
+  if (!link.payer_encrypted) throw new Error(`payment request ${link.id} has no sealed payer`);
+  const payer = await unsealRequestPayer(ctx.env.ENCRYPTION_KEY, link.id, link.payer_encrypted);
+  return { payer, invoice: null, description: link.description };
+}

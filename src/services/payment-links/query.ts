@@ -1,15 +1,17 @@
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
-import { paymentLinks } from "../../db/schema";
-import { PAYMENT_LINK_STATUSES } from "../../domain/payment-link";
-import { Conflict, NotFound } from "../../lib/errors";
-import { PaginationQuery } from "../../lib/fields";
+import { and, desc, eq, gt, gte, lte, sql, type SQL } from "drizzle-orm";
+import { paymentIntents, paymentLinks } from "../../db/schema";
+import { PAYMENT_CURRENCIES, PAYMENT_LINK_STATUSES, PAYMENT_LINK_TYPES } from "../../domain/payment-link";
+import { Conflict, NotFound, ValidationError } from "../../lib/errors";
+import { DateBound, PaginationQuery } from "../../lib/fields";
+import { Text } from "../../lib/text";
 import { isId } from "../../lib/ids";
 import type { IntentResult } from "../../domain/payment-intent-rpc";
 import { intentCall, type ServiceContext } from "../context";
 import { unwrapIntentResult } from "../payment-intents/intent-result";
-import { equalTo, listPage, organizationParent } from "../pagination";
-import { presentPaymentLink } from "./present";
+import { equalTo, listPage, organizationParent, within } from "../pagination";
+import { presentPaymentLinkOf } from "./present";
+import { requestPayerEmailHash, requestPayerNameHash } from "./request-payer";
 import { scoped } from "../tenancy";
 
 function linkWhere(ctx: ServiceContext, organizationId: string, id: string) {
@@ -24,18 +26,69 @@ export async function findPaymentLink(ctx: ServiceContext, organizationId: strin
 }
 
 export async function getPaymentLink({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
-  return presentPaymentLink(await findPaymentLink(ctx, organizationId, id), ctx.env.PUBLIC_BASE_URL);
+  return presentPaymentLinkOf(ctx.env.ENCRYPTION_KEY, await findPaymentLink(ctx, organizationId, id), ctx.env.PUBLIC_BASE_URL);
 }
 
+/** The stored statuses, and two views of them (seed 003's list): `reminded`, `preauthorized`. */
+export const LINK_STATUS_FILTERS = [...PAYMENT_LINK_STATUSES, "reminded", "preauthorized"] as const;
+
+const Cents = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 export const ListPaymentLinksInput = PaginationQuery.extend({
-  status: z.enum(PAYMENT_LINK_STATUSES).optional(),
+  status: z.enum(LINK_STATUS_FILTERS).optional().openapi({
+    description:
+      "A link status, or `reminded` (active and reminded at least once) or `preauthorized` (a hold whose card is authorized and not yet captured nor released: its intent is `requires_capture`).",
+  }),
   invoice_id: z.string().max(100).optional(),
+  type: z.enum(PAYMENT_LINK_TYPES).optional(),
+  currency: z.enum(PAYMENT_CURRENCIES).optional(),
+  min_amount: Cents.optional().openapi({ description: "Amount at least this, in cents.", example: 1000 }),
+  max_amount: Cents.optional().openapi({ description: "Amount at most this, in cents.", example: 50000 }),
+  payer_name: Text({ min: 1, max: 200 })
+    .optional()
+    .openapi({ description: "A payment request's payer name, exact but for case, accents and spacing (`dupont jean` finds `DUPONT  Jean`).", example: "Jean Dupont" }),
+  payer_email: z.string().max(254).optional().openapi({ description: "A payment request's payer email, exact (case-insensitive).", example: "jean.dupont@example.com" }),
+  created_from: DateBound.optional().openapi({ description: "Created at or after (an instant, or a Paris date).", example: "2026-01-01" }),
+  created_to: DateBound.optional().openapi({ description: "Created on or before (a Paris date covers the whole day).", example: "2026-12-31" }),
 });
 
+/** `reminded` and `preauthorized` are read from the reminder counter and the intent, not stored. */
+function statusWhere(ctx: ServiceContext, organizationId: string, status: (typeof LINK_STATUS_FILTERS)[number] | undefined): SQL | undefined {
+  if (status === undefined) return undefined;
+  if (status === "reminded") return and(eq(paymentLinks.status, "active"), gt(paymentLinks.reminder_count, 0));
+  if (status === "preauthorized") {
+    return sql`EXISTS (SELECT 1 FROM ${paymentIntents} WHERE ${paymentIntents.id} = ${paymentLinks.payment_intent_id} AND ${scoped(ctx, paymentIntents, organizationId)} AND ${paymentIntents.status} = 'requires_capture')`;
+  }
+  return eq(paymentLinks.status, status);
+}
+
+/**
+ * Newest first. The payer filters go through the blind indexes (a request's payer is sealed);
+ * an invoice's link has none, so they select requests only.
+ */
 export async function listPaymentLinks({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof ListPaymentLinksInput> }) {
-  const where = and(scoped(ctx, paymentLinks, organizationId), ...equalTo(input, { status: paymentLinks.status, invoice_id: paymentLinks.invoice_id }));
+  if (input.min_amount !== undefined && input.max_amount !== undefined && input.min_amount > input.max_amount) {
+    throw new ValidationError("max_amount must be at least min_amount.", "max_amount");
+  }
+  const key = ctx.env.ENCRYPTION_KEY;
+  const [nameHash, emailHash] = await Promise.all([
+    input.payer_name ? requestPayerNameHash(key, input.payer_name) : undefined,
+    input.payer_email ? requestPayerEmailHash(key, input.payer_email) : undefined,
+  ]);
+  const where = and(
+    scoped(ctx, paymentLinks, organizationId),
+    ...equalTo(input, { invoice_id: paymentLinks.invoice_id, type: paymentLinks.type, currency: paymentLinks.currency }),
+    statusWhere(ctx, organizationId, input.status),
+    nameHash ? eq(paymentLinks.payer_name_hash, nameHash) : undefined,
+    emailHash ? eq(paymentLinks.payer_email_hash, emailHash) : undefined,
+    input.min_amount !== undefined ? gte(paymentLinks.amount, input.min_amount) : undefined,
+    input.max_amount !== undefined ? lte(paymentLinks.amount, input.max_amount) : undefined,
+    within(paymentLinks.created_at, input.created_from, input.created_to),
+  );
   const rows = ctx.db.select().from(paymentLinks).where(where).orderBy(desc(paymentLinks.created_at), desc(paymentLinks.id));
-  return listPage(ctx, input, { rows, from: paymentLinks, where, parent: organizationParent(ctx, organizationId) }, (row) => presentPaymentLink(row, ctx.env.PUBLIC_BASE_URL));
+  return listPage(ctx, input, { rows, from: paymentLinks, where, parent: organizationParent(ctx, organizationId) }, (row) =>
+    presentPaymentLinkOf(key, row, ctx.env.PUBLIC_BASE_URL),
+  );
 }
 
 /**
@@ -44,7 +97,7 @@ export async function listPaymentLinks({ ctx, organizationId, input }: { ctx: Se
  */
 export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
   const link = await findPaymentLink(ctx, organizationId, id);
-  if (link.status === "revoked") return presentPaymentLink(link, ctx.env.PUBLIC_BASE_URL);
+  if (link.status === "revoked") return presentPaymentLinkOf(ctx.env.ENCRYPTION_KEY, link, ctx.env.PUBLIC_BASE_URL);
   // The same code the intent's object gives when its projection has not landed yet.
   if (link.status === "completed") throw new Conflict("The payment has already succeeded; a completed link cannot be revoked.", "payment_completed");
   if (link.status !== "active") throw new Conflict(`The link is ${link.status}; only an active link can be revoked.`, `payment_link_${link.status}`);
@@ -55,5 +108,5 @@ export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: Serv
   // The object has decided; if its projection has not reached D1 yet (it retries), say what it decided.
   const after = await findPaymentLink(ctx, organizationId, id);
   const revoked = after.status === "active" && intent.status === "canceled" ? { ...after, status: "revoked" as const, revoked_at: intent.updated_at } : after;
-  return presentPaymentLink(revoked, ctx.env.PUBLIC_BASE_URL);
+  return presentPaymentLinkOf(ctx.env.ENCRYPTION_KEY, revoked, ctx.env.PUBLIC_BASE_URL);
 }

@@ -3,11 +3,9 @@ import { and, eq, sql } from "drizzle-orm";
 import { paymentLinks } from "../../db/schema";
 import { Conflict } from "../../lib/errors";
 import { auditEntry, type ServiceContext } from "../context";
-import { findInvoice } from "../invoices/get-invoice";
-import { unsealPayer } from "../invoices/payer";
 import { presentMessage } from "../messages/present";
 import { messageStatements, publishMessages, type MessageRequest } from "../messages/enqueue";
-import { Channel, linkStillOpen, MessageLocale, queuedMessage, Recipient, recipientFor, reminderTemplate, type MessageRow } from "./outreach";
+import { Channel, linkStillOpen, linkSubject, MessageLocale, queuedMessage, Recipient, recipientFor, reminderTemplate, type MessageRow } from "./outreach";
 import { presentPaymentLink, type PaymentLinkRow } from "./present";
 import { findPaymentLink } from "./query";
 import { scoped } from "../tenancy";
@@ -25,7 +23,8 @@ export const RemindPaymentLinkInput = z
 /**
  * `send`: the payment_link message (the page, the amount, the expiry); `remind` (seed 003
  * "relance"): the reminder that fits the invoice's due date (before, on, after), counted on the
- * link. Either way the message, the link's counters and the audit entry are one batch, guarded
+ * link. A payment request (no invoice) goes to its own payer and names its description; it has
+ * no due date (the `reminder_due` wording) and no PDF to attach. Either way the message, the link's counters and the audit entry are one batch, guarded
  * on the link still being open: a completed, expired or revoked link → 409 not_remindable, and
  * nothing is written.
  */
@@ -44,18 +43,21 @@ export async function sendPaymentLink({
 }) {
   const link = await findPaymentLink(ctx, organizationId, id);
   refuseClosed(link, ctx.now);
-  const { row: invoice } = await findInvoice(ctx, organizationId, link.invoice_id);
-  const payer = await unsealPayer(ctx.env.ENCRYPTION_KEY, invoice.id, invoice.payer_encrypted);
+  const { payer, invoice, description } = await linkSubject(ctx, organizationId, link);
   const channel = input.channel ?? "email";
   const locale = input.locale ?? "fr";
   const payUrl = presentPaymentLink(link, ctx.env.PUBLIC_BASE_URL).payment_page_url;
   const base = { organizationId, channel, to: recipientFor(payer, channel, input.to), locale, related: { type: "payment_link" as const, id } };
+  const currency = link.currency;
+  // A request has no invoice: its description stands where the invoice number would, and no due date picks the reminder (→ reminder_due).
+  const dueDate = invoice?.due_date ?? null;
   const request: MessageRequest =
     kind === "send"
-      ? { ...base, template: "payment_link", data: { payerName: payer.name, amount: link.amount, invoiceNumber: invoice.invoice_number, payUrl, expiresAt: link.expires_at } }
-      : { ...base, template: reminderTemplate(invoice.due_date), data: { payerName: payer.name, invoiceNumber: invoice.invoice_number, amountDue: link.amount, dueDate: invoice.due_date, payUrl } };
+      ? { ...base, template: "payment_link", data: { payerName: payer.name, amount: link.amount, currency, invoiceNumber: invoice?.invoice_number ?? null, description, payUrl, expiresAt: link.expires_at } }
+      : { ...base, template: reminderTemplate(dueDate), data: { payerName: payer.name, invoiceNumber: invoice?.invoice_number ?? null, description, amountDue: link.amount, currency, dueDate, payUrl } };
   const open = linkStillOpen(ctx, organizationId, id);
-  const message = await messageStatements(ctx, channel === "email" ? { ...request, attachments: [{ kind: "invoice_pdf", id: invoice.id }] } : request, open);
+  // The invoice's PDF goes with an email; a request has no document to attach.
+  const message = await messageStatements(ctx, channel === "email" && invoice ? { ...request, attachments: [{ kind: "invoice_pdf", id: invoice.id }] } : request, open);
 
   const theLink = and(eq(paymentLinks.id, id), scoped(ctx, paymentLinks, organizationId));
   const counters =

@@ -5,7 +5,7 @@ import { parisToday } from "../../domain/dates";
 import { STANDING_ISSUED_STATUSES } from "../../domain/invoice-status";
 import { statusIn } from "../../db/status-sql";
 import { REFUND_TYPES, type RefundInvoice } from "../../domain/refund";
-import { Conflict, NotFound } from "../../lib/errors";
+import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
 import { derivedId, isId, newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
 import type { RefundResult } from "../../domain/payment-intent-rpc";
@@ -44,7 +44,7 @@ export const CreateRefundInput = z
       .optional()
       .openapi({
         description:
-          "`price_reduction`: the price is lowered (a commercial discount, a billing error): once the refund succeeds a partial credit note (AV-…) is issued for its amount, VAT split over the invoice's rates in proportion; the invoice's payable amount drops by as much and a paid invoice stays `paid`. `repayment`: money goes back and the price stands (a duplicate payment, a goodwill refund to be paid again): the invoice is owed that amount again. Default: `price_reduction` when the invoice is paid in full (`paid`) when the refund is asked and the refund has a `reason`, else `repayment`.",
+          "`price_reduction`: the price is lowered (a commercial discount, a billing error): once the refund succeeds a partial credit note (AV-…) is issued for its amount, VAT split over the invoice's rates in proportion; the invoice's payable amount drops by as much and a paid invoice stays `paid`. `repayment`: money goes back and the price stands (a duplicate payment, a goodwill refund to be paid again): the invoice is owed that amount again. Default: `price_reduction` when the invoice is paid in full (`paid`) when the refund is asked and the refund has a `reason`, else `repayment`. A payment request without an invoice can only be repaid: `price_reduction` → 422 `credit_note_requires_invoice`; its default is `repayment`.",
         example: "price_reduction",
       }),
   })
@@ -77,14 +77,23 @@ export async function createRefund({
   // and VAT breakdown for the credit note; and a deposit already deducted by an issued final
   // invoice cannot be given back (that invoice's document shows it as prepaid): one read.
   const { invoice: refunded, deductedBy } = await refundedInvoice(ctx, organizationId, input.payment_intent_id);
-  if (deductedBy) {
+  // A payment request without an invoice can only be repaid: a price reduction is a credit
+  // note, and a credit note corrects an invoice.
+  if (!refunded && input.type === "price_reduction") {
+    throw new BusinessRule(
+      "This payment has no invoice (a payment request): it can only be repaid (type repayment); a price reduction issues a credit note, which needs an invoice.",
+      "credit_note_requires_invoice",
+      "type",
+    );
+  }
+  if (refunded && deductedBy) {
     throw new Conflict(
       `This payment is on deposit invoice ${refunded.invoice_number}, deducted by issued invoice ${deductedBy}, whose document shows it as prepaid: correct the final invoice with a credit note instead.`,
       "deposit_deducted",
       "payment_intent_id",
     );
   }
-  const invoice = input.type === "repayment" ? null : refunded;
+  const invoice = input.type === "repayment" || !refunded ? null : refunded;
   const result = await intentCall(ctx, input.payment_intent_id, "refund", (stub) =>
     // RPC stubs wrap the result union in a way TypeScript cannot narrow: name it.
     stub.refund(input.payment_intent_id, {
@@ -104,14 +113,17 @@ export async function createRefund({
   }).refund;
 }
 
-/** The invoice a payment intent pays, as a refund of it needs it; 404 when the intent is not the caller's. */
-async function refundedInvoice(ctx: ServiceContext, organizationId: string, intentId: string): Promise<{ invoice: RefundInvoice; deductedBy: string | null }> {
+/**
+ * The invoice a payment intent pays, as a refund of it needs it (null for a payment request
+ * without an invoice); 404 when the intent is not the caller's.
+ */
+async function refundedInvoice(ctx: ServiceContext, organizationId: string, intentId: string): Promise<{ invoice: RefundInvoice | null; deductedBy: string | null }> {
   const theIntent = and(eq(paymentIntents.id, intentId), scoped(ctx, paymentIntents, organizationId));
   const [rows, finals] = await ctx.db.batch([
     ctx.db
       .select({ status: invoices.status, invoice_number: invoices.invoice_number, issued_at: invoices.issued_at, tax_breakdown: invoices.tax_breakdown })
       .from(paymentIntents)
-      .innerJoin(invoices, and(eq(invoices.id, paymentIntents.invoice_id), scoped(ctx, invoices, organizationId)))
+      .leftJoin(invoices, and(eq(invoices.id, paymentIntents.invoice_id), scoped(ctx, invoices, organizationId)))
       .where(theIntent),
     // The issued final invoice that deducts this invoice, when it is a deposit (each subquery
     // reads its own `invoices`: the paid invoice, then the one naming it in deducted_by).
@@ -128,13 +140,14 @@ async function refundedInvoice(ctx: ServiceContext, organizationId: string, inte
   ]);
   const row = rows[0];
   if (!row) throw new NotFound("payment_intent", intentId, "payment_intent_id");
+  if (row.status === null) return { invoice: null, deductedBy: null };
   return {
     invoice: {
       status: row.status,
       // A payment is only ever made on an issued invoice, which has its number and date.
       invoice_number: row.invoice_number ?? "",
       invoice_issue_date: row.issued_at ? parisToday(new Date(row.issued_at)) : "",
-      tax_breakdown: row.tax_breakdown,
+      tax_breakdown: row.tax_breakdown ?? [],
     },
     deductedBy: finals[0]?.invoice_number ?? null,
   };

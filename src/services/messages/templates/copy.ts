@@ -4,8 +4,8 @@ import type { Locale, TemplateDataMap, TemplateName } from "./types";
 /**
  * What each message says, once per language, as parts the email (HTML and text) and the SMS are
  * both built from, so the channels never disagree. Amounts are in the French format in both
- * languages (1 234,50 €): the payer pays a French organization in euros, and it is how the
- * invoice itself prints them.
+ * languages (1 234,50 €): the payer pays a French organization, and it is how the invoice itself
+ * prints them; a payment request in dollars or pounds prints "1 234,50 $" / "£" the same way.
  */
 export interface Copy {
   subject: string;
@@ -40,9 +40,47 @@ const greet = (locale: Locale, name: string | null | undefined) => (locale === "
 
 type Builder<D> = (d: D, org: string, locale: Locale) => Copy;
 
+const money = (cents: number, currency: string | null | undefined) => formatMoney(cents, currency ?? "EUR");
+
+/** A request's description as an SMS can carry it next to the link (the email has it whole). */
+function smsDescription(description: string): string {
+  const flat = description.replace(/\s+/g, " ").trim();
+  return flat.length <= 30 ? flat : `${flat.slice(0, 29).trimEnd()}...`;
+}
+
+/**
+ * A reminder of a payment request (no invoice: its description stands for the number). A request
+ * has no due date, so one wording serves whichever reminder the caller picked.
+ */
+function requestReminderCopy(d: TemplateDataMap["invoice"] & { description: string }, org: string, locale: Locale): Copy {
+  const amount = money(d.amountDue, d.currency);
+  const fr = locale === "fr";
+  const action = { label: fr ? "Payer en ligne" : "Pay online", url: d.payUrl };
+  return fr
+    ? {
+        subject: `Rappel : demande de paiement de ${amount} (${org})`,
+        heading: "Rappel de paiement",
+        greeting: greet(locale, d.payerName),
+        paragraphs: [`Nous vous rappelons que ${org} vous a adressé une demande de paiement de ${amount} pour « ${d.description} », toujours en attente de règlement.`, "Si vous l'avez déjà réglée, merci de ne pas tenir compte de ce message."],
+        facts: [["Objet", d.description], ["Montant à régler", amount]],
+        action,
+        sms: `{org}: rappel, paiement de ${amount} (${smsDescription(d.description)}) `,
+      }
+    : {
+        subject: `Reminder: payment request for ${amount} (${org})`,
+        heading: "Payment reminder",
+        greeting: greet(locale, d.payerName),
+        paragraphs: [`This is a reminder that ${org} has asked you to pay ${amount} for "${d.description}", which is still awaiting payment.`, "If you have already paid it, please disregard this message."],
+        facts: [["For", d.description], ["Amount due", amount]],
+        action,
+        sms: `{org}: reminder, payment of ${amount} (${smsDescription(d.description)}) `,
+      };
+}
+
 function invoiceCopy(kind: "invoice" | "reminder_before_due" | "reminder_due" | "reminder_overdue" | "final_notice"): Builder<TemplateDataMap["invoice"]> {
   return (d, org, locale) => {
-    const amount = formatMoney(d.amountDue);
+    if (d.invoiceNumber === null && d.description) return requestReminderCopy({ ...d, description: d.description }, org, locale);
+    const amount = money(d.amountDue, d.currency);
     const fr = locale === "fr";
     const number = d.invoiceNumber ?? (fr ? "(sans numéro)" : "(unnumbered)");
     const due = d.dueDate ? (fr ? formatDate(d.dueDate) : longDateEn(d.dueDate)) : null;
@@ -159,7 +197,8 @@ function invoiceCopy(kind: "invoice" | "reminder_before_due" | "reminder_due" | 
 }
 
 const paymentLink: Builder<TemplateDataMap["payment_link"]> = (d, org, locale) => {
-  const amount = formatMoney(d.amount);
+  const amount = money(d.amount, d.currency);
+  const smsWhat = d.invoiceNumber ? null : d.description ? ` (${smsDescription(d.description)})` : "";
   const fr = locale === "fr";
   const what = d.invoiceNumber ? (fr ? `la facture ${d.invoiceNumber}` : `invoice ${d.invoiceNumber}`) : (d.description ?? null);
   const facts: [string, string][] = [
@@ -175,7 +214,7 @@ const paymentLink: Builder<TemplateDataMap["payment_link"]> = (d, org, locale) =
         paragraphs: [`${org} vous invite à régler ${amount}${what ? ` pour ${what}` : ""}. Le paiement se fait en ligne, de façon sécurisée.`],
         facts,
         action: { label: "Payer en ligne", url: d.payUrl },
-        sms: `{org}: demande de paiement de ${amount}${d.invoiceNumber ? `, facture ${d.invoiceNumber}` : ""} `,
+        sms: `{org}: demande de paiement de ${amount}${smsWhat ?? `, facture ${d.invoiceNumber}`} `,
       }
     : {
         subject: `${org}: payment request for ${amount}`,
@@ -184,12 +223,12 @@ const paymentLink: Builder<TemplateDataMap["payment_link"]> = (d, org, locale) =
         paragraphs: [`${org} asks you to pay ${amount}${what ? ` for ${what}` : ""}. Payment is online and secure.`],
         facts,
         action: { label: "Pay online", url: d.payUrl },
-        sms: `{org}: payment request for ${amount}${d.invoiceNumber ? `, invoice ${d.invoiceNumber}` : ""} `,
+        sms: `{org}: payment request for ${amount}${smsWhat ?? `, invoice ${d.invoiceNumber}`} `,
       };
 };
 
 const linkCancelled: Builder<TemplateDataMap["link_cancelled"]> = (d, org, locale) => {
-  const amount = formatMoney(d.amount);
+  const amount = money(d.amount, d.currency);
   const fr = locale === "fr";
   const what = d.invoiceNumber ? (fr ? ` pour la facture ${d.invoiceNumber}` : ` for invoice ${d.invoiceNumber}`) : d.description ? (fr ? ` (${d.description})` : ` (${d.description})`) : "";
   return fr
@@ -214,7 +253,7 @@ const linkCancelled: Builder<TemplateDataMap["link_cancelled"]> = (d, org, local
 };
 
 const receipt: Builder<TemplateDataMap["receipt"]> = (d, org, locale) => {
-  const amount = formatMoney(d.amount);
+  const amount = money(d.amount, d.currency);
   const fr = locale === "fr";
   const when = fr ? formatParisDateTime(d.paidAt) : parisDateTimeEn(d.paidAt);
   const facts: [string, string][] = [

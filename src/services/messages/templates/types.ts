@@ -1,15 +1,19 @@
-/** What each template says, in the payer's language; every amount is integer cents (euros). */
+/** What each template says, in the payer's language; every amount is integer cents, in `currency` (default EUR). */
 
 export const TEMPLATE_NAMES = ["invoice", "payment_link", "reminder_before_due", "reminder_due", "reminder_overdue", "final_notice", "link_cancelled", "receipt"] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 export type Locale = "fr" | "en";
 
-/** An invoice to pay: sending it, or reminding the payer of it. */
+/** An invoice to pay (sending it, or reminding the payer of it), or a payment request to remind. */
 export interface InvoiceMessageData {
   payerName?: string | null;
-  /** Null only for an invoice not numbered yet (never the case once issued). */
+  /** Null only for an invoice not numbered yet (never the case once issued), or a payment request. */
   invoiceNumber: string | null;
+  /** A payment request's description: what the reminder names when there is no invoice number. */
+  description?: string | null;
   amountDue: number;
+  /** ISO 4217 (EUR, USD, GBP); default EUR. */
+  currency?: string | null;
   /** YYYY-MM-DD. */
   dueDate: string | null;
   /** The payment page (a payment link's payment_page_url). */
@@ -19,6 +23,8 @@ export interface InvoiceMessageData {
 export interface PaymentLinkMessageData {
   payerName?: string | null;
   amount: number;
+  /** ISO 4217 (EUR, USD, GBP); default EUR. */
+  currency?: string | null;
   description?: string | null;
   invoiceNumber?: string | null;
   payUrl: string;
@@ -29,6 +35,7 @@ export interface PaymentLinkMessageData {
 export interface LinkCancelledMessageData {
   payerName?: string | null;
   amount: number;
+  currency?: string | null;
   description?: string | null;
   invoiceNumber?: string | null;
 }
@@ -36,6 +43,7 @@ export interface LinkCancelledMessageData {
 export interface ReceiptMessageData {
   payerName?: string | null;
   amount: number;
+  currency?: string | null;
   /** ISO instant. */
   paidAt: string;
   paymentId: string;

@@ -1,0 +1,3 @@
+/** What every CSV export says about its format (src/services/exports/csv.ts). */
+export const CSV_FORMAT_DESCRIPTION =
+  "RFC 4180 (CRLF line ends, fields quoted when they hold the separator, a quote or a line break), UTF-8 with a BOM, a header line first. `separator` `;` (default, what French Excel opens directly): amounts with a decimal comma (`1234,56`); `separator=,`: amounts with a decimal point (`1234.56`). Amounts are in units of the row's currency, dates `YYYY-MM-DD` in Europe/Paris. Free text starting with `=`, `+`, `-` or `@` gets a leading `'` so that a spreadsheet never runs it as a formula. Streamed as it is read, page by page.";

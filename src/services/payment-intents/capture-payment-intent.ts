@@ -1,0 +1,48 @@
+import { z } from "@hono/zod-openapi";
+import type { IntentResult } from "../../domain/payment-intent-rpc";
+import { NotFound } from "../../lib/errors";
+import { isId } from "../../lib/ids";
+import { intentCall, type ServiceContext } from "../context";
+import { unwrapIntentResult } from "./intent-result";
+
+export const CapturePaymentIntentInput = z
+  .strictObject({
+    amount: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .openapi({ description: "In cents, at most `amount_authorized`. Default: the whole authorized amount. The rest of the authorization is released.", example: 15000 }),
+  })
+  .openapi("PaymentIntentCapture", { example: { amount: 15000 } });
+
+/**
+ * The partner captures a card hold, in the intent's Durable Object (one transition, decided
+ * there from its state: `requires_capture` only, at most the authorized amount, once). The object
+ * projects the capture to D1 (the ledger entry of the captured amount, the invoice recomputed,
+ * `payment_intent.status_changed`, the audit entry) before answering; the tenant is checked by the
+ * object itself, so the request costs the gate and this one call.
+ */
+export async function capturePaymentIntent({
+  ctx,
+  organizationId,
+  id,
+  input,
+}: {
+  ctx: ServiceContext;
+  organizationId: string;
+  id: string;
+  input: z.infer<typeof CapturePaymentIntentInput>;
+}) {
+  if (!isId("payment_intent", id)) throw new NotFound("payment_intent", id, "id");
+  const result = await intentCall(ctx, id, "capture", (stub) =>
+    // RPC stubs wrap the result union in a way TypeScript cannot narrow: name it.
+    stub.capture(id, {
+      amount: input.amount,
+      tenant: { partnerId: ctx.principal.partnerId, livemode: ctx.principal.livemode, organizationId },
+      actor: { id: ctx.actor.id, type: "partner" },
+      requestId: ctx.requestId,
+    }) as unknown as Promise<IntentResult>,
+  );
+  return unwrapIntentResult(result, { notFound: { resource: "payment_intent", id, param: "id" }, param: { rule: "amount", invalid: "amount" } }).intent;
+}
