@@ -160,7 +160,7 @@ export function createApp() {
       { name: "Quotes", description: "Quotes (devis): numbered when sent, accepted into a draft invoice, declined, or expired after their validity." },
       { name: "Payment links", description: "Links to the hosted payment page, one payment intent each." },
       { name: "Payment intents", description: "One per link; its state lives in a Durable Object, projected to D1." },
-      { name: "Payments", description: "The ledger: money collected." },
+      { name: "Payments", description: "The ledger: one entry per payment — online (pending while on its way, then completed, failed or a released hold) or recorded at the counter; only received money counts." },
       { name: "Refunds", description: "Partial, total and multiple refunds, serialized by the payment intent's Durable Object." },
       { name: "Exports", description: "Files for accountants: the FEC (fichier des écritures comptables) and CSVs of invoices and payments, streamed." },
       { name: "Dunning", description: "Reminder rules relative to due dates, sent by the hourly job (and the sandbox sweep) once per invoice and rule." },

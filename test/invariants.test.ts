@@ -86,7 +86,7 @@ describe("DESIGN.md §2's invariants, as the soak checks them", () => {
       ["invoice numbers unique and gap-free per series", (s) => void (s.invoices.find((i) => i.id === ids.split)!.invoice_number = paidInvoice(s).invoice_number)],
       ["invoice numbers unique and gap-free per series", (s) => void (s.invoices = s.invoices.filter((i) => !i.invoice_number?.endsWith("-00003")))],
       ["an invoice's active links never exceed its amount due", (s) => void s.links.push({ id: "pl-extra", invoice_id: ids.full, status: "active", amount: 1 })],
-      ["a paid intent has exactly one ledger entry that matches it (amount, refunded)", (s) => void s.payments.push({ ...s.payments[0]! })],
+      ["a paid intent has exactly one ledger entry, received, that matches it (amount, refunded); an unpaid one has none received", (s) => void s.payments.push({ ...s.payments[0]! })],
       ["no intent refunded above what it received (refunded_amount ≤ amount_received)", (s) => void (refundedIntent(s).refunded_amount = refundedIntent(s).amount_received + 1)],
       ["Σ succeeded refunds = refunded_amount; Σ refunds not failed ≤ amount_received", (s) => void (s.refunds[0]!.amount += 1)],
       ["exactly one event per change (created events; status_changed chains end at the object's status)", (s) => void (s.events = s.events.filter((e) => e.type !== "refund.created"))],

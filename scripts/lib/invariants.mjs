@@ -157,10 +157,13 @@ export function checkInvariants(s) {
   for (const i of intents) {
     const ps = paymentsByIntent.get(i.id) ?? [];
     const hasMoney = HAS_MONEY.includes(i.status);
-    if (hasMoney && (ps.length !== 1 || ps[0].amount !== i.amount_received || ps[0].refunded_amount !== i.refunded_amount)) {
+    if (hasMoney && (ps.length !== 1 || !COLLECTED.includes(ps[0].status) || ps[0].amount !== i.amount_received || ps[0].refunded_amount !== i.refunded_amount)) {
       ledgerProblems.push(`${i.id} (${i.status}, received ${i.amount_received}, refunded ${i.refunded_amount}): ${ps.length} payments ${ps.map((p) => `${p.amount}/${p.refunded_amount}`).join(" ")}`);
     }
-    if (!hasMoney && (ps.length !== 0 || i.amount_received !== 0)) ledgerProblems.push(`${i.id} (${i.status}): received ${i.amount_received}, ${ps.length} payments`);
+    // Money not received: at most one entry (pending, failed or a released hold), never one that counts as received.
+    if (!hasMoney && (ps.length > 1 || ps.some((p) => COLLECTED.includes(p.status)) || i.amount_received !== 0)) {
+      ledgerProblems.push(`${i.id} (${i.status}): received ${i.amount_received}, ${ps.length} payments ${ps.map((p) => p.status).join(" ")}`);
+    }
     if (i.refunded_amount > i.amount_received) refundedOver.push(`${i.id}: refunded ${i.refunded_amount} > received ${i.amount_received}`);
     const rs = refundsByIntent.get(i.id) ?? [];
     const succeeded = rs.filter((r) => r.status === "succeeded").reduce((n, r) => n + r.amount, 0);
@@ -169,7 +172,7 @@ export function checkInvariants(s) {
       refundSums.push(`${i.id}: refunded_amount ${i.refunded_amount}, Σ succeeded refunds ${succeeded}, Σ not failed ${committed}, received ${i.amount_received}`);
     }
   }
-  add("a paid intent has exactly one ledger entry that matches it (amount, refunded)", intents.length, ledgerProblems);
+  add("a paid intent has exactly one ledger entry, received, that matches it (amount, refunded); an unpaid one has none received", intents.length, ledgerProblems);
   add("no intent refunded above what it received (refunded_amount ≤ amount_received)", intents.length, refundedOver);
   add("Σ succeeded refunds = refunded_amount; Σ refunds not failed ≤ amount_received", intents.filter((i) => i.amount_received > 0).length, refundSums);
 

@@ -603,7 +603,7 @@ export const paymentIntents = sqliteTable(
   ],
 );
 
-/** The ledger: one entry per succeeded payment intent (money collected). */
+/** The ledger: one entry per payment intent once money is on its way (pending → completed, failed, canceled), and one per offline payment recorded. */
 export const payments = sqliteTable(
   "payments",
   {

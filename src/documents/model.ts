@@ -143,6 +143,31 @@ export type ReceiptDocument = {
   reference?: string | null;
 };
 
+/**
+ * A department's monthly remittance statement ("bordereau de versement", issue 14): what a
+ * régisseur signs and sends to the comptable public. Amounts in cents of `currency`; dates are
+ * Paris calendar dates (`YYYY-MM-DD`), instants ISO UTC.
+ */
+export type RemittanceDocument = {
+  organization: { name: string; siret: string; address: DocumentAddress | null; primary_color?: string | null };
+  department: { name: string; code: string };
+  /** The department's default bank account, masked (`FR76 **** … 0185`); null when it has none. */
+  bank_account: { iban_masked: string; bank_name: string | null } | null;
+  period: { month: string; from: string; to: string };
+  currency: "EUR" | "USD" | "GBP";
+  days: { date: string; method: ReceiptDocument["method"]; collected_count: number; collected: number; refunded_count: number; refunded: number }[];
+  payments: { receipt_number: string; invoice_number: string | null; payer_initials: string; amount: number; method: ReceiptDocument["method"]; reference: string | null; date: string }[];
+  refunds: { receipt_number: string; amount: number; method: ReceiptDocument["method"]; date: string }[];
+  /** Voided payments of the month, listed apart and never counted. */
+  voided_payments: { receipt_number: string; invoice_number: string | null; payer_initials: string; amount: number; method: ReceiptDocument["method"]; reference: string | null; date: string }[];
+  totals: {
+    collected: number;
+    refunded: number;
+    net: number;
+    by_method: { method: ReceiptDocument["method"]; collected_count: number; collected: number; refunded_count: number; refunded: number; net: number }[];
+  };
+};
+
 /** Determinism: the same input and options always give byte-identical PDFs (the archive stores a hash). */
 export type RenderOptions = {
   /** ISO instant written as the PDF's CreationDate/ModDate and the XMP dates. */

@@ -9,6 +9,9 @@ import { PAYMENT_METHODS } from "./payment-intent";
 export const PAYMENT_STATUSES = ["pending", "completed", "failed", "canceled", "partially_refunded", "refunded", "voided"] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
+/** What a payment intent's transition makes of its ledger entry (before refunds). */
+export type LedgerEntryStatus = Extract<PaymentStatus, "pending" | "completed" | "failed" | "canceled">;
+
 /** Money received: what amount_paid, statistics, balances and exports count. A refunded payment was received (its refunds are counted apart). */
 export const COLLECTED_PAYMENT_STATUSES = ["completed", "partially_refunded", "refunded"] as const satisfies readonly PaymentStatus[];
 

@@ -896,7 +896,12 @@ describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s"
       const w = op.method === "GET" ? await (readWorld ??= newWorld()) : await newWorld();
       const template = op.path;
       const realPath = concretePath(template, w).split("/");
-      const realPathIds = op.pathParams.map((name) => realPath[template.split("/").indexOf(`{${name}}`)]!);
+      // A parameter may share its segment with a suffix (`{month}.csv`): the id is what the template's prefix and suffix leave.
+      const realPathIds = op.pathParams.map((name) => {
+        const at = template.split("/").findIndex((segment) => segment.includes(`{${name}}`));
+        const [before = "", after = ""] = template.split("/")[at]!.split(`{${name}}`);
+        return realPath[at]!.slice(before.length, realPath[at]!.length - after.length);
+      });
       const f: Fixture = { op, w, stranger, base: portableBody(op.example, w), realPathIds, counter: { n: 0 }, unsettled: true };
       if (f.base === undefined && op.schema) f.base = sample(op.schema);
 

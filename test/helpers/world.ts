@@ -64,7 +64,9 @@ export function concretePath(path: string, w: World): string {
     .replace("/v1/messages/{id}", `/v1/messages/${w.message.id}`)
     .replace("{dept_id}", w.dept.id)
     .replace("{rule_id}", w.dunningRule.id)
-    .replace("{ba_id}", w.account.id);
+    .replace("{ba_id}", w.account.id)
+    // A remittance statement's month (GET /v1/departments/{id}/remittances/{month}[.csv|.pdf]).
+    .replace("{month}", "2026-03");
 }
 
 export const EXAMPLE_UUID = "0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b";

@@ -66,7 +66,7 @@ async function world(options: WorldOptions = {}) {
     intentId: link.payment_intent_id as string,
     getIntent: async () => expectOk(await call(`/v1/payment_intents/${link.payment_intent_id}`, { token: t.token, headers })),
     getInvoice: async () => expectOk(await call(`/v1/invoices/${invoice.id}`, { token: t.token, headers })),
-    payments: async () => (await expectOk(await call(`/v1/invoices/${invoice.id}/payments`, { token: t.token, headers }))).data as { amount: number; method: string }[],
+    payments: async () => (await expectOk(await call(`/v1/invoices/${invoice.id}/payments`, { token: t.token, headers }))).data as { amount: number; method: string; status: string }[],
     simulate: async (outcome: string) => expectOk(await call(`/v1/sandbox/payment_intents/${link.payment_intent_id}/simulate`, { token: t.token, body: { outcome } })),
     revoke: async () => expectOk(await call(`/v1/payment_links/${link.id}`, { method: "DELETE", token: t.token, headers })),
   };
@@ -380,7 +380,8 @@ describe("sandbox bank", () => {
     expect(text(failed.html)).toContain("Aucun montant n'a été débité.");
     expect(failed.html).toContain(`href="https://votreapp.fr/payment/success?order=42&amp;payment_intent=${w.intentId}&amp;status=failed"`);
     expect(await w.getIntent()).toMatchObject({ status: "failed", failure_code: code, aiia_status: "rejected" });
-    expect(await w.payments()).toEqual([]);
+    // The failed transfer is a failed ledger entry: nothing received.
+    expect(await w.payments()).toEqual([expect.objectContaining({ status: "failed", method: "sepa_credit" })]);
 
     // The failure page carries the method form again, for the intent's current version.
     const retry = await b.submit(failed, `${w.path}/pay`, { method: "sepa_credit" });

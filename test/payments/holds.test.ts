@@ -77,7 +77,7 @@ async function auditActions(partnerId: string, resourceId: string): Promise<stri
 }
 
 describe("a card hold (preauth link)", () => {
-  it("authorized via simulate waits in requires_capture: amount_authorized, capture_before = authorization + 6 d 12 h, link completed, no ledger entry, invoice unchanged", async () => {
+  it("authorized via simulate waits in requires_capture: amount_authorized, capture_before = authorization + 6 d 12 h, link completed, a pending ledger entry, invoice unchanged", async () => {
     const { t, api: a, issued, link: l, pi, held } = await authorizedHold();
 
     expect(held).toMatchObject({
@@ -98,8 +98,9 @@ describe("a card hold (preauth link)", () => {
     expect((await expectOk(await a.getIntent(pi))).status).toBe("requires_capture");
 
     expect(await d1Link(l.id)).toMatchObject({ status: "completed" });
-    expect(await ledgerOf(issued.id)).toEqual([]);
-    expect((await expectOk(await a.listPayments())).data).toEqual([]);
+    // The ledger shows the hold as a pending payment (seed 002): no money received, the invoice untouched.
+    expect(await ledgerOf(issued.id)).toMatchObject([{ payment_intent_id: pi, amount: SEED_TOTAL, method: "card", status: "pending" }]);
+    expect((await expectOk(await a.listPayments())).data).toMatchObject([{ payment_intent_id: pi, status: "pending", source: "online" }]);
     expect(await d1Invoice(issued.id)).toMatchObject({ status: "issued", amount_paid: 0, amount_due: SEED_TOTAL });
     expect(await intentTransitions(t.partnerId, pi)).toEqual(["created→pending", "pending→processing", "processing→requires_capture"]);
     const authorized = (await eventsOf(t.partnerId, "payment_intent.status_changed")).at(-1)!;
@@ -163,7 +164,7 @@ describe("a card hold (preauth link)", () => {
 
     expect(await rowCounts(t.partnerId)).toEqual(before);
     expect(await d1Intent(pi)).toMatchObject({ status: "requires_capture", version: held.version, amount_received: 0 });
-    expect(await ledgerOf(issued.id)).toEqual([]);
+    expect(await ledgerOf(issued.id)).toMatchObject([{ status: "pending" }]);
     // Still capturable, up to the amount authorized exactly.
     expect(await expectOk(await intents.capture(pi, { amount: SEED_TOTAL }))).toMatchObject({ status: "succeeded", amount_received: SEED_TOTAL });
   });
@@ -178,13 +179,13 @@ describe("a card hold (preauth link)", () => {
     expect(await ledgerOf(issued.id)).toHaveLength(1);
   });
 
-  it("canceled: released (canceled, \"requested\"), no ledger entry, the link stays completed; cancel again changes nothing; capture after → 409", async () => {
+  it("canceled: released (canceled, \"requested\"), its ledger entry canceled, the link stays completed; cancel again changes nothing; capture after → 409", async () => {
     const { t, api: a, issued, link: l, pi, intents } = await authorizedHold();
 
     const released = await expectOk(await intents.cancel(pi));
     expect(released).toMatchObject({ id: pi, status: "canceled", cancellation_reason: "requested", amount_received: 0, amount_authorized: SEED_TOTAL });
     expect(await expectOk(await a.getIntent(pi))).toEqual(released);
-    expect(await ledgerOf(issued.id)).toEqual([]);
+    expect(await ledgerOf(issued.id)).toMatchObject([{ payment_intent_id: pi, status: "canceled", amount: SEED_TOTAL }]);
     expect(await d1Invoice(issued.id)).toMatchObject({ status: "issued", amount_paid: 0 });
     expect(await d1Link(l.id)).toMatchObject({ status: "completed" });
     expect(await intentTransitions(t.partnerId, pi)).toEqual(["created→pending", "pending→processing", "processing→requires_capture", "requires_capture→canceled"]);
@@ -212,7 +213,7 @@ describe("a card hold (preauth link)", () => {
     const [last] = (await eventsOf(t.partnerId, "payment_intent.status_changed")).slice(-1);
     expect(last!.data).toMatchObject({ payment_intent_id: pi, previous_status: "requires_capture", current_status: "canceled", payment_intent: { cancellation_reason: "hold_expired" } });
     expect(await auditActions(t.partnerId, pi)).toContain("hold_expired");
-    expect(await ledgerOf(issued.id)).toEqual([]);
+    expect(await ledgerOf(issued.id)).toMatchObject([{ payment_intent_id: pi, status: "canceled" }]);
     expectError(await intentApi(a).capture(pi), 409, { code: "payment_intent_not_capturable" });
     await expectInvariantsHold(t.token, a.orgId);
   });
@@ -305,7 +306,7 @@ describe("a card hold (preauth link)", () => {
     const held = await expectOk(await a.getIntent(pi));
     expect(held).toMatchObject({ status: "requires_capture", amount_authorized: SEED_TOTAL, provider_status: "authorized ••••4242", amount_received: 0 });
     expect(await d1Link(l.id)).toMatchObject({ status: "completed" });
-    expect(await ledgerOf(issued.id)).toEqual([]);
+    expect(await ledgerOf(issued.id)).toMatchObject([{ payment_intent_id: pi, status: "pending" }]);
 
     const captured = await expectOk(await intentApi(a).capture(pi, { amount: 1000 }));
     expect(captured).toMatchObject({ status: "succeeded", amount_received: 1000, provider_status: "captured ••••4242" });
@@ -351,7 +352,7 @@ describe("a payment request without an invoice", () => {
     const { t, api: a, link: l, pi, intents } = await requestLink({ payment_methods: ["card"], type: "preauth" });
     const held = await expectOk(await a.simulate(pi, "succeeded"));
     expect(held).toMatchObject({ status: "requires_capture", invoice_id: null, amount_authorized: 20_000, capture_method: "manual" });
-    expect(await requestLedger(pi)).toEqual([]);
+    expect(await requestLedger(pi)).toMatchObject([{ status: "pending", amount: 20_000, invoice_id: null }]);
     expect(await d1Link(l.id)).toMatchObject({ status: "completed" });
 
     expectError(await intents.capture(pi, { amount: 20_001 }), 422, { code: "amount_exceeds_authorized" });

@@ -98,11 +98,12 @@ describe("GET /v1/payments and /v1/payments/{id}", () => {
     expectError(await api(await liveToken(t), a.orgId).getPayment(payment.id), 404, { code: "resource_missing" });
     expectError(await a.getPayment("pay-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b"), 404, { code: "resource_missing", param: "id" });
     expectError(await a.getPayment(l.payment_intent_id), 404, { code: "resource_missing", param: "id" });
-    // Only succeeded intents are in the ledger.
+    // A failed transfer is listed as a failed payment (seed 002), apart from the money received.
     const other = await issuedInvoice(a, (await env.DB.prepare("SELECT department_id FROM invoices WHERE id = ?").bind(issued.id).first<{ department_id: string }>())!.department_id);
     const failed = await link(a, other.id);
     await expectOk(await a.simulate(failed.payment_intent_id, "insufficient_funds"));
-    expect(ids(await a.listPayments())).toEqual([payment.id]);
+    expect(ids(await a.listPayments("status=completed"))).toEqual([payment.id]);
+    expect((await expectOk(await a.listPayments("status=failed"))).data).toMatchObject([{ payment_intent_id: failed.payment_intent_id, status: "failed", amount: 42200 }]);
   });
 
   it("filters by status, invoice_id, method and Paris dates (from_date, to_date inclusive), newest first, paginated", async () => {

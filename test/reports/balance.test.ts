@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parisStartOfDay, parisToday } from "../../src/domain/dates";
 import { parisMonth } from "../../src/domain/report-periods";
 import { accessToken, call, createPartner, expectOk, issueCredential } from "../helpers/harness";
-import { collected, listAll, markPending, offlinePayment, payment, refund, reportWorld, requestPayment, sum } from "./traffic";
+import { collected, listAll, pendingPayment, offlinePayment, payment, refund, reportWorld, requestPayment, sum } from "./traffic";
 
 /**
  * GET /v1/balance (seed 004): per organization and department, since the beginning and in the
@@ -18,8 +18,7 @@ async function buildBalance() {
   const { a, a2, dept, dept2, org2Dept } = w;
   const b1 = await payment(a, dept.id, { amount: 42200, method: "sepa_credit", at: thisMonth });
   const b2 = await payment(a, dept.id, { amount: 10000, method: "card", at: "2026-03-02T09:00:00.000Z" });
-  const b3 = await payment(a, dept2.id, { amount: 20000, method: "sepa_credit", at: thisMonth });
-  await markPending(b3);
+  const b3 = await pendingPayment(a, dept2.id, { amount: 20000, at: thisMonth });
   const b4 = await payment(a, dept2.id, { amount: 30000, method: "sepa_credit", at: "2025-11-10T10:00:00.000Z" });
   // A rejected transfer moves no money.
   await payment(a, dept.id, { amount: 8000, method: "sepa_credit", at: thisMonth, outcome: "insufficient_funds" });

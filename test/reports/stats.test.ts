@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parisToday } from "../../src/domain/dates";
 import { parisMonth } from "../../src/domain/report-periods";
 import { accessToken, call, createPartner, expectOk, issueCredential } from "../helpers/harness";
-import { collected, listAll, markPending, offlinePayment, payment, refund, reportWorld, requestPayment, sum } from "./traffic";
+import { collected, listAll, pendingPayment, offlinePayment, payment, refund, reportWorld, requestPayment, sum } from "./traffic";
 
 /**
  * GET /v1/payments/stats/summary on a generated month (March 2026, whose last Sunday moves Paris
@@ -23,8 +23,8 @@ async function buildMonth() {
   const p4 = await payment(a, dept2.id, { amount: 30000, method: "card", at: "2026-03-31T21:30:00.000Z" });
   // 23:30 UTC on the last day of March is 1 April, 01:30 in Paris: April.
   const p5 = await payment(a, dept.id, { amount: 15000, method: "sepa_credit", at: "2026-03-31T23:30:00.000Z" });
-  const p7 = await payment(a, dept.id, { amount: 5000, method: "sepa_credit", at: "2026-03-20T10:00:00.000Z" });
-  await markPending(p7);
+  // A card hold authorized, not captured: pending.
+  const p7 = await pendingPayment(a, dept.id, { amount: 5000, at: "2026-03-20T10:00:00.000Z" });
   // The payer chose a transfer and it was rejected: counts against the conversion, collects nothing.
   await payment(a, dept.id, { amount: 8000, method: "sepa_credit", at: "2026-03-12T10:00:00.000Z", outcome: "insufficient_funds" });
   const r1 = await refund(a, p1, 1000, "2026-03-15T10:00:00.000Z");
@@ -65,8 +65,9 @@ describe("GET /v1/payments/stats/summary", () => {
     expect(s.net_collected).toBe(120100 - 1000);
     expect(s.total_pending).toBe(5000);
     expect(s.by_method).toEqual({ sepa_credit: 12345 + 42200 + 20000, card: 10000 + 30000, cash: 5555, cheque: 0, bank_transfer: 0, other: 0 });
-    // Intents created in March where the payer chose a method: p1, p2, p3, p4, p7 succeeded, one rejected.
-    expect(s.conversion_rate).toBe(83.3);
+    // Intents created in March where the payer chose a method: p1, p2, p3, p4 succeeded; p7's hold is
+    // not captured yet and one transfer was rejected: 4 of 6.
+    expect(s.conversion_rate).toBe(66.7);
 
     // …and by the list: the month's window as the summary states it.
     const listed = (await listAll(w.a, `from_date=${s.from}&to_date=${s.to}`)).filter((p) => p.currency === "EUR");
@@ -160,8 +161,8 @@ describe("GET /v1/payments/stats/summary", () => {
     expect(two.by_method).toMatchObject({ sepa_credit: 20000, card: 30000, cash: 5555 });
     const one = await expectOk(await stats(w.t.token, `period=month&date=2026-03-15&department_id=${w.dept.id}`, w.org.id));
     expect(one).toMatchObject({ total_collected: 12345 + 42200 + 10000, payments_count: 3, total_refunded: 1000, total_pending: 5000 });
-    // p1, p2 and p7 succeeded, the rejected transfer did not (p6's intent was created in February).
-    expect(one.conversion_rate).toBe(75);
+    // p1 and p2 succeeded; p7's hold (not captured) and the rejected transfer did not (p6's intent was created in February).
+    expect(one.conversion_rate).toBe(50);
     // Each payment listed belongs to the invoice of one department: the two add up to the organization.
     const all = await expectOk(await stats(w.t.token, "period=month&date=2026-03-15", w.org.id));
     expect(one.total_collected + two.total_collected).toBe(all.total_collected);

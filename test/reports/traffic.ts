@@ -71,12 +71,19 @@ export async function refund(a: Api, p: Placed, amount: number, at: string | "pe
 }
 
 /**
- * The projection writes a `pending` ledger row for a transfer initiated and not settled only
- * from the lead's next step on (issue 14); until then a settled payment is turned back into one
- * here, which is what the reports read.
+ * Money on its way, not received: a card hold authorized on an invoice of the department and not
+ * captured, which the ledger lists as a `pending` payment (then dated `at`).
  */
-export async function markPending(p: Placed) {
-  await env.DB.prepare("UPDATE payments SET status = 'pending' WHERE id = ?").bind(p.paymentId).run();
+export async function pendingPayment(a: Api, departmentId: string, o: { amount: number; at: string }): Promise<Placed> {
+  const invoice = await issuedInvoice(a, departmentId);
+  const link = await expectOk(await a.createLink({ invoice_id: invoice.id, amount: o.amount, type: "preauth", payment_methods: ["card"] }), 201);
+  const intent = await expectOk(await a.simulate(link.payment_intent_id, "succeeded"));
+  if (intent.status !== "requires_capture") throw new Error(`unexpected intent: ${JSON.stringify(intent)}`);
+  await env.DB.prepare("UPDATE payment_intents SET created_at = ? WHERE id = ?").bind(new Date(Date.parse(o.at) - 3_600_000).toISOString(), link.payment_intent_id).run();
+  const row = await env.DB.prepare("SELECT id, status FROM payments WHERE payment_intent_id = ?").bind(link.payment_intent_id).first<{ id: string; status: string }>();
+  if (row?.status !== "pending") throw new Error(`expected a pending ledger entry, got ${JSON.stringify(row)}`);
+  await env.DB.prepare("UPDATE payments SET paid_at = ? WHERE id = ?").bind(o.at, row.id).run();
+  return { intentId: link.payment_intent_id, paymentId: row.id, invoiceId: invoice.id, departmentId, amount: o.amount, method: "card", paidAt: o.at };
 }
 
 /** A partner with two organizations; the first has two departments. */

@@ -6,7 +6,7 @@ import { incrementCounter, numberExpression } from "../numbering";
 import { auditLogs, creditNotes, events, invoices, paymentIntents, paymentLinks, payments, refunds } from "../schema";
 import { invoiceStatusAfterMoneySql, statusIn } from "../status-sql";
 import { creditNoteIdOfRefund, presentCreditNote, reductionMention, type CreditedAmounts } from "../../domain/credit-note";
-import { COLLECTED_PAYMENT_STATUSES, type PaymentStatus } from "../../domain/payment";
+import { COLLECTED_PAYMENT_STATUSES, type LedgerEntryStatus, type PaymentStatus } from "../../domain/payment";
 import { publicIntent, type IntentState, type IntentStatus, type PaymentMethod } from "../../domain/payment-intent";
 import type { Actor } from "../../domain/payment-intent-rpc";
 import type { PaymentLinkClosure } from "../../domain/payment-link";
@@ -42,7 +42,13 @@ export interface ProjectionRecord {
   actor: Actor;
   request_id: string | null;
   link_status: PaymentLinkClosure | null;
-  ledger: { id: string; amount: number; method: PaymentMethod; paid_at: string } | null;
+  /**
+   * The intent's ledger entry as of this transition (issue 14, seed 002's statuses): `pending`
+   * once the money is on its way (a transfer initiated, a card authorized or held), then
+   * `completed` (received), `failed`, or `canceled` (a hold released). Records written before
+   * issue 14 carry no status: they are the entry of a succeeded intent (`completed`).
+   */
+  ledger: { id: string; amount: number; method: PaymentMethod; paid_at: string; status?: LedgerEntryStatus } | null;
   /** A refund created or settled by this transition, with its own event and audit entry. */
   refund: {
     state: RefundState;
@@ -153,7 +159,9 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
     eventsAt[r.refund.event.id] = statements.length;
     statements.push(event(r.refund.event), audit(r.refund.audit, "refund", f.id));
   }
+  const ledgerStatus = r.ledger ? (r.ledger.status ?? "completed") : null;
   if (r.ledger) {
+    const entry = { amount: r.ledger.amount, method: r.ledger.method, status: ledgerStatus!, paid_at: r.ledger.paid_at, updated_at: r.at };
     statements.push(
       db
         .insert(payments)
@@ -169,12 +177,14 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
           refunded_amount: 0,
           currency: s.currency,
           method: r.ledger.method,
-          status: "completed",
+          status: ledgerStatus!,
           paid_at: r.ledger.paid_at,
           created_at: r.at,
           updated_at: r.at,
         })
-        .onConflictDoNothing(),
+        // The entry follows its intent's attempts (pending → failed → pending → completed); once
+        // the money is received it never moves back (a replayed older record changes nothing).
+        .onConflictDoUpdate({ target: payments.id, set: entry, setWhere: sql`NOT ${statusIn(payments.status, COLLECTED_PAYMENT_STATUSES)}` }),
     );
   }
   if (r.ledger_refund) {
@@ -192,7 +202,8 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
     // The credit note's event is the last of its statements.
     eventsAt[r.credit_note.event_id] = at + 3;
   }
-  if ((r.ledger || r.ledger_refund) && s.invoice_id) {
+  // Only money received or refunded moves the invoice (a pending, failed or released entry does not).
+  if ((ledgerStatus === "completed" || r.ledger_refund) && s.invoice_id) {
     eventsAt[r.invoice_event_id] = statements.length;
     statements.push(...invoiceRecompute(db, r, s.invoice_id));
   }

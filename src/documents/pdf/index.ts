@@ -4,6 +4,7 @@
 export { renderInvoicePdf, invoiceTitle, DRAFT_MARKING } from "./invoice";
 export { renderQuotePdf } from "./quote";
 export { renderReceiptPdf } from "./receipt";
+export { renderRemittancePdf } from "./remittance";
 export { FACTURX, PRODUCER } from "./archive";
 export { formatMoney, formatDate, formatIban, unitLabel } from "./format";
 export { accentColor, contrastOnWhite, DEFAULT_ACCENT } from "./theme";

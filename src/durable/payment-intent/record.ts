@@ -41,13 +41,28 @@ export function transitionRecord(prev: IntentState, next: IntentState, input: Re
     actor: input.actor,
     request_id: input.requestId,
     link_status: input.linkStatus,
-    ledger: statusChanged && next.status === "succeeded"
-      ? { id: `pay-${next.id.slice(3)}`, amount: next.amount_received, method: next.selected_payment_method!, paid_at: next.completed_at! }
-      : null,
+    ledger: statusChanged ? ledgerEntry(prev, next) : null,
     ...refund,
     invoice_event_id: newId("event"),
     invoice_audit_id: newId("audit_log"),
   };
+}
+
+/**
+ * What a status change makes of the intent's ledger entry (one per intent, `pay-` + its id):
+ * pending once the money is on its way, completed when received (the captured amount for a
+ * hold), failed when the attempt on its way fails, canceled when a hold is released. A payer who
+ * retries after a failure moves the same entry back to pending.
+ */
+function ledgerEntry(prev: IntentState, next: IntentState): ProjectionRecord["ledger"] {
+  const id = `pay-${next.id.slice(3)}`;
+  const method = next.selected_payment_method;
+  if (!method) return null;
+  if (next.status === "processing") return { id, amount: next.amount, method, paid_at: next.updated_at, status: "pending" };
+  if (next.status === "succeeded") return { id, amount: next.amount_received, method, paid_at: next.completed_at!, status: "completed" };
+  if (next.status === "failed" && prev.status === "processing") return { id, amount: next.amount, method, paid_at: next.updated_at, status: "failed" };
+  if (next.status === "canceled" && prev.status === "requires_capture") return { id, amount: next.amount_authorized ?? next.amount, method, paid_at: next.updated_at, status: "canceled" };
+  return null;
 }
 
 /** A refund's creation, with its event and audit entry. */

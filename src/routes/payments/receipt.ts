@@ -18,7 +18,7 @@ const route = createRoute({
     params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "pay-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }) }),
     headers: EntityHeader,
   },
-  responses: { 200: fileResponse("application/pdf", "The receipt."), ...errorResponses(404) },
+  responses: { 200: fileResponse("application/pdf", "The receipt."), ...errorResponses(404, 409) },
 });
 
 export function registerGetPaymentReceipt(app: Router) {

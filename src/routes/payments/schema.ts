@@ -17,7 +17,7 @@ export const PaymentSchema = z
       .openapi({ description: "The department credited: the payment's own, else its invoice's; null for a payment request's payment without a department." }),
     payment_intent_id: z.string().nullable().openapi({ description: "The payment intent that collected it; null for an offline payment." }),
     payment_link_id: z.string().nullable().openapi({ description: "Its payment link; null for an offline payment." }),
-    amount: z.number().int().openapi({ description: "Collected, in cents (may be less than the invoice: partial payment; for a hold, the amount captured).", example: 42200 }),
+    amount: z.number().int().openapi({ description: "In cents (may be less than the invoice: partial payment). A hold: the amount authorized while pending, the amount captured once completed.", example: 42200 }),
     refunded_amount: z.number().int(),
     currency: z.string(),
     method: LedgerPaymentMethodSchema,

@@ -5,7 +5,7 @@ import { invoices, organizations, paymentIntents, paymentLinks, payments } from 
 import type { Mentions } from "../../domain/invoice-mentions";
 import type { ReceiptDocument } from "../../documents/model";
 import { renderReceiptPdf } from "../../documents/pdf";
-import { NotFound } from "../../lib/errors";
+import { Conflict, NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { sellerFromMentions, sellerFromOrganization } from "../documents/models";
@@ -64,6 +64,10 @@ export async function getPaymentReceipt({ ctx, organizationId, id }: { ctx: Serv
   ]);
   const payment = rows[0];
   if (!payment) throw new NotFound("payment", id, "id");
+  // A receipt says money was received: none for a payment still on its way, failed or released.
+  if (!(COLLECTED_PAYMENT_STATUSES as readonly string[]).includes(payment.status) && payment.status !== "voided") {
+    throw new Conflict(`The payment is ${payment.status}: a receipt is issued once the money is received.`, "payment_not_completed");
+  }
   const intent = intents[0];
   const hold = intent?.captureMethod === "manual" ? { authorized_amount: intent.amountAuthorized } : {};
   const common = {
