@@ -13,6 +13,8 @@ export const TEST_SECRETS = {
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // The API call log's own database (binding LOGS, declared in wrangler.toml): migrated in test setup too.
+  const logsMigrations = await readD1Migrations(path.join(import.meta.dirname, "migrations-logs"));
   return {
     plugins: [
       cloudflareTest({
@@ -24,6 +26,7 @@ export default defineConfig(async () => {
             // The tests run the worker as local development does (wrangler.toml leaves it unset for deploys).
             ENVIRONMENT: "development",
             TEST_MIGRATIONS: migrations,
+            TEST_LOGS_MIGRATIONS: logsMigrations,
             // test/fuzz: runs per operation and seed (`npm run fuzz`, or to replay a failure).
             ...(process.env.FUZZ_RUNS ? { FUZZ_RUNS: process.env.FUZZ_RUNS } : {}),
             ...(process.env.FUZZ_SEED ? { FUZZ_SEED: process.env.FUZZ_SEED } : {}),
@@ -32,7 +35,9 @@ export default defineConfig(async () => {
           // would run in the background, racing the tests and POSTing to the subscriptions' real
           // hosts. Webhook tests drive the consumer themselves (worker.queue, createMessageBatch).
           // Same for messages to payers: tests drive the messages consumer themselves.
-          queueProducers: { WEBHOOKS: { queueName: "webhooks-unconsumed-in-tests" }, MESSAGES: { queueName: "messages-unconsumed-in-tests" } },
+          // And for the API call log: every test's requests would otherwise feed a consumer racing the
+          // per-file storage reset; test/request-logs drives the consumer itself.
+          queueProducers: { WEBHOOKS: { queueName: "webhooks-unconsumed-in-tests" }, MESSAGES: { queueName: "messages-unconsumed-in-tests" }, REQUEST_LOGS: { queueName: "request-logs-unconsumed-in-tests" } },
         },
       }),
     ],

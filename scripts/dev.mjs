@@ -1,5 +1,5 @@
 // `npm run dev`: everything a newcomer needs, in order, with no manual step.
-// 1. .dev.vars from .dev.vars.example when missing; 2. the docs bundle; 3. local D1 migrations;
+// 1. .dev.vars from .dev.vars.example when missing; 2. the docs bundle; 3. local D1 migrations (DB, and LOGS: the API call log);
 // 4. wrangler dev on http://127.0.0.1:8787 with scheduled triggers testable (/__scheduled?cron=…).
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
@@ -20,6 +20,7 @@ const run = (args) => {
 };
 run(["--no-install", "node", "scripts/prepare-assets.mjs"]);
 run(["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local"]);
+run(["--no-install", "wrangler", "d1", "migrations", "apply", "LOGS", "--local"]);
 
 const port = process.env.PORT ?? "8787";
 // ENVIRONMENT also for a .dev.vars made before it was in .dev.vars.example.

@@ -10,6 +10,7 @@ import { authenticate } from "./middleware/auth";
 import { gate } from "./middleware/gate";
 import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-context";
+import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { pageRoutes } from "./pages";
 import { adminRoutes } from "./routes/admin";
@@ -30,7 +31,9 @@ import { registerOrganizationRoutes } from "./routes/organizations";
 import { registerPaymentIntentRoutes } from "./routes/payment-intents";
 import { registerPaymentLinkRoutes } from "./routes/payment-links";
 import { registerPaymentRoutes } from "./routes/payments";
+import { registerPrivacyRoutes } from "./routes/privacy";
 import { registerQuoteRoutes } from "./routes/quotes";
+import { registerRequestLogRoutes } from "./routes/request-logs";
 import { registerRefundRoutes } from "./routes/refunds";
 import { registerSandboxRoutes } from "./routes/sandbox";
 import { registerWebhookSubscriptionRoutes } from "./routes/webhook-subscriptions";
@@ -70,6 +73,8 @@ export function createApp() {
   // The root carries only /health, outside the API: a monitor's cache-busting query is fine there.
   const app = createRouter({ strictQuery: false });
   app.use("*", requestContext);
+  // The API call log: every /v1 request, its final status included (error responses too).
+  app.use("/v1/*", requestLog);
   app.use("*", securityHeaders);
   app.use("*", async (c, next) => {
     await next();
@@ -115,9 +120,11 @@ export function createApp() {
   registerBalanceRoutes(partner);
   registerSandboxRoutes(partner);
   registerAuditLogRoutes(partner);
+  registerRequestLogRoutes(partner);
   registerWebhookSubscriptionRoutes(partner);
   registerEventRoutes(partner);
   registerExportRoutes(partner);
+  registerPrivacyRoutes(partner);
   v1.route("/", partner);
 
 
@@ -162,12 +169,15 @@ export function createApp() {
       { name: "Payment intents", description: "One per link; its state lives in a Durable Object, projected to D1." },
       { name: "Payments", description: "The ledger: one entry per payment — online (pending while on its way, then completed, failed or a released hold) or recorded at the counter; only received money counts." },
       { name: "Refunds", description: "Partial, total and multiple refunds, serialized by the payment intent's Durable Object." },
+      { name: "Reports", description: "Statistics over the ledger and the balance statement (scope reports:read); money goes straight to the departments' accounts, we never hold it." },
+      { name: "Messages", description: "Emails and SMS sent to payers; in test mode nothing leaves the platform and the outbox shows what would have been sent." },
       { name: "Exports", description: "Files for accountants: the FEC (fichier des écritures comptables) and CSVs of invoices and payments, streamed." },
       { name: "Dunning", description: "Reminder rules relative to due dates, sent by the hourly job (and the sandbox sweep) once per invoice and rule." },
       { name: "Sandbox", description: "Test-mode helpers: run scheduled jobs as of a date." },
       { name: "Webhooks", description: "Endpoints that receive signed events (partner-level), and their secrets." },
       { name: "Events", description: "Everything that happened, what each endpoint answered, and redelivery." },
       { name: "Audit", description: "Who changed what, when, from where." },
+      { name: "Privacy", description: "A payer's rights (GDPR art. 15 and 17): export everything held about them, erase what the law allows." },
       { name: "Admin", description: "Operator endpoints (ADMIN_API_KEY)." },
       { name: "Ops", description: "Health." },
     ],

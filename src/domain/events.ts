@@ -5,7 +5,8 @@ import type { Scope } from "./scopes";
  * `bank_account.default_changed` (where a department's live money goes changed: issue 10 §7) and
  * the quotes' `quote.created` and `quote.status_changed` and `credit_note.created` (a price
  * reduction's partial credit note; issue 12), and `payment.created` / `payment.voided` (a payment
- * recorded at the counter, and its void; issue 14); it
+ * recorded at the counter, and its void; issue 14), and `kyc.status_changed` (the operator decided a
+ * department's KYC; issue 15); it
  * is the only place event types are named for subscriptions, and every event the API writes is
  * one of them.
  */
@@ -28,6 +29,7 @@ export const EVENT_TYPES = [
   "message.failed",
   "payment.created",
   "payment.voided",
+  "kyc.status_changed",
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -51,6 +53,8 @@ export const EVENT_PAYLOAD_SCOPES: Record<EventObjectName, Scope> = {
   message: "invoices:read",
   // A payment recorded at the counter, or voided (issue 14): the ledger entry of GET /v1/payments/{id}.
   payment: "payments:read",
+  // A KYC decision (issue 15): read with GET /v1/departments/{id}/kyc; the payload omits the payee's identity.
+  kyc: "organizations:read",
 };
 
 /** The scope needed to read the payload of an event of `type` (`partner` for a type not listed: closed by default). */

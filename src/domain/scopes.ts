@@ -13,6 +13,9 @@ export const SCOPES = [
   "webhooks:read",
   "webhooks:write",
   "audit:read",
+  // GDPR: export (read) and erase (write) one payer's data across the partner's organizations.
+  "privacy:read",
+  "privacy:write",
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

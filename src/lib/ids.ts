@@ -21,6 +21,7 @@ export const ID_PREFIX = {
   webhook_subscription: "wh-sub",
   webhook_delivery: "whd",
   webhook_attempt: "wha",
+  privacy_erasure: "pe",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -91,7 +91,7 @@ describe("who receives an event", () => {
     expect(subscriptionReceives({ events: ["*"], organization_ids: null }, { type: "invoice.created", organization_id: null })).toBe(true);
   });
 
-  it("the seed's six event types, the change of a department's payout account, the quotes' and the partial credit notes' (issue 12), the payer outreach's (issue 13), the payments recorded at the counter and their voids (issue 14)", () => {
+  it("the seed's six event types, the change of a department's payout account, the quotes' and the partial credit notes' (issue 12), the payer outreach's (issue 13), the payments recorded at the counter and their voids (issue 14), the operator's KYC decisions (issue 15)", () => {
     expect(EVENT_TYPES).toEqual([
       "invoice.created",
       "invoice.status_changed",
@@ -110,6 +110,7 @@ describe("who receives an event", () => {
       "message.failed",
       "payment.created",
       "payment.voided",
+      "kyc.status_changed",
     ]);
   });
 });

@@ -11,3 +11,4 @@ await reset();
 const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").first<{ n: number }>())!;
 if (n !== 0) throw new Error(`D1 still has ${n} tables from the previous test file: storage was not reset`);
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+await applyD1Migrations(env.LOGS, env.TEST_LOGS_MIGRATIONS);

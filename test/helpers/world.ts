@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { call, createPartner, expectOk, seedInvoiceBody, seedWorld, type IssuedCredential, type Tenant } from "./harness";
+import { recordedCall } from "./request-logs";
 
 /**
  * The fixture world of the route matrix and the fuzzer: seedWorld, an issued invoice paid through
@@ -30,7 +31,9 @@ export async function fixtureWorld(t: Tenant) {
   const cancelled = await expectOk(await call(`/v1/invoices/${toCancel.id}/cancel`, { method: "POST", token: t.token, headers, body: { reason: "Erreur de facturation" } }));
   const dunningRule = await expectOk(await call(`/v1/organizations/${w.org.id}/dunning_rules`, { token: t.token, body: { offset_days: 7, channel: "email", template: "reminder_overdue" } }), 201);
   const messages = await expectOk(await call("/v1/messages", { token: t.token, headers }));
-  return { ...w, message: messages.data[0] as { id: string }, partnerId: t.partnerId, credential: t.credential, token: t.token, issued, link, payment: paid.data[0], refund, subscription, event: events.data[0], quote, creditNote: cancelled.credit_note, dunningRule };
+  // A call in the API call log (issue 15), recorded through the real queue consumer, for GET /v1/request_logs/{request_id}.
+  const requestLog = await recordedCall(`/v1/organizations/${w.org.id}`, { token: t.token });
+  return { ...w, message: messages.data[0] as { id: string }, partnerId: t.partnerId, credential: t.credential, token: t.token, issued, link, payment: paid.data[0], refund, subscription, event: events.data[0], quote, creditNote: cancelled.credit_note, dunningRule, requestLog };
 }
 
 export type World = Awaited<ReturnType<typeof fixtureWorld>>;
@@ -62,6 +65,7 @@ export function concretePath(path: string, w: World): string {
     .replace("/v1/webhook_subscriptions/{id}", `/v1/webhook_subscriptions/${w.subscription.id}`)
     .replace("/v1/events/{id}", `/v1/events/${w.event.id}`)
     .replace("/v1/messages/{id}", `/v1/messages/${w.message.id}`)
+    .replace("/v1/request_logs/{request_id}", `/v1/request_logs/${w.requestLog.request_id}`)
     .replace("{dept_id}", w.dept.id)
     .replace("{rule_id}", w.dunningRule.id)
     .replace("{ba_id}", w.account.id)

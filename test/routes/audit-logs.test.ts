@@ -264,11 +264,16 @@ describe("GET /v1/audit_logs", () => {
   });
 
   describe("X-Entity-Id", () => {
-    it("is required: 400 missing_entity_id", async () => {
+    it("is optional: without it, the partner-level entries only (test/routes/audit-logs-partner.test.ts), none of the organization's", async () => {
       const t = await createPartner();
+      const { org } = await quickstart(t);
       const res = await call("/v1/audit_logs", { token: t.token });
-      expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ type: "invalid_request_error", code: "missing_entity_id", param: "X-Entity-Id" });
+      expect(res.status).toBe(200);
+      expect(res.body.data.map((e: { resource_type: string; organization_id: string | null }) => [e.resource_type, e.organization_id])).toEqual([
+        ["partner", null],
+        ["credential", null],
+      ]);
+      expect(res.body.data.some((e: { resource_id: string }) => e.resource_id === org.body.id)).toBe(false);
     });
 
     it.each([

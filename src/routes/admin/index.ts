@@ -2,7 +2,9 @@ import { createRouter } from "../../lib/openapi";
 import { requireAdmin } from "../../middleware/admin";
 import { registerCreateCredential } from "./create-credential";
 import { registerCreatePartner } from "./create-partner";
+import { registerDecideKyc } from "./decide-kyc";
 import { registerGetPartner } from "./get-partner";
+import { registerListKyc } from "./list-kyc";
 import { registerRevokeCredential } from "./revoke-credential";
 import { registerUpdatePartner } from "./update-partner";
 
@@ -14,5 +16,7 @@ export function adminRoutes() {
   registerUpdatePartner(app);
   registerCreateCredential(app);
   registerRevokeCredential(app);
+  registerListKyc(app);
+  registerDecideKyc(app);
   return app;
 }

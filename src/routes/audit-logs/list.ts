@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, jsonResponse, paginated, Timestamp, type Router } from "../../lib/openapi";
+import { OptionalEntityHeader, errorResponses, jsonResponse, paginated, Timestamp, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { optionalEntity } from "../../middleware/tenancy";
 import { listAuditLogs, ListAuditLogsInput } from "../../services/audit-logs/list-audit-logs";
 import { serviceContext } from "../context";
 
@@ -31,15 +31,16 @@ const route = createRoute({
   path: "/audit_logs",
   operationId: "listAuditLogs",
   tags: ["Audit"],
-  summary: "The organization's audit trail, oldest first",
-  description: "Every change made through the API, with who, from where, in which request, and the before/after values.",
-  middleware: [requireScope("audit:read"), requireEntity] as const,
-  request: { headers: EntityHeader, query: ListAuditLogsInput },
+  summary: "The audit trail, oldest first: an organization's, or the partner's own",
+  description:
+    "Every change, with who (`user_type` `partner`: one of your credentials; `operator`: the platform operator; `system`: a scheduled job, a payment provider's answer; `payer`: the payer on the payment page), from where, in which request, and the before/after values. With `X-Entity-Id`, the organization's entries; without it, the partner-level entries of the credential's partner and mode, those tied to no organization: webhook subscriptions, credentials, the operator's actions on the partner (plan, credentials), subscriptions disabled for failing. Scope `audit:read`. Errors: 400 `invalid_parameter`, 404 `resource_missing` (an organization that is not the caller's).",
+  middleware: [requireScope("audit:read"), optionalEntity] as const,
+  request: { headers: OptionalEntityHeader, query: ListAuditLogsInput },
   responses: { 200: jsonResponse(paginated(AuditLogSchema, "AuditLogList"), "A page of audit entries."), ...errorResponses(404) },
 });
 
 export function registerListAuditLogs(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await listAuditLogs({ ctx: serviceContext(c), organizationId: c.get("entityId"), input: c.req.valid("query") }), 200),
+    c.json(await listAuditLogs({ ctx: serviceContext(c), organizationId: c.get("optionalEntityId"), input: c.req.valid("query") }), 200),
   );
 }

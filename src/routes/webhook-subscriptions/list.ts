@@ -11,6 +11,7 @@ const route = createRoute({
   operationId: "listWebhookSubscriptions",
   tags: ["Webhooks"],
   summary: "List webhook subscriptions, newest first",
+  description: "The partner's endpoints (deleted ones hidden), with their status (`active`, `disabled` after repeated failures) and filters; secrets are never shown again after creation or rotation.",
   middleware: [requireScope("webhooks:read")] as const,
   request: { query: ListWebhookSubscriptionsInput },
   responses: { 200: jsonResponse(paginated(WebhookSubscriptionSchema, "WebhookSubscriptionList"), "A page of subscriptions."), ...errorResponses() },

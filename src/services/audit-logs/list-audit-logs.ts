@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { and } from "drizzle-orm";
+import { and, isNull } from "drizzle-orm";
 import { auditLogs } from "../../db/schema";
 import { DateBound, PaginationQuery } from "../../lib/fields";
 import type { ServiceContext } from "../context";
 import { equalTo, listPage, organizationParent, within } from "../pagination";
-import { scoped } from "../tenancy";
+import { ANY_ORGANIZATION, scoped } from "../tenancy";
 
 export function presentAuditLog(row: typeof auditLogs.$inferSelect) {
   return {
@@ -32,14 +32,19 @@ export const ListAuditLogsInput = PaginationQuery.extend({
   to_date: DateBound.optional().openapi({ description: "Inclusive; a Paris date covers the whole day.", example: "2024-02-29" }),
 });
 
-/** Oldest first, like a journal. The organization check rides in the same batch as the page. */
-export async function listAuditLogs({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof ListAuditLogsInput> }) {
+/**
+ * Oldest first, like a journal. With an organization, its entries (the organization check rides
+ * in the same batch as the page); without one, the partner-level entries of the caller's partner
+ * and mode, those that belong to no organization: webhook subscriptions, credentials, the
+ * operator's actions on the partner, subscriptions disabled for failing.
+ */
+export async function listAuditLogs({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string | null; input: z.infer<typeof ListAuditLogsInput> }) {
   const where = and(
-    scoped(ctx, auditLogs, organizationId),
+    organizationId === null ? and(scoped(ctx, auditLogs, ANY_ORGANIZATION), isNull(auditLogs.organization_id)) : scoped(ctx, auditLogs, organizationId),
     ...equalTo(input, { resource_type: auditLogs.resource_type, resource_id: auditLogs.resource_id, action: auditLogs.action }),
     within(auditLogs.created_at, input.from_date, input.to_date),
   );
   const rows = ctx.db.select().from(auditLogs).where(where).orderBy(auditLogs.created_at, auditLogs.id);
-  return listPage(ctx, input, { rows, from: auditLogs, where, parent: organizationParent(ctx, organizationId) }, presentAuditLog);
+  const parent = organizationId === null ? undefined : organizationParent(ctx, organizationId);
+  return listPage(ctx, input, { rows, from: auditLogs, where, parent }, presentAuditLog);
 }
-

@@ -11,6 +11,8 @@ import { isId, newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
 import { mintCredential, presentCredential, type IssuedCredential } from "./credentials";
 import { owner } from "../tenancy";
+import type { ServiceContext } from "../context";
+import { StorageTimer } from "../../lib/timing";
 
 /** The platform operator, acting through the admin API. */
 export interface OperatorContext {
@@ -19,6 +21,34 @@ export interface OperatorContext {
   requestId: string;
   ip: string | null;
   now: string;
+}
+
+/**
+ * The operator acting on one tenant's rows (a KYC decision): a service context whose principal is
+ * that tenant, so scoped()/owner() and the audit/event helpers work as for the partner, while the
+ * audit trail names the operator (user_type operator).
+ */
+export function operatorServiceContext(ctx: OperatorContext, tenant: { partner_id: string; livemode: boolean }, defer: ServiceContext["defer"]): ServiceContext {
+  return {
+    db: ctx.db,
+    env: ctx.env,
+    principal: {
+      partnerId: tenant.partner_id,
+      credentialId: "operator",
+      mode: tenant.livemode ? "live" : "test",
+      livemode: tenant.livemode,
+      plan: "enterprise",
+      scopes: [],
+      via: "api_key",
+    },
+    requestId: ctx.requestId,
+    ip: ctx.ip,
+    now: ctx.now,
+    actor: { id: "operator", type: "operator" },
+    defer,
+    timer: new StorageTimer(),
+    idempotencyKey: null,
+  };
 }
 
 export const PlanSchema = z.enum(["standard", "business", "enterprise"]).openapi({
