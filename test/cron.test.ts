@@ -4,6 +4,7 @@ import wranglerToml from "../wrangler.toml?raw";
 import { SCHEDULES } from "../src/cron";
 import { call, createPartner } from "./helpers/harness";
 import { runScheduled } from "./helpers/scheduled";
+import { errorsLoggedBy } from "./helpers/logged";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -15,18 +16,6 @@ function wranglerCrons(): string[] {
   const crons = /^crons\s*=\s*(\[[^\]]*\])/m.exec(triggers)?.[1];
   if (!crons) throw new Error("wrangler.toml has no [triggers] crons");
   return JSON.parse(crons);
-}
-
-/** The error lines the worker logged while `run` ran (src/lib/log.ts writes JSON to console.error). */
-async function errorsLoggedBy(run: () => Promise<unknown>): Promise<{ message: string; cron?: string }[]> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, "error").mockImplementation((line: unknown) => void lines.push(String(line)));
-  try {
-    await run();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.map((l) => JSON.parse(l));
 }
 
 describe("scheduled jobs", () => {

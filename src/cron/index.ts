@@ -6,8 +6,10 @@ import { markOverdueInvoices } from "./overdue-invoices";
 import { expireLinks, reconcileIntents } from "./payment-links";
 import { privacyBackfill } from "./privacy-backfill";
 import { sendReceipts } from "./receipts";
+import { purgeAttemptExcerpts } from "./purge-attempt-excerpts";
 import { purgeEventPayloads } from "./purge-event-payloads";
 import { purgeExpiredIdempotencyKeys } from "./purge-idempotency-keys";
+import { purgeRequestLogs } from "./purge-request-logs";
 import { relayStuckDeliveries } from "./relay-deliveries";
 import { relayOutbox } from "./relay-outbox";
 import { relayMessages } from "./relay-messages";
@@ -24,10 +26,11 @@ type Job = (env: Env, now: Date, ctx: ExecutionContext) => Promise<unknown>;
 const JOBS: Record<string, Job[]> = {
   [SCHEDULES.everyMinute]: [relayOutbox, relayStuckDeliveries, expireLinks, reconcileIntents, archiveDocuments, sendReceipts, relayMessages],
   // Hourly, so invoices turn overdue (and sent quotes expire) within an hour of midnight in Paris whatever the DST offset.
-  // Retention and privacy: event payloads purged after 90 days; rows written before sealing, sealed.
+  // Retention and privacy: event payloads and webhook response excerpts purged after 90 days, API call
+  // logs (in LOGS) after a year; rows written before sealing, sealed.
   // Dunning reminders go out only between 08:00 and 20:00 Paris (the job checks the hour); their
   // steps are by due date, not status, so they need not wait for the overdue sweep beside them.
-  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices, expireQuotes, purgeEventPayloads, privacyBackfill, sendDunningReminders],
+  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices, expireQuotes, purgeEventPayloads, purgeAttemptExcerpts, purgeRequestLogs, privacyBackfill, sendDunningReminders],
 };
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
