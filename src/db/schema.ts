@@ -742,5 +742,9 @@ export const webhookDeliveryAttempts = sqliteTable(
     error: text("error"),
     response_excerpt: text("response_excerpt"),
   },
-  (t) => [uniqueIndex("webhook_attempts_delivery_run_attempt").on(t.delivery_id, t.run, t.attempt)],
+  (t) => [
+    uniqueIndex("webhook_attempts_delivery_run_attempt").on(t.delivery_id, t.run, t.attempt),
+    /** The 90-day purge of response excerpts reads the oldest attempts that still have one. */
+    index("webhook_attempts_excerpt_age").on(t.at).where(sql`response_excerpt IS NOT NULL`),
+  ],
 );

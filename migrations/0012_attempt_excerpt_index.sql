@@ -1,0 +1,1 @@
+CREATE INDEX `webhook_attempts_excerpt_age` ON `webhook_delivery_attempts` (`at`) WHERE response_excerpt IS NOT NULL;
