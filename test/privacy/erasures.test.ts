@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { unseal } from "../../src/lib/crypto";
-import { accessToken, call, createPartner, expectOk, seedWorld } from "../helpers/harness";
+import { accessToken, call, createPartner, expectOk, seedInvoiceBody, seedWorld } from "../helpers/harness";
 import { auditRows, coveredRowsText, expectNoPayer, naming, PAYER, payerWorld } from "./payer-fixture";
 
 /** Issue 15, data-subject rights: POST /v1/privacy/erasures (GDPR art. 17). */
@@ -85,6 +85,29 @@ describe("POST /v1/privacy/erasures", () => {
     expect(again.kept).toEqual(erasure.kept);
     expect(again.id).not.toBe(erasure.id);
     expectNoPayer(await coveredRowsText(partnerId, [w.issued.id]));
+  });
+
+  it("pauses the dunning of a kept invoice still due: the sandbox clock then sends the erased payer no reminder", async () => {
+    const t = await createPartner();
+    const w = await seedWorld(t);
+    const headers = { "x-entity-id": w.org.id };
+    const body = { ...seedInvoiceBody(w.dept.id), due_date: "2030-03-10" };
+    const drafted = await expectOk(await call("/v1/invoices", { token: t.token, headers, body }), 201);
+    const due = await expectOk(await call(`/v1/invoices/${drafted.id}/issue`, { method: "POST", token: t.token, headers }));
+    await expectOk(await call(`/v1/organizations/${w.org.id}/dunning_rules`, { token: t.token, body: { offset_days: 1, channel: "email", template: "reminder_due" } }), 201);
+
+    const erased = await expectOk(await call("/v1/privacy/erasures", { token: t.token, body: ERASE }));
+    expect(erased.dunning_paused_invoices).toEqual([due.id]);
+    expect(await expectOk(await call(`/v1/invoices/${due.id}`, { token: t.token, headers }))).toMatchObject({ status: "issued", dunning_paused: true });
+    const [entry] = await auditRows(t.partnerId, "privacy_erasure");
+    expect(JSON.stringify(entry)).toContain(due.id);
+
+    // The day after the due date: overdue, and no reminder for the erased payer.
+    const sweep = await expectOk(await call("/v1/sandbox/sweeps", { token: t.token, body: { as_of: "2030-03-11" } }));
+    expect(sweep).toMatchObject({ invoices_marked_overdue: 1, dunning_reminders_sent: 0 });
+    expect(await count("SELECT count(*) AS n FROM messages WHERE related_id = ?", due.id)).toBe(0);
+    // A second erasure pauses nothing more.
+    expect((await expectOk(await call("/v1/privacy/erasures", { token: t.token, body: ERASE }))).dunning_paused_invoices).toEqual([]);
   });
 
   it("400 for a bad email or a missing reason, nothing written", async () => {

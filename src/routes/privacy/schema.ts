@@ -70,6 +70,7 @@ export const PrivacyErasureSchema = z
       events: z.number().int().openapi({ description: "Event payloads about the payer's objects, expired." }),
     }),
     kept: z.array(z.object({ type: z.string().openapi({ example: "invoice" }), count: z.number().int(), reason: z.string() })),
+    dunning_paused_invoices: z.array(z.string()).openapi({ description: "Kept invoices still due whose dunning this erasure paused (POST /v1/invoices/{id}/dunning can resume it).", example: ["inv-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b"] }),
     remaining: z.boolean().openapi({ description: "More than 100 rows of a kind were erasable: call again to continue." }),
     created_at: Timestamp,
   })

@@ -11,6 +11,7 @@ import {
   ERASURE_LIMIT,
   KEPT_REASONS,
 } from "../../domain/privacy";
+import { DUNNABLE_STATUSES } from "../../domain/dunning";
 import { seal } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
@@ -46,8 +47,8 @@ type BatchItem = Parameters<ServiceContext["db"]["batch"]>[0][number];
  * payments, accepted quotes and completed links. "Processing restricted" means here, with no
  * schema change: the kept rows are not changed, their copies in event payloads are gone (no
  * webhook redelivers the payer), the emails already sent are erased, and the erasure's audit
- * entry records what was kept and why. Not yet enforced: a flag on the kept rows that stops
- * dunning and sends for an issued invoice still due (that needs a column).
+ * entry records what was kept and why. Kept invoices still due get their dunning paused (the
+ * reminders stop; the partner can still send the invoice itself, a deliberate act).
  *
  * At most ERASURE_LIMIT rows of each kind per call (one read batch, one write batch); `remaining`
  * says to call again. Idempotent: erased rows no longer match, a second call erases nothing and
@@ -61,7 +62,9 @@ export async function erasePayer({ ctx, input }: { ctx: ServiceContext; input: z
   const erasableQuote = and(quoteMatch(ctx, keys), inArray(quotes.status, [...ERASABLE_QUOTE_STATUSES]))!;
   const erasableLink = and(requestMatch(ctx, keys), inArray(paymentLinks.status, [...ERASABLE_LINK_STATUSES]))!;
 
-  const [invoiceRows, quoteRows, linkRows, messageRows, keptInvoices, keptQuotes, keptLinks, keptPayments, keptCreditNotes] = await db.batch([
+  // Kept invoices still due are restricted: their dunning is paused (no more reminders to a payer who asked to be erased).
+  const remindable = and(invoiceMatch(ctx, keys), inArray(invoices.status, [...DUNNABLE_STATUSES]), eq(invoices.dunning_paused, false))!;
+  const [invoiceRows, quoteRows, linkRows, messageRows, keptInvoices, keptQuotes, keptLinks, keptPayments, keptCreditNotes, remindableRows] = await db.batch([
     db.select({ id: invoices.id }).from(invoices).where(erasableInvoice).orderBy(asc(invoices.created_at)).limit(take),
     db.select({ id: quotes.id }).from(quotes).where(erasableQuote).orderBy(asc(quotes.created_at)).limit(take),
     db.select({ id: paymentLinks.id }).from(paymentLinks).where(erasableLink).orderBy(asc(paymentLinks.created_at)).limit(take),
@@ -77,7 +80,9 @@ export async function erasePayer({ ctx, input }: { ctx: ServiceContext; input: z
     db.select({ status: paymentLinks.status, n: count() }).from(paymentLinks).where(and(linkMatch(ctx, keys), notInArray(paymentLinks.status, [...ERASABLE_LINK_STATUSES]))).groupBy(paymentLinks.status),
     db.select({ n: count() }).from(payments).where(paymentMatch(ctx, keys)),
     db.select({ n: count() }).from(creditNotes).where(creditNoteMatch(ctx, keys)),
+    db.select({ id: invoices.id }).from(invoices).where(remindable).orderBy(asc(invoices.created_at)).limit(ERASURE_LIMIT),
   ]);
+  const pausedIds = remindableRows.map((r) => r.id);
   const cut = <T>(rows: T[]) => rows.slice(0, ERASURE_LIMIT);
   const remaining = [invoiceRows, quoteRows, linkRows, messageRows].some((rows) => rows.length > ERASURE_LIMIT);
   const invoiceIds = cut(invoiceRows).map((r) => r.id);
@@ -173,9 +178,18 @@ export async function erasePayer({ ctx, input }: { ctx: ServiceContext; input: z
       resourceId: id,
       action: "created",
       before: null,
-      after: { email: keys.masked, reason: maskEmail(input.reason, input.email, keys.masked), erased_ids: { invoices: invoiceIds, quotes: quoteIds, payment_links: linkIds, messages: messageIds }, kept: kept.map(({ type, count }) => ({ type, count })), remaining },
+      after: { email: keys.masked, reason: maskEmail(input.reason, input.email, keys.masked), erased_ids: { invoices: invoiceIds, quotes: quoteIds, payment_links: linkIds, messages: messageIds }, kept: kept.map(({ type, count }) => ({ type, count })), dunning_paused_invoices: pausedIds, remaining },
     }),
   );
+  // After the audit entry: the positions the counts below read stay where they were.
+  if (pausedIds.length > 0) {
+    statements.push(
+      db
+        .update(invoices)
+        .set({ dunning_paused: true, version: sql`${invoices.version} + 1` as unknown as number, updated_at: now })
+        .where(and(remindable, inArray(invoices.id, pausedIds))),
+    );
+  }
 
   const results = (await db.batch(statements as [BatchItem, ...BatchItem[]])) as unknown[];
   const changed = (i: number) => (results[i] as unknown[]).length;
@@ -202,6 +216,7 @@ export async function erasePayer({ ctx, input }: { ctx: ServiceContext; input: z
     erased,
     kept,
     remaining: remaining || moreEvents,
+    dunning_paused_invoices: pausedIds,
     created_at: now,
   };
 }
