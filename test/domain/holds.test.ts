@@ -7,10 +7,10 @@ import {
   expireIntent,
   HOLD_DURATION_MS,
   INTENT_STATUSES,
-  TransitionRefused,
   type IntentState,
 } from "../../src/domain/payment-intent";
 import { requestRefund } from "../../src/domain/refund";
+import { intent, outcome } from "./intent-fixture";
 
 /**
  * Card holds' decisions (issue 13), as pure functions over every status: authorize, capture,
@@ -22,16 +22,11 @@ const NOW = Date.parse("2026-03-14T10:00:00.000Z");
 const AT = new Date(NOW).toISOString();
 const CAPTURE_BEFORE = new Date(NOW + HOLD_DURATION_MS).toISOString();
 
+/** An authorized card hold (a request's, 200 €), with `patch` applied. */
 function hold(patch: Partial<IntentState> = {}): IntentState {
-  return {
-    id: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
-    partner_id: "ptn-1",
-    livemode: false,
-    organization_id: "org-1",
+  return intent({
     invoice_id: null,
-    payment_link_id: "plink-1",
     amount: 20000,
-    currency: "EUR",
     status: "requires_capture",
     capture_method: "manual",
     amount_authorized: 20000,
@@ -41,30 +36,13 @@ function hold(patch: Partial<IntentState> = {}): IntentState {
     selected_payment_method: "card",
     provider: "sandbox_card",
     provider_reference: "sbx-1",
-    aiia_status: null,
-    aiia_transaction_id: null,
     provider_status: "authorized ••••4242",
-    amount_received: 0,
-    refunded_amount: 0,
-    failure_code: null,
-    failure_message: null,
-    completed_at: null,
-    expires_at: null,
     attempt: 1,
     version: 4,
     created_at: "2026-03-14T09:00:00.000Z",
     updated_at: "2026-03-14T09:00:00.000Z",
     ...patch,
-  };
-}
-
-function outcome<T>(decide: () => T): T | string {
-  try {
-    return decide();
-  } catch (err) {
-    if (err instanceof TransitionRefused) return `${err.code}/${err.kind}`;
-    throw err;
-  }
+  });
 }
 
 describe("authorization", () => {
