@@ -48,6 +48,27 @@ describe("payment_link for a request", () => {
   }
 });
 
+describe("payment_link for a card hold", () => {
+  for (const locale of LOCALES) {
+    it(`says in ${locale} that the card is authorized, not charged, by email and in one SMS with the link`, () => {
+      const email = renderMessage("email", "payment_link", linkData({ hold: true, amount: 15000, description: "Caution salle des fêtes" }), locale, brand());
+      const fr = locale === "fr";
+      expect(email.subject).toBe(fr ? `Mairie de Lyon : caution de 150,00${NBSP}€` : `Mairie de Lyon: card hold of 150,00${NBSP}€`);
+      expect(email.text).toContain(fr ? "autorisée pour ce montant, pas débitée" : "authorized for this amount, not charged");
+      expect(email.text).toContain(fr ? "6 jours et 12 heures" : "6 days and 12 hours");
+      expect(email.text).not.toMatch(fr ? /régler|Payer en ligne/ : /asks you to pay|Pay online/);
+      expect(email.html).toContain(fr ? "Autoriser la caution" : "Authorize the hold");
+      for (const [displayName, description] of [["Mairie de Lyon", "Caution salle des fêtes"], [LONG_NAME, LONG_DESCRIPTION]] as const) {
+        const { text } = renderMessage("sms", "payment_link", linkData({ hold: true, description, amount: 123456 }), locale, brand(displayName));
+        expect(gsm7Length(text)!, text).toBeLessThanOrEqual(SMS_MAX_GSM7);
+        expect(text.endsWith(PAY_URL), text).toBe(true);
+        expect(text).toContain(fr ? "caution de 1 234,56" : "card hold of 1 234,56");
+        expect(text).toContain(fr ? "non débitée" : "not charged");
+      }
+    });
+  }
+});
+
 describe("reminders for a request", () => {
   for (const template of ["reminder_before_due", "reminder_due", "reminder_overdue", "final_notice"] as const) {
     it(`${template}: names the request's description and amount, not an invoice (fr/en, email and SMS)`, () => {

@@ -440,6 +440,7 @@ async function sendAtCreation(
         currency: request.currency,
         description: request.description,
         invoiceNumber: null,
+        hold: draft.type === "preauth",
         payUrl: draft.payment_page_url,
         expiresAt: draft.expires_at,
       },

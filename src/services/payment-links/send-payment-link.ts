@@ -53,7 +53,7 @@ export async function sendPaymentLink({
   const dueDate = invoice?.due_date ?? null;
   const request: MessageRequest =
     kind === "send"
-      ? { ...base, template: "payment_link", data: { payerName: payer.name, amount: link.amount, currency, invoiceNumber: invoice?.invoice_number ?? null, description, payUrl, expiresAt: link.expires_at } }
+      ? { ...base, template: "payment_link", data: { payerName: payer.name, amount: link.amount, currency, invoiceNumber: invoice?.invoice_number ?? null, description, hold: link.type === "preauth", payUrl, expiresAt: link.expires_at } }
       : { ...base, template: reminderTemplate(dueDate), data: { payerName: payer.name, invoiceNumber: invoice?.invoice_number ?? null, description, amountDue: link.amount, currency, dueDate, payUrl } };
   const open = linkStillOpen(ctx, organizationId, id);
   // The invoice's PDF goes with an email; a request has no document to attach.

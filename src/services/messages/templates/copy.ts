@@ -206,6 +206,32 @@ const paymentLink: Builder<TemplateDataMap["payment_link"]> = (d, org, locale) =
     [fr ? "Montant" : "Amount", amount],
     ...(d.expiresAt ? ([[fr ? "Lien valable jusqu'au" : "Link valid until", fr ? formatParisDateTime(d.expiresAt) : parisDateTimeEn(d.expiresAt)]] as [string, string][]) : []),
   ];
+  if (d.hold) {
+    // A card hold: the payer authorizes, nothing is charged unless the organization captures it.
+    return fr
+      ? {
+          subject: `${org} : caution de ${amount}`,
+          heading: "Caution par carte",
+          greeting: greet(locale, d.payerName),
+          paragraphs: [
+            `${org} vous demande une caution de ${amount}${what ? ` pour ${what}` : ""}. Votre carte sera autorisée pour ce montant, pas débitée ; elle peut être encaissée en tout ou partie sous 6 jours et 12 heures, sinon l'autorisation est libérée.`,
+          ],
+          facts,
+          action: { label: "Autoriser la caution", url: d.payUrl },
+          sms: `{org}: caution de ${amount}${smsWhat ?? ""}, non débitée `,
+        }
+      : {
+          subject: `${org}: card hold of ${amount}`,
+          heading: "Card hold",
+          greeting: greet(locale, d.payerName),
+          paragraphs: [
+            `${org} asks for a card hold of ${amount}${what ? ` for ${what}` : ""}. Your card will be authorized for this amount, not charged; it may be captured in whole or in part within 6 days and 12 hours, otherwise the authorization is released.`,
+          ],
+          facts,
+          action: { label: "Authorize the hold", url: d.payUrl },
+          sms: `{org}: card hold of ${amount}${smsWhat ?? ""}, not charged `,
+        };
+  }
   return fr
     ? {
         subject: `${org} : demande de paiement de ${amount}`,

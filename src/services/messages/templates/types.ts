@@ -27,6 +27,8 @@ export interface PaymentLinkMessageData {
   currency?: string | null;
   description?: string | null;
   invoiceNumber?: string | null;
+  /** A card hold (link type preauth): the card is authorized, not charged. */
+  hold?: boolean;
   payUrl: string;
   /** ISO instant. */
   expiresAt?: string | null;
