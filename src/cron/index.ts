@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { anchorAuditChains } from "./anchor-audit-chains";
 import { archiveDocuments } from "./archive-documents";
 import { sendDunningReminders } from "./dunning";
 import { expireQuotes } from "./expired-quotes";
@@ -7,30 +8,37 @@ import { expireLinks, reconcileIntents } from "./payment-links";
 import { privacyBackfill } from "./privacy-backfill";
 import { sendReceipts } from "./receipts";
 import { purgeAttemptExcerpts } from "./purge-attempt-excerpts";
+import { purgeAuditEntries } from "./purge-audit-entries";
+import { purgeAuditIps } from "./purge-audit-ips";
 import { purgeEventPayloads } from "./purge-event-payloads";
 import { purgeExpiredIdempotencyKeys } from "./purge-idempotency-keys";
 import { purgeRequestLogs } from "./purge-request-logs";
 import { relayStuckDeliveries } from "./relay-deliveries";
 import { relayOutbox } from "./relay-outbox";
 import { relayMessages } from "./relay-messages";
+import { sealAuditChains } from "./seal-audit-chains";
 import { log } from "../lib/log";
 
 /** Cron strings exactly as in wrangler.toml `[triggers] crons`. */
 export const SCHEDULES = {
   everyMinute: "* * * * *",
   hourly: "0 * * * *",
+  daily: "15 0 * * *",
 } as const;
 
 type Job = (env: Env, now: Date, ctx: ExecutionContext) => Promise<unknown>;
 
 const JOBS: Record<string, Job[]> = {
-  [SCHEDULES.everyMinute]: [relayOutbox, relayStuckDeliveries, expireLinks, reconcileIntents, archiveDocuments, sendReceipts, relayMessages],
+  [SCHEDULES.everyMinute]: [relayOutbox, relayStuckDeliveries, expireLinks, reconcileIntents, archiveDocuments, sendReceipts, relayMessages, sealAuditChains],
   // Hourly, so invoices turn overdue (and sent quotes expire) within an hour of midnight in Paris whatever the DST offset.
   // Retention and privacy: event payloads and webhook response excerpts purged after 90 days, API call
-  // logs (in LOGS) after a year; rows written before sealing, sealed.
+  // logs (in LOGS) after a year, audit entries' IP addresses after a year (the chain covers their
+  // keyed hash) and audit entries after 10 years; rows written before sealing, sealed.
   // Dunning reminders go out only between 08:00 and 20:00 Paris (the job checks the hour); their
   // steps are by due date, not status, so they need not wait for the overdue sweep beside them.
-  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices, expireQuotes, purgeEventPayloads, purgeAttemptExcerpts, purgeRequestLogs, privacyBackfill, sendDunningReminders],
+  [SCHEDULES.hourly]: [purgeExpiredIdempotencyKeys, markOverdueInvoices, expireQuotes, purgeEventPayloads, purgeAttemptExcerpts, purgeRequestLogs, purgeAuditIps, purgeAuditEntries, privacyBackfill, sendDunningReminders],
+  // The day's anchor of each audit chain's head, to R2 (services/audit-logs/anchors.ts).
+  [SCHEDULES.daily]: [anchorAuditChains],
 };
 
 export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {

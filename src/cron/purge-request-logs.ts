@@ -1,5 +1,6 @@
 import { asc, inArray, lt } from "drizzle-orm";
 import { requestLogs } from "../db/logs-schema";
+import { yearsBefore } from "../domain/dates";
 import type { Env } from "../env";
 import { createLogsDb } from "../services/request-logs/write-request-logs";
 
@@ -7,12 +8,6 @@ import { createLogsDb } from "../services/request-logs/write-request-logs";
 export const REQUEST_LOG_PURGE_BATCH = 1_000;
 export const REQUEST_LOG_PURGE_ROUNDS = 5;
 
-/** Seed 001: every API call is kept one year (a calendar year, in UTC), then deleted. */
-export function requestLogCutoff(now: Date): string {
-  const cutoff = new Date(now.getTime());
-  cutoff.setUTCFullYear(cutoff.getUTCFullYear() - 1);
-  return cutoff.toISOString();
-}
 
 /**
  * Retention of the API call log: rows older than one year are deleted from LOGS, oldest first
@@ -22,7 +17,7 @@ export function requestLogCutoff(now: Date): string {
  */
 export async function purgeRequestLogs(env: Env, now: Date) {
   const db = createLogsDb(env.LOGS);
-  const cutoff = requestLogCutoff(now);
+  const cutoff = yearsBefore(now, 1);
   let purged = 0;
   for (let round = 0; round < REQUEST_LOG_PURGE_ROUNDS; round++) {
     // The log spans every partner (and callers never identified): the age is the only filter.

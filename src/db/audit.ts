@@ -1,5 +1,5 @@
-import type { SQL } from "drizzle-orm";
-import type { auditLogs } from "./schema";
+import { sql, type SQL } from "drizzle-orm";
+import { auditLogs } from "./schema";
 
 type AuditInsert = typeof auditLogs.$inferInsert;
 
@@ -42,5 +42,18 @@ export function auditRow(source: AuditSource, change: AuditChange) {
     // drizzle takes an SQL value in place of any column's value; its types only know the JSON shape.
     changes: change.changes as AuditInsert["changes"],
     created_at: source.at,
+    sequence: auditSequence(change.owner.partner_id, change.owner.livemode) as unknown as number,
   } satisfies AuditInsert;
+}
+
+/**
+ * The entry's position in its partner's chain for this mode: the chain's maximum + 1, evaluated by
+ * the entry's own insert, inside its batch. D1 runs batches one at a time, so concurrent writers
+ * take consecutive positions, and a batch that fails takes none (no gap); the unique index
+ * audit_chain_sequence makes a fork impossible. Retention never deletes a chain's head, so the
+ * maximum never goes back. Takes SQL for an insert … select that copies the owner from a row.
+ */
+export function auditSequence(partnerId: string | SQL, livemode: boolean | SQL): SQL {
+  const mode = typeof livemode === "boolean" ? (livemode ? 1 : 0) : livemode;
+  return sql`(SELECT coalesce(max(${auditLogs.sequence}), 0) + 1 FROM ${auditLogs} WHERE ${auditLogs.partner_id} = ${partnerId} AND ${auditLogs.livemode} = ${mode})`;
 }

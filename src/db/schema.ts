@@ -205,11 +205,48 @@ export const auditLogs = sqliteTable(
       .$type<{ before: Record<string, unknown> | null; after: Record<string, unknown> | null }>()
       .notNull(),
     created_at: text("created_at").notNull(),
+    /**
+     * The entry's position in its chain (one chain per partner and mode): gap-free, given inside
+     * the entry's own batch from the chain's current maximum (db/audit.ts auditSequence), as
+     * invoice numbers are. Never null, so a writer that forgets it fails instead of leaving a hole.
+     */
+    sequence: integer("sequence").notNull(),
+    /** Set when sealed (services/audit-logs/seal.ts): a keyed hash of `ip_address`, so the IP can be erased after a year without breaking the chain. */
+    ip_hash: text("ip_hash"),
+    /** Set when sealed: the previous entry's `hash` (64 zeros for sequence 1), and SHA-256 over it and this entry's canonical form (domain/audit-chain.ts). */
+    previous_hash: text("previous_hash"),
+    hash: text("hash"),
   },
   (t) => [
     index("audit_org_time").on(t.organization_id, t.created_at),
     index("audit_resource").on(t.partner_id, t.livemode, t.resource_type, t.resource_id),
+    // The chain: one entry per position (a concurrent writer can never fork it), and its next position is max + 1.
+    uniqueIndex("audit_chain_sequence").on(t.partner_id, t.livemode, t.sequence),
+    // What the sealer has left to do: small, since entries are sealed within a minute.
+    index("audit_unsealed").on(t.partner_id, t.livemode, t.sequence).where(sql`${t.hash} IS NULL`),
+    // Retention: entries after 10 years, and their IP addresses after one (only those still holding one).
+    index("audit_time").on(t.created_at),
+    index("audit_ip_age").on(t.created_at).where(sql`${t.ip_address} IS NOT NULL`),
   ],
+);
+
+/**
+ * Each audit chain's state (one per partner and mode), moved forward only by the sealer, in
+ * sequence order: how far it is sealed and its head hash, what retention has removed from its
+ * start (and the hash the kept part starts from), and the last head anchored to R2.
+ */
+export const auditChains = sqliteTable(
+  "audit_chains",
+  {
+    ...tenant,
+    sealed_through: integer("sealed_through").notNull().default(0),
+    head_hash: text("head_hash"),
+    pruned_through: integer("pruned_through").notNull().default(0),
+    pruned_hash: text("pruned_hash"),
+    anchored_through: integer("anchored_through").notNull().default(0),
+    updated_at: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partner_id, t.livemode] })],
 );
 
 /** The outbox: one row per event, written in the same batch as the change it describes. */

@@ -70,3 +70,10 @@ export function instantRange(from: string | undefined, to: string | undefined): 
   }
   return out;
 }
+
+/** The instant `years` calendar years before `now`, in UTC: a retention rule's cutoff (1 year of call logs, 10 of audit entries). */
+export function yearsBefore(now: Date, years: number): string {
+  const cutoff = new Date(now.getTime());
+  cutoff.setUTCFullYear(cutoff.getUTCFullYear() - years);
+  return cutoff.toISOString();
+}

@@ -24,6 +24,7 @@ export const KEY_PURPOSES = {
   invoice_pay_url: "paiements-api/v1/invoice-pay-url",
   message_recipient_hash: "paiements-api/v1/message-recipient-hash",
   request_payer_name_hash: "paiements-api/v1/request-payer-name-hash",
+  audit_ip_hash: "paiements-api/v1/audit-ip-hash",
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;

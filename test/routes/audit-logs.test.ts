@@ -42,7 +42,14 @@ describe("GET /v1/audit_logs", () => {
       user_type: "partner",
       user_id: t.credential.id,
       ip_address: CLIENT_IP,
+      // Unsealed until the minute cron runs (test/audit/audit-chain.test.ts seals and verifies).
+      sequence: expect.any(Number),
+      ip_hash: null,
+      previous_hash: null,
+      hash: null,
     };
+    const first = res.body.data[0].sequence;
+    expect(res.body.data.map((e: { sequence: number }) => e.sequence)).toEqual([first, first + 1, first + 2, first + 3, first + 4]);
     expect(res.body.data).toEqual([
       {
         ...common,
@@ -197,8 +204,9 @@ describe("GET /v1/audit_logs", () => {
       async function orgWithDatedEntries(t: Tenant) {
         const org = await expectOk(await call("/v1/organizations", { token: t.token, body: VALID_ORGANIZATION }), 201);
         const insert = env.DB.prepare(
-          `INSERT INTO audit_logs (id, partner_id, livemode, organization_id, resource_type, resource_id, action, user_id, user_type, ip_address, request_id, changes, created_at)
-           VALUES (?, ?, 0, ?, 'invoice', ?, 'created', ?, 'partner', NULL, NULL, '{"before":null,"after":null}', ?)`,
+          `INSERT INTO audit_logs (id, partner_id, livemode, organization_id, resource_type, resource_id, action, user_id, user_type, ip_address, request_id, changes, created_at, sequence)
+           VALUES (?1, ?2, 0, ?3, 'invoice', ?4, 'created', ?5, 'partner', NULL, NULL, '{"before":null,"after":null}', ?6,
+                   (SELECT coalesce(max(sequence), 0) + 1 FROM audit_logs WHERE partner_id = ?2 AND livemode = 0))`,
         );
         await env.DB.batch(INSTANTS.map((at) => insert.bind(`log-${crypto.randomUUID()}`, t.partnerId, org.id, at, t.credential.id, at)));
         return org;

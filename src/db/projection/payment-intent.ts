@@ -1,5 +1,5 @@
 import { and, eq, lt, sql, type SQL } from "drizzle-orm";
-import { auditRow } from "../audit";
+import { auditRow, auditSequence } from "../audit";
 import type { Db } from "../client";
 import { changes, insertWhere } from "../guarded";
 import { incrementCounter, numberExpression } from "../numbering";
@@ -389,7 +389,7 @@ export function invoiceRecomputeStatements(db: Db, x: InvoiceRecomputeInput) {
           ${x.actor.id}, ${x.actor.type}, NULL, ${x.requestId},
           json_object('before', json_object('status', ${invoices.status}, 'amount_paid', ${invoices.amount_paid}),
                       'after', json_object('status', ${next}, 'amount_paid', ${paid}${cause})),
-          ${x.at} FROM ${invoices} WHERE ${changed}`,
+          ${x.at}, ${auditSequence(sql`${invoices.partner_id}`, sql`${invoices.livemode}`)}, NULL, NULL, NULL FROM ${invoices} WHERE ${changed}`,
       )
       .onConflictDoNothing(),
     db

@@ -23,6 +23,12 @@ const AuditLogSchema = z
       before: z.record(z.string(), z.unknown()).nullable(),
       after: z.record(z.string(), z.unknown()).nullable(),
     }),
+    sequence: z.number().int().openapi({ description: "The entry's position in your chain for this mode (1, 2, 3… with no gap, across your organizations).", example: 42 }),
+    ip_hash: z.string().nullable().openapi({ description: "Set when sealed: a keyed hash of `ip_address`, which the chain covers in its place (the address itself is erased after a year)." }),
+    previous_hash: z.string().nullable().openapi({ description: "Set when sealed (within a minute): the `hash` of the entry before (64 zeros for sequence 1)." }),
+    hash: z.string().nullable().openapi({
+      description: "Set when sealed: hex SHA-256 of `previous_hash` followed by this entry's RFC 8785 canonical JSON without `object`, `ip_address`, `previous_hash` and `hash`. `GET /v1/audit_logs/verify` recomputes it.",
+    }),
   })
   .openapi("AuditLog");
 
