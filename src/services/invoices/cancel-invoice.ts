@@ -5,11 +5,11 @@ import { creditNotes, invoices, paymentLinks } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
 import { remainderToCancel } from "../../domain/credit-note";
 import { CANCELLABLE_BY_CREDIT_NOTE } from "../../domain/invoice-status";
-import { Conflict } from "../../lib/errors";
-import { newId } from "../../lib/ids";
+import { Conflict, NotFound } from "../../lib/errors";
+import { isId, newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
 import { depositIds, releaseDeposits } from "./deposits";
-import { findInvoice, invoiceWhere } from "./get-invoice";
+import { creditNotesOf, invoiceWhere } from "./get-invoice";
 import { counterStill, counterValue, incrementCounter, numberExpression } from "./numbering";
 import { formatNumber } from "../../domain/numbering";
 import { Text } from "../../lib/text";
@@ -43,7 +43,23 @@ export async function cancelInvoice({
   id: string;
   input: z.infer<typeof CancelInvoiceInput>;
 }) {
-  const { row: before, creditNotes: earlierNotes } = await findInvoice(ctx, organizationId, id);
+  if (!isId("invoice", id)) throw new NotFound("invoice", id, "id");
+  const today = parisToday();
+  const year = Number(today.slice(0, 4));
+  // One read: the invoice, its credit notes, an active link on it, and the credit notes' counter
+  // (its next number goes on the credit note's document). The batch re-checks all of it.
+  const [rows, earlierNotes, [activeLink], [counter]] = await ctx.db.batch([
+    ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)),
+    creditNotesOf(ctx, organizationId, id),
+    ctx.db
+      .select({ id: paymentLinks.id })
+      .from(paymentLinks)
+      .where(and(scoped(ctx, paymentLinks, organizationId), eq(paymentLinks.invoice_id, id), eq(paymentLinks.status, "active")))
+      .limit(1),
+    counterValue(ctx.db, organizationId, "credit_note", year),
+  ]);
+  const before = rows[0];
+  if (!before) throw new NotFound("invoice", id, "id");
   if (before.status === "cancelled") throw new Conflict("The invoice is already cancelled.", "invoice_already_cancelled");
   const byCreditNote = (CANCELLABLE_BY_CREDIT_NOTE as readonly string[]).includes(before.status);
   if (before.status !== "draft" && (!byCreditNote || before.amount_paid > 0)) {
@@ -52,18 +68,6 @@ export async function cancelInvoice({
       "invoice_has_payments",
     );
   }
-
-  const today = parisToday();
-  const year = Number(today.slice(0, 4));
-  // With the credit note series' counter: its next number goes on the credit note's document.
-  const [[activeLink], [counter]] = await ctx.db.batch([
-    ctx.db
-      .select({ id: paymentLinks.id })
-      .from(paymentLinks)
-      .where(and(scoped(ctx, paymentLinks, organizationId), eq(paymentLinks.invoice_id, id), eq(paymentLinks.status, "active")))
-      .limit(1),
-    counterValue(ctx.db, organizationId, "credit_note", year),
-  ]);
   if (activeLink) {
     throw new Conflict(`Invoice has an active payment link (${activeLink.id}): revoke it before cancelling.`, "invoice_has_active_links");
   }

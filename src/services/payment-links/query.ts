@@ -105,8 +105,9 @@ export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: Serv
     stub.cancel(link.payment_intent_id, { reason: "revoked", actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId, tenant: { partnerId: link.partner_id, livemode: link.livemode, organizationId: link.organization_id } }) as unknown as Promise<IntentResult>,
   );
   const { intent } = unwrapIntentResult(result, { notFound: { resource: "payment_link", id, param: "id" } });
-  // The object has decided; if its projection has not reached D1 yet (it retries), say what it decided.
-  const after = await findPaymentLink(ctx, organizationId, id);
-  const revoked = after.status === "active" && intent.status === "canceled" ? { ...after, status: "revoked" as const, revoked_at: intent.updated_at } : after;
-  return presentPaymentLinkOf(ctx.env.ENCRYPTION_KEY, revoked, ctx.env.PUBLIC_BASE_URL);
+  // The object has decided (and projected the link's status with it, as `revoked_at` = the
+  // cancellation's time): the link as read, with that decision, is the answer — no second read.
+  // A payment on its way or done was refused above by the object (409).
+  const decided = intent.status === "canceled" ? { ...link, status: "revoked" as const, revoked_at: intent.updated_at, updated_at: intent.updated_at } : link;
+  return presentPaymentLinkOf(ctx.env.ENCRYPTION_KEY, decided, ctx.env.PUBLIC_BASE_URL);
 }
