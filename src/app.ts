@@ -9,7 +9,7 @@ import { createRouter, documentMiddlewareResponses } from "./lib/openapi";
 import { authenticate } from "./middleware/auth";
 import { gate } from "./middleware/gate";
 import { idempotency } from "./middleware/idempotency";
-import { requestContext } from "./middleware/request-context";
+import { refuseBadBookmark, requestContext } from "./middleware/request-context";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { pageRoutes } from "./pages";
@@ -80,6 +80,7 @@ export function createApp() {
     await next();
     if (c.req.path.startsWith("/v1/")) c.res.headers.set("Cache-Control", "no-store");
   });
+  app.use("/v1/*", refuseBadBookmark);
   app.onError(onError);
   app.notFound((c) => errorResponse(c, new DomainError("not_found", "route_not_found", `No route ${c.req.method} ${c.req.path}.`), c.get("requestId")));
 

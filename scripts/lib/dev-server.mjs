@@ -96,7 +96,8 @@ export function writeEnvFile(dir, vars) {
  */
 export function snapshotWorker(prefix = "worker-snapshot-") {
   const dir = tempDir(prefix);
-  for (const f of ["src", "migrations"]) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+  // migrations-logs: the API call log's database (LOGS, issue 15), migrated like DB.
+  for (const f of ["src", "migrations", "migrations-logs"]) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
   for (const f of ["wrangler.toml", "package.json", "tsconfig.json"]) cpSync(join(ROOT, f), join(dir, f));
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   symlinkSync(join(ROOT, "public"), join(dir, "public"), "dir");
@@ -111,14 +112,15 @@ export function snapshotWorker(prefix = "worker-snapshot-") {
   };
   walk(join(dir, "src"));
   walk(join(dir, "migrations"));
+  walk(join(dir, "migrations-logs"));
   files.push(join(dir, "wrangler.toml"));
   for (const f of files) hash.update(relative(dir, f)).update("\0").update(readFileSync(f)).update("\0");
   return { dir, digest: hash.digest("hex").slice(0, 16), files: files.length };
 }
 
-/** @param {{ persistTo: string, config?: string, cwd?: string }} options */
-export function applyMigrations({ persistTo, config, cwd = ROOT }) {
-  const args = ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo];
+/** @param {{ persistTo: string, config?: string, cwd?: string, database?: string }} options `database`: the binding (default DB; LOGS is the call log's). */
+export function applyMigrations({ persistTo, config, cwd = ROOT, database = "DB" }) {
+  const args = ["--no-install", "wrangler", "d1", "migrations", "apply", database, "--local", "--persist-to", persistTo];
   if (config) args.push("--config", config);
   const r = spawnSync("npx", args, { cwd, env: quietEnv(), encoding: "utf8", timeout: 120_000 });
   if (r.status !== 0) throw new Error(`migrations failed:\n${r.stdout}\n${r.stderr}`);

@@ -39,9 +39,13 @@ export interface Refusal {
   status: 400 | 404 | 409 | 422;
 }
 
-export type IntentResult = { ok: true; intent: PublicIntent; allowed_methods: PaymentMethod[] } | Refusal;
+/**
+ * `d1_bookmark`: the bookmark of the object's own D1 session after the call, so that the API
+ * response's X-D1-Bookmark covers what the object projected (a read sent with it sees the write).
+ */
+export type IntentResult = { ok: true; intent: PublicIntent; allowed_methods: PaymentMethod[]; d1_bookmark?: string | null } | Refusal;
 
-export type RefundResult = { ok: true; refund: ReturnType<typeof presentRefund>; intent: PublicIntent } | Refusal;
+export type RefundResult = { ok: true; refund: ReturnType<typeof presentRefund>; intent: PublicIntent; d1_bookmark?: string | null } | Refusal;
 
 /** The outcomes `simulate` drives a test-mode intent to (POST /v1/sandbox/payment_intents/{id}/simulate). */
 export const SIMULATED_OUTCOMES = ["succeeded", "insufficient_funds", "account_blocked", "card_declined", "expired"] as const;

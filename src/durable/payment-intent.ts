@@ -33,6 +33,7 @@ import {
 } from "../domain/payment-intent-rpc";
 import { newRefund, presentRefund, requestRefund, settleRefund, type RefundInvoice, type RefundOutcome, type RefundType } from "../domain/refund";
 import type { Env } from "../env";
+import { withLatencyModel } from "../lib/latency-model";
 import { refundSettlement } from "../providers";
 import { planSimulation, simulatedProvider, simulatedReference } from "../providers/sandbox-simulation";
 import { OutboxDriver } from "./payment-intent/outbox";
@@ -63,15 +64,24 @@ export class PaymentIntent extends DurableObject<Env> {
   private readonly outbox: OutboxDriver;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    // Its projections' D1 round trips take the bench's modeled latency too (src/lib/latency-model.ts).
+    super(ctx, withLatencyModel(env));
     this.store = new IntentStore(ctx.storage);
     this.outbox = new OutboxDriver(this.store, { db: () => this.projectionDb(), queue: () => this.env.WEBHOOKS, now: () => this.now() });
     ctx.blockConcurrencyWhile(async () => this.store.setUp());
   }
 
+  /**
+   * The object's D1 session (read replication): opened on the primary, where its projections are
+   * written, and kept for the object's life, so its reads are never older than its writes. Its
+   * bookmark goes back in every RPC answer (`d1_bookmark`) for the API response's X-D1-Bookmark.
+   */
+  private d1Session: D1DatabaseSession | null = null;
+
   /** The D1 handle projections go through (a seam for fault-injection tests). */
   protected projectionDb(): Db {
-    return createDb(this.env.DB);
+    this.d1Session ??= this.env.DB.withSession("first-primary");
+    return createDb(this.d1Session as unknown as D1Database);
   }
 
   /** The object's clock (a seam: tests move it to make timers due instead of waiting for them). */
@@ -227,7 +237,7 @@ export class PaymentIntent extends DurableObject<Env> {
     if (refused) return refused;
     await this.outbox.flush();
     const s = this.store.state()!;
-    return { ok: true, refund: presentRefund(this.store.refund(input.refundId)!, s.livemode), intent: publicIntent(s) };
+    return { ok: true, refund: presentRefund(this.store.refund(input.refundId)!, s.livemode), intent: publicIntent(s), d1_bookmark: this.d1Bookmark() };
   }
 
   /** Sandbox: settle a pending refund now, as succeeded or failed. */
@@ -240,7 +250,7 @@ export class PaymentIntent extends DurableObject<Env> {
     if (refund.status !== "pending") return { ok: false, code: "refund_not_pending", message: `The refund is already ${refund.status}.`, status: 409 };
     this.store.transaction(() => this.settle(refund.id, input.outcome, input, this.now()));
     await this.outbox.flush();
-    return { ok: true, refund: presentRefund(this.store.refund(refund.id)!, s.livemode), intent: publicIntent(this.store.state()!) };
+    return { ok: true, refund: presentRefund(this.store.refund(refund.id)!, s.livemode), intent: publicIntent(this.store.state()!), d1_bookmark: this.d1Bookmark() };
   }
 
   /** Drains the outbox now (reconciliation cron and tests). */
@@ -385,6 +395,10 @@ export class PaymentIntent extends DurableObject<Env> {
 
   private answer(): IntentResult {
     const s = this.store.state()!;
-    return { ok: true, intent: publicIntent(s), allowed_methods: s.allowed_methods };
+    return { ok: true, intent: publicIntent(s), allowed_methods: s.allowed_methods, d1_bookmark: this.d1Bookmark() };
+  }
+
+  private d1Bookmark(): string | null {
+    return this.d1Session?.getBookmark() ?? null;
   }
 }

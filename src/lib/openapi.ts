@@ -162,7 +162,7 @@ export const ErrorSchema = z
   .openapi("Error");
 
 const ERROR_DESCRIPTIONS = {
-  400: "Invalid request: a field or query parameter is missing, malformed or unknown (`param` names it).",
+  400: "Invalid request: a field, query parameter or header is missing, malformed or unknown (`param` names it; an `X-D1-Bookmark` that is not one this API answered: `invalid_bookmark`).",
   401: "Missing, malformed, expired or revoked credentials.",
   403: "The credential lacks the scope this operation needs.",
   404: "No such object for this partner and mode (another partner's or mode's objects answer 404 too).",
@@ -184,22 +184,39 @@ type OperationLike = { parameters?: { in?: string; name?: string }[]; responses?
  * every method that carries a body) and the Idempotency-Key checks (409 in progress, 422 key
  * reused, on every operation that takes the header). Found missing by test/fuzz.
  */
-export function documentMiddlewareResponses<T extends { paths?: object }>(doc: T): T {
+export function documentMiddlewareResponses<T extends { paths?: object; components?: object }>(doc: T): T {
   const error = (status: ErrorStatus) => ({ description: ERROR_DESCRIPTIONS[status], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+  const components = ((doc as { components?: Record<string, unknown> }).components ??= {}) as Record<string, Record<string, unknown> | undefined>;
+  (components.headers ??= {})[BOOKMARK_HEADER_NAME] = BOOKMARK_HEADER_DOC;
   for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Record<string, OperationLike>>)) {
     if (!path.startsWith("/v1/")) continue;
     for (const [method, op] of Object.entries(item)) {
       const add: ErrorStatus[] = [];
       if (["post", "put", "patch", "delete"].includes(method)) add.push(413);
       if (op.parameters?.some((p) => p.in === "header" && p.name?.toLowerCase() === "idempotency-key")) add.push(409, 422);
-      if (add.length === 0) continue;
       const responses: Record<string, unknown> = { ...(op.responses ?? {}) };
       for (const status of add) responses[status] ??= error(status);
-      op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
+      // request-context stamps X-D1-Bookmark on every API answer, errors included.
+      for (const [status, response] of Object.entries(responses) as [string, { headers?: Record<string, unknown> }][]) {
+        responses[status] = { ...response, headers: { ...response.headers, [BOOKMARK_HEADER_NAME]: { $ref: `#/components/headers/${BOOKMARK_HEADER_NAME}` } } };
+      }
+      op.responses = add.length === 0 ? responses : Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
     }
   }
   return doc;
 }
+
+const BOOKMARK_HEADER_NAME = "X-D1-Bookmark";
+
+/** The response header of read-your-own-writes (middleware/request-context.ts), documented once and referenced by every /v1 response. */
+const BOOKMARK_HEADER_DOC = {
+  description:
+    "The D1 session bookmark after this request: the state of the database its reads and writes reached, a Durable Object's writes included. " +
+    "Reads may be served by a nearby read replica; send this value back as the `X-D1-Bookmark` request header and that request reads at least this fresh, " +
+    "so a read after your own write always sees it. Opaque: send it back as received. A value that is not a bookmark this API answered is refused, " +
+    "400 `invalid_bookmark` naming `X-D1-Bookmark`, before anything runs. Absent only when the request reached no database and sent none.",
+  schema: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$", example: "00000001-00000002-00004e2f-0a83ea2fceebc654de0640c422be4653" },
+} as const;
 
 /** Error responses for an operation: the common ones plus those it names. */
 export function errorResponses(...extra: ErrorStatus[]) {

@@ -190,6 +190,9 @@ export function systemContext(
 export type IntentStub = ReturnType<Env["PAYMENT_INTENT"]["getByName"]>;
 
 /** A call to a payment intent's Durable Object, timed as a storage round trip (`do-intent`). */
-export function intentCall<T>(ctx: ServiceContext, intentId: string, method: string, call: (stub: IntentStub) => Promise<T>): Promise<T> {
-  return ctx.timer.measure("do-intent", method, () => call(ctx.env.PAYMENT_INTENT.getByName(intentId)));
+export async function intentCall<T>(ctx: ServiceContext, intentId: string, method: string, call: (stub: IntentStub) => Promise<T>): Promise<T> {
+  const result = await ctx.timer.measure("do-intent", method, () => call(ctx.env.PAYMENT_INTENT.getByName(intentId)));
+  // The object wrote D1 through its own session: the response's X-D1-Bookmark must cover that write.
+  ctx.timer.sawBookmark((result as { d1_bookmark?: unknown } | null)?.d1_bookmark);
+  return result;
 }
