@@ -286,19 +286,20 @@ describe("idempotency", () => {
     expect((await writtenRows(t.partnerId)).organizations).toBe(2);
   });
 
-  it("a claim abandoned in flight (its isolate died) is taken over after a minute", async () => {
+  it("a key in flight is never taken over, however old: 409 and no second organization, until it expires", async () => {
     const t = await createPartner();
-    const recent = new Date().toISOString();
     const requestHash = await requestFingerprint(env.ENCRYPTION_KEY, "POST /v1/organizations", new TextEncoder().encode(JSON.stringify(SEED.organization)));
+    // A row in flight is written only by a batch that did the work: its completion was lost, not its work.
     await env.DB.prepare(
-      "INSERT INTO idempotency_keys (partner_id, livemode, organization_id, key, claim_id, request_hash, status, created_at, expires_at) VALUES (?, 0, '', ?, 'claim-of-a-dead-isolate', ?, 'in_flight', ?, ?)",
+      "INSERT INTO idempotency_keys (partner_id, livemode, organization_id, key, claim_id, request_hash, status, created_at, expires_at) VALUES (?, 0, '', ?, 'claim-whose-completion-was-lost', ?, 'in_flight', ?, ?)",
     )
-      .bind(t.partnerId, "stuck", requestHash, recent, new Date(Date.now() + 86_400_000).toISOString())
+      .bind(t.partnerId, "stuck", requestHash, new Date(Date.now() - 3_600_000).toISOString(), new Date(Date.now() + 3_600_000).toISOString())
       .run();
     expectError(await createOrganization(t.token, SEED.organization, { "Idempotency-Key": "stuck" }), 409, "idempotency_request_in_progress");
+    expect((await writtenRows(t.partnerId)).organizations).toBe(0);
 
-    await env.DB.prepare("UPDATE idempotency_keys SET created_at = ? WHERE partner_id = ? AND key = 'stuck'")
-      .bind(new Date(Date.now() - 120_000).toISOString(), t.partnerId)
+    await env.DB.prepare("UPDATE idempotency_keys SET expires_at = ? WHERE partner_id = ? AND key = 'stuck'")
+      .bind(new Date(Date.now() - 1000).toISOString(), t.partnerId)
       .run();
     const res = await createOrganization(t.token, SEED.organization, { "Idempotency-Key": "stuck" });
     expect(res.status, res.text).toBe(201);

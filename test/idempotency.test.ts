@@ -3,14 +3,18 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { accessToken, call, createPartner, expectOk, issueCredential, SEED, seedInvoiceBody, seedWorld, type CallResult, type Tenant } from "./helpers/harness";
 import { createDb } from "../src/db/client";
-import { claimKey, completeClaim, keepsResponse, releaseClaim, requestFingerprint } from "../src/middleware/idempotency";
+import { claimingD1 } from "../src/db/claiming-d1";
+import { IdempotencyKeyHeld } from "../src/lib/errors";
+import { claimKey, claimStatements, completeClaim, keepsResponse, releaseClaim, requestFingerprint, sealResponse, storeCompletion } from "../src/middleware/idempotency";
 import { intentStub } from "./payments/fixtures";
 import { objectRefunds, paidWorld } from "./payments/refund-fixtures";
 
 /**
  * Issue 10 §1: an Idempotency-Key is scoped to partner, mode and organization; only what the
- * operation itself decided is kept; an abandoned claim is taken over only by the same request;
- * claims are fenced; stored responses are sealed. (The scope check before any replay, over every
+ * operation itself decided is kept; on the upfront routes (refunds) an abandoned claim is taken
+ * over only by the same request; claims are fenced; stored responses are sealed. Issue 16: the
+ * key is claimed in the operation's own batch (no round trip of its own), committed with it or
+ * not at all, completed after the response. (The scope check before any replay, over every
  * mutation of the document, is in test/routes/idempotency-matrix.test.ts.)
  */
 
@@ -95,7 +99,7 @@ describe("a refusal that happened before the operation ran releases the key", ()
   });
 });
 
-describe("an abandoned claim is taken over only by the same request", () => {
+describe("upfront routes (refunds): an abandoned claim is taken over only by the same request", () => {
   /** The worker died after the refund was made and before the key was completed (its claim is over a minute old). */
   async function crashAfterRefund(partnerId: string, key: string) {
     const crashed = await env.DB.prepare(
@@ -245,5 +249,230 @@ describe("the claim is fenced by its claim_id", () => {
     const organizations = await env.DB.prepare("SELECT count(*) AS n FROM organizations WHERE partner_id = ?").bind(t.partnerId).first<{ n: number }>();
     expect(organizations!.n).toBe(0);
     expect(await keyRows(t.partnerId)).toMatchObject([{ request_hash: other, status: "in_flight" }]);
+  });
+});
+
+// ── issue 16: the key row is written by the operation's own batch ───────────────────────────
+
+const invoiceCount = async (partnerId: string) =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM invoices WHERE partner_id = ?").bind(partnerId).first<{ n: number }>())!.n;
+
+/** The D1 round trips a response reports in Server-Timing (src/lib/timing.ts), and the sequential count. */
+function roundTrips(res: CallResult) {
+  const header = res.headers.get("server-timing") ?? "";
+  const d1 = [...header.matchAll(/(d1-\d+);desc="([^"]*)"/g)].map(([, , desc]) => desc!);
+  const sequential = Number(/storage;desc="sequential round trips";dur=(\d+)/.exec(header)?.[1]);
+  return { d1, sequential };
+}
+
+describe("the key costs no round trip: it is claimed in the operation's own batch", () => {
+  it("POST /v1/invoices with a key makes exactly the sequential D1 round trips it makes without one", async () => {
+    const t = await createPartner();
+    const w = await seedWorld(t);
+    const without = await call("/v1/invoices", { token: t.token, headers: { "x-entity-id": w.org.id }, body: seedInvoiceBody(w.dept.id) });
+    const keyed = await createInvoice(t.token, w.org.id, seedInvoiceBody(w.dept.id), "round-trips-1");
+    expect([without.status, keyed.status], keyed.text).toEqual([201, 201]);
+    const [plain, withKey] = [roundTrips(without), roundTrips(keyed)];
+    expect(withKey.sequential).toBe(plain.sequential);
+    expect(withKey.d1).toHaveLength(plain.d1.length);
+    // The same batch, carrying two more statements: the expired row's delete and the key's insert.
+    const size = (descs: string[]) => descs.map((d) => Number(/^batch\((\d+)\)$/.exec(d)?.[1] ?? 0));
+    expect(size(withKey.d1)).toEqual(size(plain.d1).map((n) => (n > 0 ? n + 2 : 0)));
+    // The completion landed after the response (waitUntil): the key is kept.
+    expect(await keyRows(t.partnerId)).toMatchObject([{ key: "round-trips-1", status: "completed", response_status: 201 }]);
+  });
+
+  it("the key row and the operation's rows commit together: a batch that fails leaves no key, and the retry runs", async () => {
+    const t = await createPartner();
+    const w = await seedWorld(t);
+    const audits = async () => (await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE partner_id = ?").bind(t.partnerId).first<{ n: number }>())!.n;
+    const before = await audits();
+    const send = () => call(`/v1/organizations/${w.org.id}/departments`, { token: t.token, body: SEED.department, headers: { "idempotency-key": "dept-taken" } });
+    // seedWorld's department has this code: the unique index fails the batch that carries the claim.
+    expectError(await send(), 409, { code: "department_code_taken", param: "code" });
+    expect(await keyRows(t.partnerId)).toEqual([]);
+    expect(await audits()).toBe(before);
+
+    await expectOk(await call(`/v1/departments/${w.dept.id}`, { method: "PATCH", token: t.token, body: { code: "REG-EAU-OLD" } }));
+    const retry = await send();
+    expect(retry.status, retry.text).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBeNull();
+    expect(await keyRows(t.partnerId)).toMatchObject([{ key: "dept-taken", status: "completed", response_status: 201 }]);
+    const again = await send();
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(retry.body);
+  });
+
+  it("20 concurrent POST /v1/invoices with one key: one invoice, the others replay it or get 409 in progress", async () => {
+    const t = await createPartner();
+    const w = await seedWorld(t);
+    const before = await invoiceCount(t.partnerId);
+    const results = await Promise.all(Array.from({ length: 20 }, () => createInvoice(t.token, w.org.id, seedInvoiceBody(w.dept.id), "burst-20")));
+    expect(results.filter((r) => r.status >= 500).map((r) => r.text)).toEqual([]);
+    const originals = results.filter((r) => r.status === 201 && r.headers.get("idempotent-replayed") === null);
+    expect(originals).toHaveLength(1);
+    for (const r of results) {
+      if (r === originals[0]) continue;
+      if (r.status === 409) expectError(r, 409, { type: "idempotency_error", code: "idempotency_request_in_progress", param: "Idempotency-Key" });
+      else {
+        expect(r.status, r.text).toBe(201);
+        expect(r.headers.get("idempotent-replayed")).toBe("true");
+        expect(r.text).toBe(originals[0]!.text);
+      }
+    }
+    expect(await invoiceCount(t.partnerId)).toBe(before + 1);
+    const after = await createInvoice(t.token, w.org.id, seedInvoiceBody(w.dept.id), "burst-20");
+    expect(after.headers.get("idempotent-replayed")).toBe("true");
+    expect(after.text).toBe(originals[0]!.text);
+  });
+
+  it("a duplicate before the completion lands gets 409 and writes nothing; after it, the replay", async () => {
+    const t = await createPartner();
+    const w = await seedWorld(t);
+    const body = seedInvoiceBody(w.dept.id);
+    const scope = { partnerId: t.partnerId, livemode: false, organizationId: w.org.id, key: "held-back" };
+    const fingerprint = await requestFingerprint(env.ENCRYPTION_KEY, "POST /v1/invoices", new TextEncoder().encode(JSON.stringify(body)));
+    // The first request, as the middleware runs it: its write batch carries the claim, its completion is held back.
+    const claimId = crypto.randomUUID();
+    const first = claimingD1(env.DB, (d1) => claimStatements(d1, scope, claimId, fingerprint, new Date(), 86_400_000));
+    await scratch();
+    await first.d1.batch([first.d1.prepare("INSERT INTO scratch_claims (v) VALUES (?)").bind(1)]);
+    expect(await first.settle()).toBe("claimed");
+    expect(await keyRows(t.partnerId)).toMatchObject([{ key: "held-back", status: "in_flight", claim_id: claimId }]);
+
+    const before = await invoiceCount(t.partnerId);
+    const early = await createInvoice(t.token, w.org.id, body, "held-back");
+    expectError(early, 409, { code: "idempotency_request_in_progress", param: "Idempotency-Key" });
+    expect(await invoiceCount(t.partnerId)).toBe(before);
+    // Another body meanwhile: 422, whatever the holder's state.
+    expectError(await createInvoice(t.token, w.org.id, { ...body, payment_terms: "Autre" }, "held-back"), 422, { code: "idempotency_key_reused" });
+
+    const kept = '{"id":"inv-of-the-first-request","object":"invoice"}';
+    expect(await storeCompletion(createDb(env.DB), scope, claimId, 201, await sealResponse(env.ENCRYPTION_KEY, claimId, kept))).toBe(true);
+    const late = await createInvoice(t.token, w.org.id, body, "held-back");
+    expect(late.status).toBe(201);
+    expect(late.headers.get("idempotent-replayed")).toBe("true");
+    expect(late.text).toBe(kept);
+    expect(await invoiceCount(t.partnerId)).toBe(before);
+  });
+});
+
+describe("a refusal that wrote nothing keeps nothing: the corrected retry with the same key runs", () => {
+  const kyc = (t: Tenant, deptId: string, body: unknown) => call(`/v1/departments/${deptId}/kyc`, { token: t.token, body, headers: { "idempotency-key": "kyc-1" } });
+
+  it("404 of a referenced object (a bank account): the retry naming the right one submits the KYC", async () => {
+    const t = await createPartner();
+    const w = await seedWorld(t);
+    expectError(await kyc(t, w.dept.id, { bank_account_id: "ba-00000000-0000-0000-0000-000000000000" }), 404, { code: "resource_missing", param: "bank_account_id" });
+    expect(await keyRows(t.partnerId)).toEqual([]);
+    const fixed = await kyc(t, w.dept.id, { bank_account_id: w.account.id });
+    expect(fixed.status, fixed.text).toBe(201);
+    expect(fixed.headers.get("idempotent-replayed")).toBeNull();
+  });
+
+  it("422 decided before the batch (an IBAN the department does not have): the same request runs once the account is added", async () => {
+    const t = await createPartner();
+    const w = await seedWorld(t);
+    const body = { iban: "FR7630006000011234567890189" };
+    expectError(await kyc(t, w.dept.id, body), 422, { code: "bank_account_not_found", param: "iban" });
+    expect(await keyRows(t.partnerId)).toEqual([]);
+
+    await expectOk(await call(`/v1/departments/${w.dept.id}/bank_accounts`, { token: t.token, body: { ...SEED.bankAccount, iban: body.iban, is_default: false } }), 201);
+    const submitted = await kyc(t, w.dept.id, body);
+    expect(submitted.status, submitted.text).toBe(201);
+    expect(submitted.headers.get("idempotent-replayed")).toBeNull();
+    const again = await kyc(t, w.dept.id, body);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.text).toBe(submitted.text);
+  });
+
+  it("a retry that would be refused now (the invoice is no longer a draft) is answered the first success, replayed", async () => {
+    const t = await createPartner();
+    const w = await seedWorld(t);
+    const issue = () => call(`/v1/invoices/${w.invoice.id}/issue`, { method: "POST", token: t.token, headers: { "x-entity-id": w.org.id, "idempotency-key": "issue-once" } });
+    const issued = await issue();
+    expect(issued.status, issued.text).toBe(200);
+    const again = await issue();
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.text).toBe(issued.text);
+    // Another body under the key: 422, though this request would have been refused before writing.
+    const other = await call(`/v1/invoices/${w.invoice.id}/issue`, { method: "POST", token: t.token, headers: { "x-entity-id": w.org.id, "idempotency-key": "issue-once" }, body: {} });
+    expectError(other, 422, { code: "idempotency_key_reused" });
+  });
+});
+
+async function scratch() {
+  await env.DB.exec("CREATE TABLE IF NOT EXISTS scratch_claims (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
+}
+
+describe("the claiming D1 client (db/claiming-d1.ts)", () => {
+  const scopeOf = (key: string) => ({ partnerId: "ptn_claiming", livemode: false, organizationId: "", key });
+  const claimingOf = (key: string) => claimingD1(env.DB, (d1) => claimStatements(d1, scopeOf(key), `clm-${key}`, "fingerprint", new Date(), 86_400_000));
+  const claimed = async (key: string) =>
+    (await env.DB.prepare("SELECT claim_id, status FROM idempotency_keys WHERE partner_id = 'ptn_claiming' AND key = ?").bind(key).all()).results;
+
+  it("a write run alone answers as it would without the claim, for each method, and carries the claim", async () => {
+    await scratch();
+    const insert = "INSERT INTO scratch_claims (v) VALUES (?) RETURNING v";
+    const plain = { first: await env.DB.prepare(insert).bind(7).first(), col: await env.DB.prepare(insert).bind(7).first("v"), raw: await env.DB.prepare(insert).bind(7).raw(), all: (await env.DB.prepare(insert).bind(7).all()).results, run: (await env.DB.prepare(insert).bind(7).run()).meta.changes };
+    const via = async <T>(key: string, work: (d1: D1Database) => Promise<T>) => {
+      const c = claimingOf(key);
+      const out = await work(c.d1);
+      expect(await c.settle()).toBe("claimed");
+      expect(await claimed(key)).toEqual([{ claim_id: `clm-${key}`, status: "in_flight" }]);
+      return out;
+    };
+    expect(await via("m-first", (d1) => d1.prepare(insert).bind(7).first())).toEqual(plain.first);
+    expect(await via("m-col", (d1) => d1.prepare(insert).bind(7).first("v"))).toEqual(plain.col);
+    expect(await via("m-raw", (d1) => d1.prepare(insert).bind(7).raw())).toEqual(plain.raw);
+    expect(await via("m-all", async (d1) => (await d1.prepare(insert).bind(7).all()).results)).toEqual(plain.all);
+    expect(await via("m-run", async (d1) => (await d1.prepare(insert).bind(7).run()).meta.changes)).toEqual(plain.run);
+  });
+
+  it("reads go through untouched; only the first write carries the claim; parallel writes wait for it", async () => {
+    await scratch();
+    const c = claimingOf("parallel");
+    await c.d1.prepare("SELECT count(*) AS n FROM scratch_claims").first();
+    await c.d1.batch([c.d1.prepare("SELECT 1"), c.d1.prepare("SELECT 2")]);
+    expect(await claimed("parallel")).toEqual([]);
+    const write = (v: number) => c.d1.batch([c.d1.prepare("INSERT INTO scratch_claims (v) VALUES (?)").bind(v), c.d1.prepare("SELECT 1")]);
+    const results = await Promise.all([write(101), write(102), write(103)]);
+    // Each caller sees its own statements' results only.
+    expect(results.map((r) => r.length)).toEqual([2, 2, 2]);
+    expect(await c.settle()).toBe("claimed");
+    expect(await claimed("parallel")).toHaveLength(1);
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM scratch_claims WHERE v BETWEEN 101 AND 103").first<{ n: number }>();
+    expect(rows!.n).toBe(3);
+  });
+
+  it("a key held by another: the write fails whole, later writes are refused without running, reads still work", async () => {
+    await scratch();
+    const holder = claimingOf("held");
+    await holder.d1.prepare("INSERT INTO scratch_claims (v) VALUES (200)").run();
+    const c = claimingD1(env.DB, (d1) => claimStatements(d1, scopeOf("held"), "clm-second", "fingerprint", new Date(), 86_400_000));
+    const count = async () => (await env.DB.prepare("SELECT count(*) AS n FROM scratch_claims WHERE v = 201").first<{ n: number }>())!.n;
+    await expect(c.d1.batch([c.d1.prepare("INSERT INTO scratch_claims (v) VALUES (201)")])).rejects.toBeInstanceOf(IdempotencyKeyHeld);
+    await expect(c.d1.prepare("INSERT INTO scratch_claims (v) VALUES (201)").run()).rejects.toBeInstanceOf(IdempotencyKeyHeld);
+    expect(await c.d1.prepare("SELECT 5 AS five").first("five")).toBe(5);
+    expect(await c.settle()).toBe("held");
+    expect(await count()).toBe(0);
+    expect(await claimed("held")).toEqual([{ claim_id: "clm-held", status: "in_flight" }]);
+  });
+
+  it("an expired holder is replaced in the same batch; a write after the request settled claims nothing", async () => {
+    await scratch();
+    await env.DB.prepare(
+      "INSERT INTO idempotency_keys (partner_id, livemode, organization_id, key, claim_id, request_hash, status, created_at, expires_at) VALUES ('ptn_claiming', 0, '', 'expired', 'clm-old', 'h', 'completed', '2000-01-01T00:00:00.000Z', '2000-01-02T00:00:00.000Z')",
+    ).run();
+    const c = claimingOf("expired");
+    await c.d1.prepare("INSERT INTO scratch_claims (v) VALUES (300)").run();
+    expect(await c.settle()).toBe("claimed");
+    expect(await claimed("expired")).toEqual([{ claim_id: "clm-expired", status: "in_flight" }]);
+
+    const late = claimingOf("late");
+    expect(await late.settle()).toBe("none");
+    await late.d1.prepare("INSERT INTO scratch_claims (v) VALUES (301)").run();
+    expect(await claimed("late")).toEqual([]);
   });
 });

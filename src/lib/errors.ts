@@ -98,6 +98,14 @@ export class IdempotencyKeyInUse extends DomainError {
   }
 }
 
+/**
+ * Thrown by the claiming D1 client (db/claiming-d1.ts) when the operation's first write batch
+ * failed because another request's batch already wrote the key: nothing of this one was written.
+ * The idempotency middleware answers instead (replay, 409 or 422); should it ever escape, it is
+ * the 409 of a key in use.
+ */
+export class IdempotencyKeyHeld extends IdempotencyKeyInUse {}
+
 /** A refusal that lifts by itself: the caller may retry after `retryAfterSeconds`. */
 export class RateLimited extends DomainError {
   constructor(

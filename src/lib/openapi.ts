@@ -171,7 +171,7 @@ const ERROR_DESCRIPTIONS = {
   415: "Content-Type is not application/json.",
   422: "A business rule refuses the request, or the idempotency key was reused with another request.",
   429: "Rate limit exceeded; see Retry-After.",
-  500: "Unexpected error; safe to retry with the same Idempotency-Key.",
+  500: "Unexpected error; retry with the same Idempotency-Key: if the operation had written nothing it runs, else its answer is replayed.",
 } as const;
 
 export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
@@ -275,7 +275,7 @@ export const IdempotencyHeader = z.object({
     .optional()
     .openapi({
       description:
-        "Makes a retry safe (alias `X-Idempotency-Key`): per partner, mode and X-Entity-Id organization, the same key and body replays the first response for 24 h, to a caller that passes the same scope and tenancy checks. A refusal before the operation ran (400, 401, 403, 413, 415, 429, an unknown X-Entity-Id), a `concurrent_update` 409 or a 5xx keeps nothing: retry with the same key.",
+        "Makes a retry safe (alias `X-Idempotency-Key`): per partner, mode and X-Entity-Id organization, the same key and body replays the first response for 24 h, to a caller that passes the same scope and tenancy checks. The key is written by the operation's own batch (no extra round trip): once that batch committed, its answer is the answer, whatever its status; a request refused before writing anything (400, 401, 403, 413, 415, 429, an unknown X-Entity-Id, a 404 or 422 decided before the write) keeps nothing, and a retry runs again. Another body with the same key → 422 `idempotency_key_reused`; while the first is running or its answer is being stored (a moment after it answered) → 409 `idempotency_request_in_progress`: retry shortly. Operations that act through a payment intent's object (refunds, captures, cancellations, revocations, sandbox simulations) claim the key before acting instead, and keep only what the operation decided (2xx, 404, 409 except `concurrent_update`, 422).",
       example: "order-4711",
     }),
 });

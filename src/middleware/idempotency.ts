@@ -1,7 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, gte, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { Db } from "../db/client";
+import { claimingD1 } from "../db/claiming-d1";
+import { createDb, type Db } from "../db/client";
 import { changes } from "../db/guarded";
 import { idempotencyKeys } from "../db/schema";
 import { seal, toHex, unseal } from "../lib/crypto";
@@ -10,36 +11,64 @@ import type { PartnerEnv } from "../env";
 import { IdempotencyKeyInUse, IdempotencyKeyReused, ValidationError } from "../lib/errors";
 import type { EntityVariables } from "./tenancy";
 
+/** Set by `claimsUpfront` on the routes whose first effect is a Durable Object call. */
+export type IdempotencyVariables = { idempotencyUpfront: boolean };
+
 /** Runs on every mutation, with or without X-Entity-Id: the organization is there only where requireEntity ran. */
-type IdempotencyEnv = PartnerEnv & { Variables: Partial<EntityVariables> };
+type IdempotencyEnv = PartnerEnv & { Variables: Partial<EntityVariables> & Partial<IdempotencyVariables> };
 
 const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** A claim older than this whose request never finished (the isolate died) may be taken over. */
+/** An upfront claim older than this whose request never finished (the isolate died) may be taken over. */
 const ABANDONED_AFTER_MS = 60_000;
 
 export interface IdempotencyOptions {
   /** How long a key and its kept result live (24 h). */
   ttlMs?: number;
-  /** A claim still in flight after this long is abandoned: the same request may take it over. */
+  /** An upfront claim still in flight after this long is abandoned: the same request may take it over. */
   abandonedAfterMs?: number;
 }
 
 /**
+ * Route middleware of the operations whose first effect is a Durable Object call, not a D1 batch
+ * (a refund, a capture or cancellation of a payment intent, a link's revocation, the sandbox's
+ * simulations and sweeps): the object acts before any batch of the request could carry the key,
+ * so their key is claimed upfront, in a round trip of its own, as before issue 16. Declared in
+ * those route files (their `middleware`), so the list is explicit and `grep claimsUpfront` finds it.
+ */
+export const claimsUpfront: MiddlewareHandler<{ Variables: IdempotencyVariables }> = createMiddleware<{ Variables: IdempotencyVariables }>(async (c, next) => {
+  c.set("idempotencyUpfront", true);
+  await next();
+});
+
+/**
  * `Idempotency-Key` (alias `X-Idempotency-Key`) on any mutation, per partner, mode and
  * organization (the X-Entity-Id the operation acts for; none for partner-level operations):
- * - same key, same request: the first response is replayed with `Idempotent-Replayed: true`;
+ * - same key, same request: the kept response is replayed with `Idempotent-Replayed: true`;
  * - same key, another method, path, query or body: 422 `idempotency_key_reused`;
  * - same key while the first is still running: 409 `idempotency_request_in_progress`.
  *
  * It runs after the route's own scope and tenancy middleware (createRouter appends it to every
  * mutation route), so a replay is only ever given to a caller who passes the checks the first
- * request passed. Only what the operation decided is kept (see keepsResponse); a claim left in
- * flight for over a minute (its isolate died) is taken over by the same request only. Every claim
- * carries its own claim_id, which its completion and release must match: a slow first request
- * cannot overwrite a later holder's result nor delete its claim. Kept responses are sealed: some
- * show a secret once (a webhook signing secret).
+ * request passed. Kept responses are sealed: some show a secret once (a webhook signing secret).
+ *
+ * Two ways to hold the key:
+ * - By default (lazy), no round trip of its own: the key row is written by the operation's own
+ *   first write batch (db/claiming-d1.ts), so it exists exactly when the operation's work does.
+ *   A duplicate's batch then fails on it, writing nothing, and only then is the holder read (one
+ *   round trip, in that case alone) to replay, refuse (422) or answer 409. What is kept is what
+ *   that committed request answered, whatever its status (its work is done: a 409 of a guard
+ *   that matched nothing or a 5xx after the commit is its answer too); it is stored after the
+ *   response, in waitUntil, so until it lands a duplicate gets 409. A request that wrote nothing
+ *   (refused before its batch, or its batch failed) keeps nothing: a retry runs again. No claim
+ *   is ever abandoned (a row exists only for work done), so none is taken over: a lost
+ *   completion means 409 until the key expires, never a second execution.
+ * - Upfront (`claimsUpfront` routes): claimed before the handler runs, completed or released
+ *   after it according to keepsResponse; a claim left in flight for over a minute (its isolate
+ *   died) is taken over by the same request only.
+ * Every claim carries its own claim_id, which its completion and release must match: a slow
+ * first request cannot overwrite a later holder's result nor delete its claim.
  */
 export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler<IdempotencyEnv> {
   const limits = { ttlMs: options.ttlMs ?? IDEMPOTENCY_TTL_MS, abandonedAfterMs: options.abandonedAfterMs ?? ABANDONED_AFTER_MS };
@@ -57,38 +86,78 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
     const url = new URL(c.req.url);
     const fingerprint = await requestFingerprint(c.env.ENCRYPTION_KEY, `${c.req.method} ${url.pathname}${url.search}`, body);
 
-    const claim = await claimKey(db, scope, fingerprint, new Date(), limits);
-    if (!claim.claimed) {
-      const { holder } = claim;
-      if (holder && holder.request_hash !== fingerprint) throw new IdempotencyKeyReused();
-      if (!holder || holder.status === "in_flight") {
-        throw new IdempotencyKeyInUse();
+    if (!c.get("idempotencyUpfront")) {
+      const claimId = crypto.randomUUID();
+      const claiming = claimingD1(db.$client, (d1) => claimStatements(d1, scope, claimId, fingerprint, new Date(), limits.ttlMs));
+      c.set("db", createDb(claiming.d1));
+      await next();
+      const outcome = await claiming.settle();
+      if (outcome !== "claimed") {
+        // Held: our batch failed on the key. None: we wrote nothing (a refusal, a no-op, a state
+        // our duplicate already changed, e.g. an invoice it issued): a holder, if any, answers.
+        // One round trip, on these paths only; a request that wrote pays none.
+        const [holder] = await db.select().from(idempotencyKeys).where(and(ofScope(scope), gte(idempotencyKeys.expires_at, new Date().toISOString())));
+        if (outcome === "none" && holder === undefined) return;
+        // Replace, not merge (Hono's setter copies the old headers): the refused batch's answer
+        // leaves nothing behind. A refusal thrown below is answered by onError on a clean slate.
+        c.res = undefined as unknown as Response;
+        c.res = await answerFromHolder(c.env.ENCRYPTION_KEY, holder, fingerprint, c.get("requestId"));
+      } else {
+        // Sealed now (CPU only), so the completion's one statement leaves before the response does;
+        // on the plain binding, so it is not counted among the request's round trips (it is not one).
+        const sealed = await sealResponse(c.env.ENCRYPTION_KEY, claimId, await c.res.clone().text());
+        await afterResponse(c, storeCompletion(createDb(c.env.DB), scope, claimId, c.res.status, sealed));
       }
-      const stored = holder.response_body === null ? null : await unseal(c.env.ENCRYPTION_KEY, holder.response_body, sealContext(holder.claim_id));
-      return new Response(replayedBody(stored, c.get("requestId")), {
-        status: holder.response_status ?? 200,
-        headers: { "Content-Type": "application/json", "Idempotent-Replayed": "true" },
-      });
+      return;
     }
 
-    let kept = false;
+    const claim = await claimKey(db, scope, fingerprint, new Date(), limits);
+    if (!claim.claimed) return answerFromHolder(c.env.ENCRYPTION_KEY, claim.holder, fingerprint, c.get("requestId"));
+
+    // The completion or the release leaves after the response (a duplicate meanwhile gets 409, as
+    // while the operation ran); on the plain binding, off the request's round trips.
+    const plain = createDb(c.env.DB);
     try {
       await next();
-      const responseBody = await c.res.clone().text();
-      if (keepsResponse(c.res.status, errorOf(responseBody))) {
-        await completeClaim(db, c.env.ENCRYPTION_KEY, scope, claim.claimId, c.res.status, responseBody);
-        kept = true;
-      }
-    } finally {
-      if (!kept) await releaseClaim(db, scope, claim.claimId);
+    } catch (error) {
+      await afterResponse(c, releaseClaim(plain, scope, claim.claimId));
+      throw error;
+    }
+    const responseBody = await c.res.clone().text();
+    if (keepsResponse(c.res.status, errorOf(responseBody))) {
+      const sealed = await sealResponse(c.env.ENCRYPTION_KEY, claim.claimId, responseBody);
+      await afterResponse(c, storeCompletion(plain, scope, claim.claimId, c.res.status, sealed));
+    } else {
+      await afterResponse(c, releaseClaim(plain, scope, claim.claimId));
     }
   });
 }
 
+/** Work that need not delay the response: handed to waitUntil, or awaited where there is no execution context (app.request in a script). */
+async function afterResponse(c: { executionCtx: { waitUntil(promise: Promise<unknown>): void } }, work: Promise<unknown>): Promise<void> {
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    await work;
+  }
+}
+
+/** What a request whose key another holds is answered: 422 for another request, 409 while in flight, else the kept response. */
+async function answerFromHolder(encryptionKey: string, holder: KeyRecord | undefined, fingerprint: string, requestId: string): Promise<Response> {
+  if (holder && holder.request_hash !== fingerprint) throw new IdempotencyKeyReused();
+  // No holder: it expired and was purged in between; the 409's retry will run.
+  if (!holder || holder.status === "in_flight") throw new IdempotencyKeyInUse();
+  const stored = holder.response_body === null ? null : await unseal(encryptionKey, holder.response_body, sealContext(holder.claim_id));
+  return new Response(replayedBody(stored, requestId), {
+    status: holder.response_status ?? 200,
+    headers: { "Content-Type": "application/json", "Idempotent-Replayed": "true" },
+  });
+}
+
 /**
- * Whether a response is the operation's own decision, kept and replayed for 24 h, or a refusal
- * that happened before it ran (or that asks for a retry), after which the key is released so the
- * corrected or repeated request runs:
+ * On the upfront path (`claimsUpfront` routes) only: whether a response is the operation's own
+ * decision, kept and replayed for 24 h, or a refusal that happened before it ran (or that asks
+ * for a retry), after which the key is released so the corrected or repeated request runs:
  * - 2xx: kept;
  * - 404: kept when it names the operation's target or a referenced object; released when it is
  *   the organization of X-Entity-Id (tenancy, like a wrong credential);
@@ -98,6 +167,8 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
  *   released, as the middleware's own refusals keep nothing;
  * - everything else released: 400/413/415 validation, 401/403 authentication and scope, 429 rate
  *   limit, 5xx.
+ * On the lazy path the question does not arise: what is kept is the answer of a request whose
+ * batch committed, and a request that wrote nothing keeps nothing.
  */
 export function keepsResponse(status: number, error: { code?: string | undefined; param?: string | undefined } = {}): boolean {
   if (status >= 200 && status < 300) return true;
@@ -122,6 +193,43 @@ function errorOf(body: string): { code?: string; param?: string } {
 }
 
 // ── the key's record: claim, complete, release (exported for the fencing tests) ─────────────
+
+/** Builds SQL only (never runs anything): the claim statements are prepared on the request's client. */
+const sqlBuilder = createDb({} as D1Database);
+
+/**
+ * The lazy claim, in front of the operation's first write batch: the key's row is deleted if it
+ * has expired, then inserted as `in_flight` with no ON CONFLICT, so that a live holder fails the
+ * whole batch on the primary key (db/claiming-d1.ts). Exported for the tests that hold a
+ * completion back.
+ */
+export function claimStatements(d1: D1Database, scope: KeyScope, claimId: string, fingerprint: string, now: Date, ttlMs: number): D1PreparedStatement[] {
+  const createdAt = now.toISOString();
+  const expired = sqlBuilder
+    .delete(idempotencyKeys)
+    .where(and(ofScope(scope), sql`${idempotencyKeys.expires_at} < ${createdAt}`))
+    .toSQL();
+  const insert = sqlBuilder
+    .insert(idempotencyKeys)
+    .values(claimRow(scope, claimId, fingerprint, createdAt, new Date(now.getTime() + ttlMs).toISOString()))
+    .toSQL();
+  return [expired, insert].map((q) => d1.prepare(q.sql).bind(...q.params));
+}
+
+/** A key's row as a claim writes it: in flight, no response yet. */
+function claimRow(scope: KeyScope, claimId: string, fingerprint: string, createdAt: string, expiresAt: string) {
+  return {
+    partner_id: scope.partnerId,
+    livemode: scope.livemode,
+    organization_id: scope.organizationId,
+    key: scope.key,
+    claim_id: claimId,
+    request_hash: fingerprint,
+    status: "in_flight" as const,
+    created_at: createdAt,
+    expires_at: expiresAt,
+  };
+}
 
 /** What a key is scoped to: partner, mode, organization ('' for partner-level operations). */
 export interface KeyScope {
@@ -162,17 +270,7 @@ export async function claimKey(
   const [claimed, [holder]] = await db.batch([
     db
       .insert(idempotencyKeys)
-      .values({
-        partner_id: scope.partnerId,
-        livemode: scope.livemode,
-        organization_id: scope.organizationId,
-        key: scope.key,
-        claim_id: claimId,
-        request_hash: fingerprint,
-        status: "in_flight",
-        created_at: createdAt,
-        expires_at: expiresAt,
-      })
+      .values(claimRow(scope, claimId, fingerprint, createdAt, expiresAt))
       .onConflictDoUpdate({
         target: [idempotencyKeys.partner_id, idempotencyKeys.livemode, idempotencyKeys.organization_id, idempotencyKeys.key],
         set: { claim_id: claimId, request_hash: fingerprint, status: "in_flight", response_status: null, response_body: null, created_at: createdAt, expires_at: expiresAt },
@@ -186,7 +284,16 @@ export async function claimKey(
 
 /** Stores the response, sealed, if this claim still holds the key. False when another claim took it over. */
 export async function completeClaim(db: Db, encryptionKey: string, scope: KeyScope, claimId: string, status: number, body: string): Promise<boolean> {
-  const sealed = await seal(encryptionKey, body, sealContext(claimId));
+  return storeCompletion(db, scope, claimId, status, await sealResponse(encryptionKey, claimId, body));
+}
+
+/** The response as stored: sealed, bound to its claim. */
+export function sealResponse(encryptionKey: string, claimId: string, body: string): Promise<string> {
+  return seal(encryptionKey, body, sealContext(claimId));
+}
+
+/** Marks the claim completed with its sealed response, if it still holds the key in flight. */
+export async function storeCompletion(db: Db, scope: KeyScope, claimId: string, status: number, sealed: string): Promise<boolean> {
   const result = await db
     .update(idempotencyKeys)
     .set({ status: "completed", response_status: status, response_body: sealed })

@@ -144,7 +144,7 @@ async function discoverTables(): Promise<TableInfo[]> {
 }
 
 const TABLES = await discoverTables();
-/** Written on purpose by a refused request with an Idempotency-Key (404/409/422 are kept, as at Stripe): compared only for 400/413/415. */
+/** Written on purpose by a refused request with an Idempotency-Key whose batch committed (a guard that matched nothing keeps its 404/409/422): compared only for 400/413/415. */
 const IDEMPOTENCY_TABLE = "idempotency_keys";
 
 function snapshotQuery(): string {

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { accessToken, call, createPartner, issueCredential } from "../helpers/harness";
 import { concretePath, fixtureWorld, portableBody, type World } from "../helpers/world";
@@ -6,7 +7,7 @@ import { concretePath, fixtureWorld, portableBody, type World } from "../helpers
  * Issue 10 §1, found by a security probe: a replay is answered only to a caller that passes the
  * checks the original request passed (authentication, scope, tenancy). For every partner
  * mutation of /v1/openapi.json: a full credential sends a request with an Idempotency-Key and its
- * result is kept; a credential of the same partner without the operation's scope then sends the
+ * result is kept (when its batch committed; issue 16); a credential of the same partner without the operation's scope then sends the
  * same key and body, and gets 403, never the stored response (a `whsec_…` secret, a payment-page URL).
  */
 
@@ -45,6 +46,13 @@ async function partnerMutations(): Promise<Mutation[]> {
 
 const mutations = await partnerMutations();
 
+/** Operations whose fixture request succeeds and shows what must never leak: their answer is kept, so the probe below is not vacuous. */
+const KEPT = new Set(["createInvoice", "createRefund", "createPaymentLink", "createWebhookSubscription", "rotateWebhookSecret", "updateOrganization"]);
+
+async function keyRow(partnerId: string, key: string) {
+  return env.DB.prepare("SELECT status FROM idempotency_keys WHERE partner_id = ? AND key = ?").bind(partnerId, key).first<{ status: string }>();
+}
+
 function send(op: Mutation, w: World, token: string, key: string) {
   const headers: Record<string, string> = { "idempotency-key": key };
   if (op.entityHeader) headers["x-entity-id"] = w.org.id;
@@ -65,10 +73,16 @@ describe.each(mutations.map((m) => [`${m.method} ${m.path}`, m] as const))("%s",
     const w = await fixtureWorld(t);
     const key = `probe-${op.operationId}`;
     const original = await send(op, w, t.token, key);
-    // The operation ran and its result is kept (a success, or its own 404/409/422 decision).
+    // The operation ran: a success, or its own 404/409/422 decision.
     expect([200, 201, 404, 409, 422], original.text).toContain(original.status);
+    // Its answer is kept when its batch committed (a success always; a refusal only if decided
+    // after the batch, e.g. by a guard that matched nothing); a refusal that wrote nothing keeps
+    // nothing, and the same request runs again to the same answer.
+    const kept = await keyRow(t.partnerId, key);
+    if (original.status < 300 || KEPT.has(op.operationId)) expect(kept?.status, original.text).toBe("completed");
     const replay = await send(op, w, t.token, key);
-    expect(replay.headers.get("idempotent-replayed"), replay.text).toBe("true");
+    expect(replay.headers.get("idempotent-replayed"), replay.text).toBe(kept ? "true" : null);
+    if (!kept) expect(replay.status, replay.text).toBe(original.status);
 
     const webhooksApi = op.path.startsWith("/v1/webhook_subscriptions") || op.path.startsWith("/v1/events");
     const prober = await accessToken(await issueCredential(t.partnerId, "test", [webhooksApi ? "invoices:read" : "webhooks:read"]));

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { claimsUpfront } from "../../middleware/idempotency";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
 import { cancelPaymentIntent } from "../../services/payment-intents/cancel-payment-intent";
@@ -14,7 +15,8 @@ const route = createRoute({
   summary: "Cancel a payment intent or release a card hold",
   description:
     "Issue 13 (seed 003 \"caution\"). A card hold (`requires_capture`) is released: nothing is charged, no ledger entry is written. An intent the payer can still act on (`created`, `pending`, `failed`) is canceled and its payment link revoked. Either way the intent becomes `canceled` with `cancellation_reason: \"requested\"` and `payment_intent.status_changed` is emitted; canceling a canceled intent changes nothing. A payment being processed or already received (`processing`, `succeeded`, `partially_refunded`, `refunded`) → 409 (`payment_processing`, `payment_completed`): refund it instead. An uncaptured hold is also released on its own at `capture_before` (`cancellation_reason: \"hold_expired\"`; in test mode, `POST /v1/sandbox/sweeps` with a later `as_of` does it now). Revoking or expiring the link never releases an authorized hold. Scope `payments:write`.",
-  middleware: [requireScope("payments:write"), requireEntity] as const,
+  // Its first effect is a Durable Object call: the Idempotency-Key is claimed before it (middleware/idempotency.ts).
+  middleware: [requireScope("payments:write"), requireEntity, claimsUpfront] as const,
   request: { params: PaymentIntentIdParam, headers: EntityHeader.merge(IdempotencyHeader) },
   responses: { 200: jsonResponse(PaymentIntentSchema, "The intent, canceled."), ...errorResponses(404, 409) },
 });

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { claimsUpfront } from "../../middleware/idempotency";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
 import { cancelPaymentLink, CancelPaymentLinkInput } from "../../services/payment-links/cancel-payment-link";
@@ -23,7 +24,8 @@ const route = createRoute({
   summary: "Cancel a payment link and tell the payer",
   description:
     "Issue 13 (seed 003: \"un e-mail d'annulation sera envoyé\"). Revokes the link exactly like `DELETE /v1/payment_links/{id}` (409 once the payment is processing or done); then, if the link had been sent (`sent_at`) and `notify` is true (default), emails the invoice payer that it is cancelled, once per link.",
-  middleware: [requireScope("payments:write"), requireEntity] as const,
+  // Its first effect is a Durable Object call: the Idempotency-Key is claimed before it (middleware/idempotency.ts).
+  middleware: [requireScope("payments:write"), requireEntity, claimsUpfront] as const,
   request: {
     params: PaymentLinkIdParam,
     headers: EntityHeader.merge(IdempotencyHeader),

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { claimsUpfront } from "../../middleware/idempotency";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
 import { revokePaymentLink } from "../../services/payment-links/query";
@@ -13,7 +14,8 @@ const route = createRoute({
   tags: ["Payment links"],
   summary: "Revoke a payment link",
   description: "Cancels its payment intent. Refused (409) once the payment is processing or done.",
-  middleware: [requireScope("payments:write"), requireEntity] as const,
+  // Its first effect is a Durable Object call: the Idempotency-Key is claimed before it (middleware/idempotency.ts).
+  middleware: [requireScope("payments:write"), requireEntity, claimsUpfront] as const,
   request: { params: PaymentLinkIdParam, headers: EntityHeader.merge(IdempotencyHeader) },
   responses: { 200: jsonResponse(PaymentLinkSchema, "The revoked link."), ...errorResponses(404, 409) },
 });

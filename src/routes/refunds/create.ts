@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { EntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { claimsUpfront } from "../../middleware/idempotency";
 import { requireScope } from "../../middleware/scopes";
 import { requireEntity } from "../../middleware/tenancy";
 import { createRefund, CreateRefundInput } from "../../services/refunds/refunds";
@@ -14,7 +15,8 @@ const route = createRoute({
   summary: "Refund a payment, totally or partially",
   description:
     "Seed 001 \"Remboursements\". No `amount` refunds everything still refundable. Several partial refunds may follow each other as long as their sum (pending ones included) stays within what was received: beyond → 422 `amount_exceeds_refundable` with the remaining amount. The refund settles asynchronously through the payment's provider (seconds in sandbox); in live mode, until a live provider is registered, it stays `pending` with `pending_reason: \"provider_unavailable\"` and no money moves. Once it succeeds the payment intent becomes `partially_refunded` or `refunded`, and the invoice's amount paid is recomputed. What that does to the invoice is the refund's `type`. A `price_reduction` (the default when the invoice is `paid` and the refund has a `reason`) issues a partial credit note (AV-…, `credit_note.created`, listed by GET /v1/credit_notes and on the invoice) for the refunded amount with the VAT split over the invoice's rates in proportion; the invoice's `credited_amount` grows, its amount due stays what it was and a paid invoice stays `paid`. A `repayment` (the default otherwise) leaves the price as it is: the invoice is owed the amount again (a total refund returns it to `issued`, or `overdue` if past due). A failed refund changes neither. Emits `refund.created`, then `refund.status_changed`.",
-  middleware: [requireScope("refunds:write"), requireEntity] as const,
+  // Its first effect is a Durable Object call: the Idempotency-Key is claimed before it (middleware/idempotency.ts).
+  middleware: [requireScope("refunds:write"), requireEntity, claimsUpfront] as const,
   request: {
     headers: EntityHeader.merge(IdempotencyHeader),
     body: jsonBody(CreateRefundInput),

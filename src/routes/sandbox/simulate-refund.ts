@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { claimsUpfront } from "../../middleware/idempotency";
 import { requireScope } from "../../middleware/scopes";
 import { requireTestMode } from "../../middleware/test-mode";
 import { settleRefund, SettleRefundInput } from "../../services/sandbox/settle-refund";
@@ -13,7 +14,8 @@ const route = createRoute({
   tags: ["Sandbox"],
   summary: "Settle a pending test-mode refund now, as succeeded or failed",
   description: "Test mode only. Without it, sandbox refunds succeed on their own within seconds. A failed refund releases its amount.",
-  middleware: [requireScope("refunds:write"), requireTestMode] as const,
+  // Its first effect is a Durable Object call: the Idempotency-Key is claimed before it (middleware/idempotency.ts).
+  middleware: [requireScope("refunds:write"), requireTestMode, claimsUpfront] as const,
   request: {
     params: RefundIdParam,
     headers: IdempotencyHeader,
