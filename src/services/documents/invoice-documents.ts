@@ -4,7 +4,7 @@ import { bankAccounts, creditNotes, departments, invoices, organizations } from 
 import { addDays, parisToday } from "../../domain/dates";
 import { invoiceMentions, type Mentions } from "../../domain/invoice-mentions";
 import type { InvoiceDocument } from "../../documents/model";
-import { renderInvoicePdf } from "../../documents/pdf";
+import { documentEngine } from "./engine";
 import { seal, sha256HexBytes, unseal } from "../../lib/crypto";
 import { Conflict, NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
@@ -159,7 +159,7 @@ async function renderDraftPreview(ctx: ServiceContext, organizationId: string, r
   const today = parisToday(new Date(ctx.now));
   const mentions = mentionsFor({ row, seller, departmentName: department?.name ?? null, payer, issueDate: today, dueDate: row.due_date ?? addDays(today, 30) });
   const doc: InvoiceDocument = invoiceModel({ row, number: null, mentions, payer, payee: await defaultPayee(ctx, organizationId, row.department_id), paymentUrl: null });
-  return renderInvoicePdf(doc, null, { created_at: ctx.now, document_id: row.id });
+  return (await documentEngine()).renderInvoicePdf(doc, null, { created_at: ctx.now, document_id: row.id });
 }
 
 async function archivedInvoice(ctx: ServiceContext, row: InvoiceRow, format: DocumentFormat): Promise<Uint8Array> {

@@ -1,6 +1,5 @@
-import { buildCii } from "../../documents/cii";
 import type { InvoiceDocument, RenderOptions } from "../../documents/model";
-import { renderInvoicePdf } from "../../documents/pdf";
+import { documentEngine } from "./engine";
 import { sha256HexBytes } from "../../lib/crypto";
 
 export interface FacturX {
@@ -17,6 +16,7 @@ const encoder = new TextEncoder();
  * Deterministic: the same model and options give the same bytes, hence the same hashes.
  */
 export async function renderFacturX(doc: InvoiceDocument, opts: RenderOptions): Promise<FacturX> {
+  const { buildCii, renderInvoicePdf } = await documentEngine();
   const xmlText = buildCii(doc);
   const xml = encoder.encode(xmlText);
   const pdf = await renderInvoicePdf(doc, xmlText, opts);

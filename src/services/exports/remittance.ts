@@ -6,7 +6,7 @@ import { parisStartOfDay } from "../../domain/dates";
 import { COLLECTED_PAYMENT_STATUSES, LEDGER_PAYMENT_METHODS, type LedgerPaymentMethod } from "../../domain/payment";
 import { parisMonth } from "../../domain/report-periods";
 import type { RemittanceDocument } from "../../documents/model";
-import { renderRemittancePdf } from "../../documents/pdf";
+import { documentEngine } from "../documents/engine";
 import { NotFound, ValidationError } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
@@ -331,6 +331,6 @@ export async function remittancePdf(s: RemittanceStatement) {
   };
   const instants = [...s.payments.map((p) => p.paid_at), ...s.refunds.map((r) => r.completed_at), ...s.voided_payments.map((p) => p.voided_at ?? p.paid_at)];
   const createdAt = instants.reduce((max, t) => (t > max ? t : max), parisStartOfDay(s.period.from).toISOString());
-  const bytes = await renderRemittancePdf(doc, { created_at: createdAt, document_id: `remittance-${s.department.id}-${s.period.month}-${s.currency}` });
+  const bytes = await (await documentEngine()).renderRemittancePdf(doc, { created_at: createdAt, document_id: `remittance-${s.department.id}-${s.period.month}-${s.currency}` });
   return { bytes, contentType: "application/pdf" as const, filename: `bordereau-${s.department.code}-${s.period.month}.pdf`, sha256: null };
 }

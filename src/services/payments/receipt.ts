@@ -4,7 +4,7 @@ import { COLLECTED_PAYMENT_STATUSES } from "../../domain/payment";
 import { invoices, organizations, paymentIntents, paymentLinks, payments } from "../../db/schema";
 import type { Mentions } from "../../domain/invoice-mentions";
 import type { ReceiptDocument } from "../../documents/model";
-import { renderReceiptPdf } from "../../documents/pdf";
+import { documentEngine } from "../documents/engine";
 import { Conflict, NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
@@ -120,6 +120,6 @@ async function requestReceipt(ctx: ServiceContext, organizationId: string, payme
 }
 
 async function render(doc: ReceiptDocument, payment: PaymentRow) {
-  const bytes = await renderReceiptPdf(doc, { created_at: payment.paid_at, document_id: payment.id });
+  const bytes = await (await documentEngine()).renderReceiptPdf(doc, { created_at: payment.paid_at, document_id: payment.id });
   return { bytes, contentType: "application/pdf" as const, filename: `recu-${doc.number}.pdf`, sha256: null };
 }

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { QuoteDocument } from "../../documents/model";
-import { renderQuotePdf } from "../../documents/pdf";
+import { documentEngine } from "../documents/engine";
 import { departments, organizations, quotes } from "../../db/schema";
 import { addDays, parisToday } from "../../domain/dates";
 import type { QuoteMentions, QuoteSeller } from "../../domain/quote-mentions";
@@ -56,6 +56,6 @@ export async function renderQuoteDocument({ ctx, organizationId, id }: { ctx: Se
   if (!row || !org) throw new NotFound("quote", id, "id");
   const payer = await unsealQuotePayer(ctx.env.ENCRYPTION_KEY, id, row.payer_encrypted);
   const model = quoteModel(row, payer, row.mentions ? null : sellerFromOrganization(org, depts[0]?.name ?? null), parisToday());
-  const bytes = await renderQuotePdf(model, { created_at: row.sent_at ?? row.updated_at, document_id: row.id });
+  const bytes = await (await documentEngine()).renderQuotePdf(model, { created_at: row.sent_at ?? row.updated_at, document_id: row.id });
   return { bytes, contentType: "application/pdf", filename: `${row.quote_number ?? `brouillon-${row.id}`}.pdf`, sha256: null };
 }
