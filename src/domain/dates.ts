@@ -9,17 +9,22 @@ export function isCalendarDate(value: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
+// Built once per isolate: constructing an Intl.DateTimeFormat (time zone data, locale) costs far
+// more than formatting with it, and a refund or an issue reads today's Paris date several times.
+const PARIS_CLOCK = new Intl.DateTimeFormat("en-GB", {
+  timeZone: PARIS,
+  hourCycle: "h23",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const PARIS_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: PARIS, year: "numeric", month: "2-digit", day: "2-digit" });
+
 /** Offset of Paris from UTC, in minutes, at a given instant (60 in winter, 120 in summer). */
 export function parisOffsetMinutes(at: Date): number {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone: PARIS,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).formatToParts(at);
+  const parts = PARIS_CLOCK.formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
   return Math.round((asUtc - at.getTime()) / 60_000);
@@ -34,7 +39,7 @@ export function parisStartOfDay(date: string): Date {
 
 /** Today's date in Paris. */
 export function parisToday(now = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: PARIS, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  return PARIS_DAY.format(now);
 }
 
 export function addDays(date: string, days: number): string {

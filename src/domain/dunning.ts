@@ -25,8 +25,10 @@ export const DUNNABLE_STATUSES = ["issued", "partially_paid", "overdue"] as cons
  */
 export const SENDING_WINDOW = { fromHour: 8, toHour: 20 } as const;
 
+const PARIS_HOUR = new Intl.DateTimeFormat("en-GB", { timeZone: PARIS, hour: "2-digit", hourCycle: "h23" });
+
 export function insideSendingWindow(at: Date): boolean {
-  const hour = Number(new Intl.DateTimeFormat("en-GB", { timeZone: PARIS, hour: "2-digit", hourCycle: "h23" }).format(at));
+  const hour = Number(PARIS_HOUR.format(at));
   return hour >= SENDING_WINDOW.fromHour && hour < SENDING_WINDOW.toHour;
 }
 

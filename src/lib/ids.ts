@@ -67,7 +67,19 @@ const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
  * id is ever taken for another's.
  */
 export function isId(kind: IdKind, value: string): boolean {
-  return new RegExp(`^${ID_PREFIX[kind]}-${UUID}$`).test(value);
+  return idRegExp(kind).test(value);
+}
+
+/** Compiled once per kind and isolate: every request checks a few ids. No `g` flag, so `test` keeps no state. */
+const compiled = new Map<IdKind, RegExp>();
+
+function idRegExp(kind: IdKind): RegExp {
+  let re = compiled.get(kind);
+  if (!re) {
+    re = new RegExp(`^${ID_PREFIX[kind]}-${UUID}$`);
+    compiled.set(kind, re);
+  }
+  return re;
 }
 
 export function idPattern(kind: IdKind): RegExp {

@@ -41,9 +41,39 @@ function looksLikeApiKey(token: string): boolean {
   return /^(sk|pk)_(test|live)_/.test(token);
 }
 
+type VerifiedToken = { principal: Principal; exp: number };
+
+/**
+ * Access tokens verified in this isolate, by secret and token: a partner sends the same token on
+ * every call for its hour, and verifying it (JOSE header and claims parsing, an HMAC key import
+ * and a signature) was the largest piece of auth in the profile (`npm run profile:cpu`). A hit is
+ * the exact string verified before under the same secret, so it proves what the verification
+ * proved; its expiry is checked again on every use. Revocation does not depend on this cache:
+ * the partner gate refuses a revoked credential's tokens on every request.
+ */
+const tokenCache = new Map<string, VerifiedToken>();
+const TOKEN_CACHE_MAX = 1000;
+
+/** Seconds since the epoch, as jose reads `exp` (a token is expired from its `exp` second on). */
+const epochSeconds = () => Math.floor(Date.now() / 1000);
+
 async function fromAccessToken(secret: string, token: string): Promise<Principal> {
+  const cacheKey = `${secret}\u0000${token}`;
+  const cached = tokenCache.get(cacheKey);
+  if (cached) {
+    if (epochSeconds() < cached.exp) return cached.principal;
+    tokenCache.delete(cacheKey);
+    throw new Unauthenticated("The access token has expired: request a new one at /v1/auth/token.", "token_expired");
+  }
+  const verified = await verifyAccessToken(secret, token);
+  if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
+  tokenCache.set(cacheKey, verified);
+  return verified.principal;
+}
+
+async function verifyAccessToken(secret: string, token: string): Promise<VerifiedToken> {
   try {
-    const { payload } = await jwtVerify(token, jwtKey(secret), {
+    const { payload } = await jwtVerify(token, await jwtVerifyKey(secret), {
       algorithms: ["HS256"],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
@@ -56,13 +86,16 @@ async function fromAccessToken(secret: string, token: string): Promise<Principal
       throw new Error("claims");
     }
     return {
-      partnerId: payload.sub,
-      credentialId: payload.cid,
-      mode,
-      livemode: mode === "live",
-      plan: payload.plan as Plan,
-      scopes,
-      via: "access_token",
+      principal: {
+        partnerId: payload.sub,
+        credentialId: payload.cid,
+        mode,
+        livemode: mode === "live",
+        plan: payload.plan as Plan,
+        scopes,
+        via: "access_token",
+      },
+      exp: payload.exp!,
     };
   } catch (err) {
     const expired = (err as { code?: string }).code === "ERR_JWT_EXPIRED";
@@ -71,6 +104,20 @@ async function fromAccessToken(secret: string, token: string): Promise<Principal
       expired ? "token_expired" : "invalid_token",
     );
   }
+}
+
+/** The HMAC verification key, imported once per isolate and secret (jose imports raw bytes on every call). */
+const verifyKeys = new Map<string, Promise<CryptoKey>>();
+
+function jwtVerifyKey(secret: string): Promise<CryptoKey> {
+  let key = verifyKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", jwtKey(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    // A failed import must not stay cached for the isolate's lifetime.
+    key.catch(() => verifyKeys.delete(secret));
+    verifyKeys.set(secret, key);
+  }
+  return key;
 }
 
 type CachedKey = { principal: Principal; publishableKey: string; until: number };

@@ -36,20 +36,32 @@ export const pageLanguage = createMiddleware<PageEnv>((c, next) =>
 
 const LOCALE: Record<Lang, string> = { fr: "fr-FR", en: "en-GB" };
 
+/** Formatters by key, built once per isolate: building one costs far more than formatting with it. */
+const formatters = new Map<string, { format(value: number | Date): string }>();
+
+function formatter(key: string, build: () => { format(value: number | Date): string }) {
+  let f = formatters.get(key);
+  if (!f) {
+    f = build();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** Integer minor units to a localized amount: 42200 → "422,00 €" (fr) / "€422.00" (en). */
 export function formatMoney(cents: number, currency: string, lang: Lang): string {
-  return new Intl.NumberFormat(LOCALE[lang], { style: "currency", currency }).format(cents / 100);
+  return formatter(`money\u0000${lang}\u0000${currency}`, () => new Intl.NumberFormat(LOCALE[lang], { style: "currency", currency })).format(cents / 100);
 }
 
 /** An instant, in Paris → "7 avril 2026 à 14:05" / "7 April 2026 at 14:05" (Paris time, said on the page). */
 export function formatDateTime(instant: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: PARIS, day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(instant));
+  return formatter(`datetime\u0000${lang}`, () => new Intl.DateTimeFormat(LOCALE[lang], { timeZone: PARIS, day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" })).format(new Date(instant));
 }
 
 /** A calendar date (YYYY-MM-DD, read in Paris) → "31 mars 2024" / "31 March 2024". */
 export function formatDate(date: string, lang: Lang): string {
   // Noon UTC is the same calendar day in Paris whatever the season.
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: PARIS, day: "numeric", month: "long", year: "numeric" }).format(new Date(`${date}T12:00:00Z`));
+  return formatter(`date\u0000${lang}`, () => new Intl.DateTimeFormat(LOCALE[lang], { timeZone: PARIS, day: "numeric", month: "long", year: "numeric" })).format(new Date(`${date}T12:00:00Z`));
 }
 
 const fr = {

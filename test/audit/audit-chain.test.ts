@@ -2,7 +2,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { SCHEDULES } from "../../src/cron";
 import { purgeAuditEntries } from "../../src/cron/purge-audit-entries";
+import { asc, eq } from "drizzle-orm";
 import { createDb } from "../../src/db/client";
+import { auditLogs } from "../../src/db/schema";
 import { chainHash, GENESIS_HASH } from "../../src/domain/audit-chain";
 import { chainedFields } from "../../src/services/audit-logs/list-audit-logs";
 import { sealAuditChain } from "../../src/services/audit-logs/seal-audit-chains";
@@ -239,7 +241,7 @@ describe("the audit chain", () => {
       // The attacker changes entry 2 and recomputes every hash after it, and the chain's head, in D1.
       await tamper("UPDATE audit_logs SET changes = json_set(changes, '$.after.name', 'Commune falsifiée') WHERE id = ?", entries[1]!.id);
       const db = createDb(env.DB);
-      const rows = await db.query.auditLogs.findMany({ where: (l, { eq }) => eq(l.partner_id, t.partnerId), orderBy: (l, { asc }) => asc(l.sequence) });
+      const rows = await db.select().from(auditLogs).where(eq(auditLogs.partner_id, t.partnerId)).orderBy(asc(auditLogs.sequence));
       let previous = GENESIS_HASH;
       for (const row of rows.filter((r) => !r.livemode)) {
         const hash = await chainHash(previous, chainedFields(row));
