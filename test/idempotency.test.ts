@@ -265,21 +265,44 @@ function roundTrips(res: CallResult) {
   return { d1, sequential };
 }
 
+/** Both 201, the same sequential round trips, and the keyed request's batches two statements bigger (the claim's). */
+function expectClaimInBatch(without: CallResult, keyed: CallResult) {
+  expect([without.status, keyed.status], keyed.text).toEqual([201, 201]);
+  const [plain, withKey] = [roundTrips(without), roundTrips(keyed)];
+  expect(withKey.sequential).toBe(plain.sequential);
+  expect(withKey.d1).toHaveLength(plain.d1.length);
+  const size = (descs: string[]) => descs.map((d) => Number(/^batch\((\d+)\)$/.exec(d)?.[1] ?? 0));
+  expect(size(withKey.d1)).toEqual(size(plain.d1).map((n) => (n > 0 ? n + 2 : 0)));
+}
+
 describe("the key costs no round trip: it is claimed in the operation's own batch", () => {
   it("POST /v1/invoices with a key makes exactly the sequential D1 round trips it makes without one", async () => {
     const t = await createPartner();
     const w = await seedWorld(t);
     const without = await call("/v1/invoices", { token: t.token, headers: { "x-entity-id": w.org.id }, body: seedInvoiceBody(w.dept.id) });
     const keyed = await createInvoice(t.token, w.org.id, seedInvoiceBody(w.dept.id), "round-trips-1");
-    expect([without.status, keyed.status], keyed.text).toEqual([201, 201]);
-    const [plain, withKey] = [roundTrips(without), roundTrips(keyed)];
-    expect(withKey.sequential).toBe(plain.sequential);
-    expect(withKey.d1).toHaveLength(plain.d1.length);
     // The same batch, carrying two more statements: the expired row's delete and the key's insert.
-    const size = (descs: string[]) => descs.map((d) => Number(/^batch\((\d+)\)$/.exec(d)?.[1] ?? 0));
-    expect(size(withKey.d1)).toEqual(size(plain.d1).map((n) => (n > 0 ? n + 2 : 0)));
+    expectClaimInBatch(without, keyed);
     // The completion landed after the response (waitUntil): the key is kept.
     expect(await keyRows(t.partnerId)).toMatchObject([{ key: "round-trips-1", status: "completed", response_status: 201 }]);
+  });
+
+  it("POST /v1/refunds (claimed upfront) with a key: the claim rides in the refund's read batch, no round trip of its own", async () => {
+    const { t, org, pi } = await paidWorld();
+    const send = (key?: string) =>
+      call("/v1/refunds", { token: t.token, headers: { "x-entity-id": org.id, ...(key ? { "idempotency-key": key } : {}) }, body: { payment_intent_id: pi, amount: 100 } });
+    const without = await send();
+    const keyed = await send("refund-round-trips");
+    // The same read batch, carrying the claim's upsert and the holder's select in front.
+    expectClaimInBatch(without, keyed);
+    expect(await keyRows(t.partnerId)).toMatchObject([{ key: "refund-round-trips", status: "completed", response_status: 201 }]);
+    // Replayed, never a second refund; another body → 422.
+    const again = await send("refund-round-trips");
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(keyed.body);
+    const other = await call("/v1/refunds", { token: t.token, headers: { "x-entity-id": org.id, "idempotency-key": "refund-round-trips" }, body: { payment_intent_id: pi, amount: 200 } });
+    expect(other.status).toBe(422);
+    expect((await objectRefunds(pi)).filter((r) => r.amount === 100)).toHaveLength(2);
   });
 
   it("the key row and the operation's rows commit together: a batch that fails leaves no key, and the retry runs", async () => {

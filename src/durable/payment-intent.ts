@@ -67,7 +67,13 @@ export class PaymentIntent extends DurableObject<Env> {
     // Its projections' D1 round trips take the bench's modeled latency too (src/lib/latency-model.ts).
     super(ctx, withLatencyModel(env));
     this.store = new IntentStore(ctx.storage);
-    this.outbox = new OutboxDriver(this.store, { db: () => this.projectionDb(), queue: () => this.env.WEBHOOKS, now: () => this.now() });
+    this.outbox = new OutboxDriver(this.store, {
+      db: () => this.projectionDb(),
+      queue: () => this.env.WEBHOOKS,
+      now: () => this.now(),
+      defer: (work) => ctx.waitUntil(work),
+      publishDb: () => createDb(this.env.DB),
+    });
     ctx.blockConcurrencyWhile(async () => this.store.setUp());
   }
 

@@ -2,6 +2,7 @@ import { and, eq, gte, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { claimingD1 } from "../db/claiming-d1";
+import { upfrontClaimD1 } from "../db/upfront-claim-d1";
 import { createDb, type Db } from "../db/client";
 import { changes } from "../db/guarded";
 import { idempotencyKeys } from "../db/schema";
@@ -12,7 +13,11 @@ import { IdempotencyKeyInUse, IdempotencyKeyReused, ValidationError } from "../l
 import type { EntityVariables } from "./tenancy";
 
 /** Set by `claimsUpfront` on the routes whose first effect is a Durable Object call. */
-export type IdempotencyVariables = { idempotencyUpfront: boolean };
+export type IdempotencyVariables = {
+  idempotencyUpfront: boolean;
+  /** On upfront routes: claims the key, if not yet done, before a Durable Object call (services/context.ts intentCall). */
+  beforeEffect: () => Promise<void>;
+};
 
 /** Runs on every mutation, with or without X-Entity-Id: the organization is there only where requireEntity ran. */
 type IdempotencyEnv = PartnerEnv & { Variables: Partial<EntityVariables> & Partial<IdempotencyVariables> };
@@ -111,24 +116,30 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
       return;
     }
 
-    const claim = await claimKey(db, scope, fingerprint, new Date(), limits);
-    if (!claim.claimed) return answerFromHolder(c.env.ENCRYPTION_KEY, claim.holder, fingerprint, c.get("requestId"));
-
+    // Upfront: the key is ours before the object acts — in front of the operation's first read
+    // batch, or alone just before its first other step (db/upfront-claim-d1.ts).
+    const claimId = crypto.randomUUID();
+    const upfront = upfrontClaimD1<KeyRecord>(db.$client, (d1) => upfrontClaimStatements(d1, scope, claimId, fingerprint, new Date(), limits));
+    c.set("db", createDb(upfront.d1));
+    c.set("beforeEffect", upfront.claimNow);
+    await next();
+    const outcome = await upfront.settle();
+    if (outcome.state === "held") {
+      c.res = undefined as unknown as Response;
+      c.res = await answerFromHolder(c.env.ENCRYPTION_KEY, outcome.holder, fingerprint, c.get("requestId"));
+      return;
+    }
+    // Nothing ran (refused before any storage call): nothing was claimed.
+    if (outcome.state === "none") return;
     // The completion or the release leaves after the response (a duplicate meanwhile gets 409, as
     // while the operation ran); on the plain binding, off the request's round trips.
     const plain = createDb(c.env.DB);
-    try {
-      await next();
-    } catch (error) {
-      await afterResponse(c, releaseClaim(plain, scope, claim.claimId));
-      throw error;
-    }
     const responseBody = await c.res.clone().text();
     if (keepsResponse(c.res.status, errorOf(responseBody))) {
-      const sealed = await sealResponse(c.env.ENCRYPTION_KEY, claim.claimId, responseBody);
-      await afterResponse(c, storeCompletion(plain, scope, claim.claimId, c.res.status, sealed));
+      const sealed = await sealResponse(c.env.ENCRYPTION_KEY, claimId, responseBody);
+      await afterResponse(c, storeCompletion(plain, scope, claimId, c.res.status, sealed));
     } else {
-      await afterResponse(c, releaseClaim(plain, scope, claim.claimId));
+      await afterResponse(c, releaseClaim(plain, scope, claimId));
     }
   });
 }
@@ -251,6 +262,22 @@ function ofScope(scope: KeyScope) {
 }
 
 /**
+ * The upfront claim as two statements to batch with others (db/upfront-claim-d1.ts): claimKey's
+ * upsert, RETURNING the claim id only when it claimed, then the holder.
+ */
+export function upfrontClaimStatements(
+  d1: D1Database,
+  scope: KeyScope,
+  claimId: string,
+  fingerprint: string,
+  now: Date,
+  limits: { ttlMs: number; abandonedAfterMs: number },
+): [D1PreparedStatement, D1PreparedStatement] {
+  const [upsert, holder] = claimQueries(sqlBuilder, scope, claimId, fingerprint, now, limits).map((q) => q.toSQL());
+  return [d1.prepare(upsert!.sql).bind(...upsert!.params), d1.prepare(holder!.sql).bind(...holder!.params)];
+}
+
+/**
  * Claims the key, or takes over an expired one or an abandoned claim of the same request, and
  * reads whoever holds it, in one round trip. An abandoned claim of another request is not taken
  * over: its first attempt may have done its work (a refund id derives from the key), and the
@@ -264,10 +291,16 @@ export async function claimKey(
   limits: { ttlMs: number; abandonedAfterMs: number },
 ): Promise<{ claimed: true; claimId: string } | { claimed: false; holder: KeyRecord | undefined }> {
   const claimId = crypto.randomUUID();
+  const [claimed, [holder]] = await db.batch(claimQueries(db, scope, claimId, fingerprint, now, limits));
+  return claimed.length > 0 ? { claimed: true, claimId } : { claimed: false, holder };
+}
+
+/** The upfront claim's upsert (RETURNING the claim id only when it claimed) and the holder's select, on `db`. */
+function claimQueries(db: Db, scope: KeyScope, claimId: string, fingerprint: string, now: Date, limits: { ttlMs: number; abandonedAfterMs: number }) {
   const createdAt = now.toISOString();
   const expiresAt = new Date(now.getTime() + limits.ttlMs).toISOString();
   const abandonedBefore = new Date(now.getTime() - limits.abandonedAfterMs).toISOString();
-  const [claimed, [holder]] = await db.batch([
+  return [
     db
       .insert(idempotencyKeys)
       .values(claimRow(scope, claimId, fingerprint, createdAt, expiresAt))
@@ -278,8 +311,7 @@ export async function claimKey(
       })
       .returning({ claim_id: idempotencyKeys.claim_id }),
     db.select().from(idempotencyKeys).where(ofScope(scope)),
-  ]);
-  return claimed.length > 0 ? { claimed: true, claimId } : { claimed: false, holder };
+  ] as const;
 }
 
 /** Stores the response, sealed, if this claim still holds the key. False when another claim took it over. */

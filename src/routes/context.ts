@@ -1,3 +1,4 @@
+import type { IdempotencyVariables } from "../middleware/idempotency";
 import type { Context } from "hono";
 import type { PartnerEnv } from "../env";
 import type { ServiceContext } from "../services/context";
@@ -19,5 +20,6 @@ export function serviceContext<E extends PartnerEnv>(c: Context<E>): ServiceCont
     defer: (work) => c.executionCtx.waitUntil(work),
     timer: c.get("timer"),
     idempotencyKey: c.req.header("idempotency-key") ?? c.req.header("x-idempotency-key") ?? null,
+    beforeEffect: (c as unknown as Context<{ Variables: Partial<IdempotencyVariables> }>).get("beforeEffect"),
   };
 }

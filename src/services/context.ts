@@ -30,6 +30,8 @@ export interface ServiceContext {
   timer: StorageTimer;
   /** The request's Idempotency-Key, if any: lets a service derive ids that a retry reproduces. */
   idempotencyKey: string | null;
+  /** Awaited before a Durable Object acts (intentCall): claims the request's Idempotency-Key on the operations that claim it upfront. */
+  beforeEffect?: (() => Promise<void>) | undefined;
 }
 
 /** What changed: the rest of the audit entry (who, from where, when) comes from the context. */
@@ -191,6 +193,7 @@ export type IntentStub = ReturnType<Env["PAYMENT_INTENT"]["getByName"]>;
 
 /** A call to a payment intent's Durable Object, timed as a storage round trip (`do-intent`). */
 export async function intentCall<T>(ctx: ServiceContext, intentId: string, method: string, call: (stub: IntentStub) => Promise<T>): Promise<T> {
+  await ctx.beforeEffect?.();
   const result = await ctx.timer.measure("do-intent", method, () => call(ctx.env.PAYMENT_INTENT.getByName(intentId)));
   // The object wrote D1 through its own session: the response's X-D1-Bookmark must cover that write.
   ctx.timer.sawBookmark((result as { d1_bookmark?: unknown } | null)?.d1_bookmark);

@@ -18,6 +18,13 @@ export interface OutboxDeps {
   db: () => Db;
   queue: () => Env["WEBHOOKS"];
   now: () => number;
+  /**
+   * Work that must not hold the caller's answer: handing written events to the webhooks queue
+   * (a queue send and a D1 write). The object's `ctx.waitUntil`; awaited where not given.
+   */
+  defer?: (work: Promise<unknown>) => void;
+  /** Where the publish marks events enqueued: off the object's D1 session, whose bookmark its answers carry (default: `db`). */
+  publishDb?: () => Db;
 }
 
 /**
@@ -79,7 +86,12 @@ export class OutboxDriver {
     }
     this.store.deleteFromOutbox(seq);
     this.store.setMeta("projection_failures", "0");
-    await this.publish(written);
+    // The change is in D1: the caller may answer. Its events reach the queue just after (a
+    // send lost here is relayed by the outbox cron once 30 s old), so neither the queue send nor
+    // the enqueued_at write is a sequential round trip of the request (issue 16 §2).
+    const published = this.publish(written);
+    if (this.deps.defer) this.deps.defer(published);
+    else await published;
     return true;
   }
 
@@ -88,7 +100,7 @@ export class OutboxDriver {
     if (eventIds.length === 0) return;
     try {
       const s = this.store.state()!;
-      await publishEventIds({ queue: this.deps.queue(), db: this.deps.db() }, eventIds, { tenant: s, organization: s.organization_id }, new Date(this.deps.now()).toISOString());
+      await publishEventIds({ queue: this.deps.queue(), db: (this.deps.publishDb ?? this.deps.db)() }, eventIds, { tenant: s, organization: s.organization_id }, new Date(this.deps.now()).toISOString());
     } catch (err) {
       log.warn("event publish deferred to the relay", { error: err });
     }
