@@ -17,13 +17,14 @@ export class StorageTimer {
   readonly entries: TimingEntry[] = [];
   private d1Count = 0;
 
-  async measure<T>(kind: "d1" | string, desc: string, work: () => Promise<T>, parallel = false): Promise<T> {
+  /** `parallel` may be decided when the work ends (the partner gate of a write: whether a read overlapped it). */
+  async measure<T>(kind: "d1" | string, desc: string, work: () => Promise<T>, parallel: boolean | (() => boolean) = false): Promise<T> {
     const name = kind === "d1" ? `d1-${++this.d1Count}` : kind;
     const start = performance.now();
     try {
       return await work();
     } finally {
-      this.entries.push({ name, desc, dur: performance.now() - start, parallel });
+      this.entries.push({ name, desc, dur: performance.now() - start, parallel: typeof parallel === "function" ? parallel() : parallel });
     }
   }
 

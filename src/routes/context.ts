@@ -1,3 +1,4 @@
+import type { GateVariables } from "../middleware/gate";
 import type { IdempotencyVariables } from "../middleware/idempotency";
 import type { Context } from "hono";
 import type { PartnerEnv } from "../env";
@@ -20,6 +21,21 @@ export function serviceContext<E extends PartnerEnv>(c: Context<E>): ServiceCont
     defer: (work) => c.executionCtx.waitUntil(work),
     timer: c.get("timer"),
     idempotencyKey: c.req.header("idempotency-key") ?? c.req.header("x-idempotency-key") ?? null,
-    beforeEffect: (c as unknown as Context<{ Variables: Partial<IdempotencyVariables> }>).get("beforeEffect"),
+    beforeEffect: beforeEffect(c as unknown as Context<{ Variables: Partial<IdempotencyVariables & GateVariables> }>),
+  };
+}
+
+/**
+ * What a service awaits before a Durable Object acts or a document is stored: the partner gate's
+ * answer on a write (middleware/gate.ts: a refused caller acts on nothing), then the upfront
+ * claim of the Idempotency-Key (middleware/idempotency.ts).
+ */
+function beforeEffect(c: Context<{ Variables: Partial<IdempotencyVariables & GateVariables> }>): (() => Promise<void>) | undefined {
+  const gate = c.get("gateFence");
+  const claim = c.get("beforeEffect");
+  if (!gate && !claim) return undefined;
+  return async () => {
+    await gate?.wait();
+    await claim?.();
   };
 }

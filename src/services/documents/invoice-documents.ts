@@ -223,8 +223,18 @@ export async function storeFacturX(env: Env, owner: { partner_id: string; livemo
  */
 export function storeAlongside(ctx: ServiceContext, owner: { partner_id: string; livemode: boolean; organization_id: string }, kind: ArchivedKind, id: string, doc: FacturX): Promise<void> {
   return ctx.timer
-    .measure("r2", "put pdf+xml", () => storeFacturX(ctx.env, owner, kind, id, doc), true)
+    .measure("r2", "put pdf+xml", () => afterGate(ctx).then((allowed) => (allowed ? storeFacturX(ctx.env, owner, kind, id, doc) : undefined)), true)
     .catch((err: unknown) => log.error("document archive put failed", { [`${kind}_id`]: id, request_id: ctx.requestId, error: err }));
+}
+
+/** Whether the request may act (the partner gate's answer on a write): a refused caller stores nothing, and its batch answers the refusal. */
+async function afterGate(ctx: ServiceContext): Promise<boolean> {
+  try {
+    await ctx.beforeEffect?.();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // ---- credit notes ----

@@ -21,6 +21,8 @@ export const RunSandboxSweepsInput = z
  */
 export async function runSandboxSweeps({ ctx, input }: { ctx: ServiceContext; input: z.infer<typeof RunSandboxSweepsInput> }) {
   const { as_of } = input;
+  // The sweeps ask intent objects to act directly: only once the partner gate (and an upfront key) allows.
+  await ctx.beforeEffect?.();
   const tenant = { partnerId: ctx.principal.partnerId, livemode: false };
   const endOfDay = parisStartOfDay(addDays(as_of, 1));
   const links = await expirePaymentLinks(ctx, { cutoff: endOfDay, tenant });
