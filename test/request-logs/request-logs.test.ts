@@ -183,7 +183,10 @@ describe("GET /v1/request_logs", () => {
 
   it("filters by status, method, path (template or prefix), request id and time; newest first, paginated", async () => {
     const { t, calls } = await world();
-    const all = await expectOk(await call("/v1/request_logs", auth(t)));
+    const listed = await call("/v1/request_logs", auth(t));
+    // The LOGS database's page and count: one round trip, named in Server-Timing like D1's.
+    expect(listed.headers.get("server-timing")).toMatch(/d1-1;desc="batch\(2\)".*storage;desc="sequential round trips";dur=1$/);
+    const all = await expectOk(listed);
     expect(ids(all)).toEqual([calls.invoice, calls.create, calls.missing, calls.org, calls.list].map((x) => x.requestId));
     expect(all.pagination).toMatchObject({ page: 1, total_items: 5 });
 

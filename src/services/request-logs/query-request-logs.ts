@@ -6,7 +6,13 @@ import { NotFound } from "../../lib/errors";
 import type { ServiceContext } from "../context";
 import { pageOf, pagination, within } from "../pagination";
 import { ANY_ORGANIZATION, scoped } from "../tenancy";
+import { timedD1 } from "../../lib/timing";
 import { createLogsDb } from "./write-request-logs";
+
+/** The call log's database (LOGS), its round trips timed in Server-Timing like the system of record's. */
+function logsOf(ctx: ServiceContext) {
+  return createLogsDb(timedD1(ctx.env.LOGS, ctx.timer));
+}
 
 /** The methods the API serves: a filter on any other could only ever match nothing. */
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -58,7 +64,7 @@ export const ListRequestLogsInput = PaginationQuery.extend({
  * in one batch.
  */
 export async function listRequestLogs({ ctx, input }: { ctx: ServiceContext; input: z.infer<typeof ListRequestLogsInput> }) {
-  const db = createLogsDb(ctx.env.LOGS);
+  const db = logsOf(ctx);
   const where = and(
     scoped(ctx, requestLogs, ANY_ORGANIZATION),
     input.status !== undefined ? eq(requestLogs.status, input.status) : undefined,
@@ -81,7 +87,7 @@ export async function listRequestLogs({ ctx, input }: { ctx: ServiceContext; inp
  * latest call that carried it is answered (the list's `request_id` filter shows them all).
  */
 export async function getRequestLog({ ctx, requestId }: { ctx: ServiceContext; requestId: string }) {
-  const db = createLogsDb(ctx.env.LOGS);
+  const db = logsOf(ctx);
   const [row] = await db
     .select()
     .from(requestLogs)
