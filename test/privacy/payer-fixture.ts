@@ -26,7 +26,7 @@ export async function payerWorld(t?: Tenant) {
   await expectOk(await call(`/v1/sandbox/payment_intents/${link.payment_intent_id}/simulate`, { token, body: { outcome: "succeeded" } }));
   const quote = await expectOk(await call("/v1/quotes", { token, headers, body: { ...seedInvoiceBody(w.dept.id), due_date: undefined, valid_until: "2099-12-31" } }), 201);
   const request = await expectOk(
-    await call("/v1/payment_links", { token, headers, body: { amount: 4500, description: "Inscription stage de voile", payer: { name: PAYER.name, email: PAYER.email }, payment_methods: ["card"] } }),
+    await call("/v1/payment_links", { token, headers, body: { amount: 4500, description: `Inscription stage de voile – ${PAYER.name}`, payer: { name: PAYER.name, email: PAYER.email }, payment_methods: ["card"] } }),
     201,
   );
   await expectOk(await call(`/v1/payment_links/${request.id}`, { method: "DELETE", token, headers }));

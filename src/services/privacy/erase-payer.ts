@@ -134,7 +134,8 @@ export async function erasePayer({ ctx, input }: { ctx: ServiceContext; input: z
     statements.push(
       db
         .update(paymentLinks)
-        .set({ payer_encrypted: null, payer_email_hash: null, payer_name_hash: null, updated_at: now })
+        // The description is the partner's free text, which often names the payer (« Cantine – Léa Dupont »): it goes too.
+        .set({ payer_encrypted: null, payer_email_hash: null, payer_name_hash: null, description: sql`CASE WHEN ${paymentLinks.description} IS NULL THEN NULL ELSE ${ERASED_MARKER} END`, updated_at: now })
         .where(and(inArray(paymentLinks.id, linkIds), erasableLink))
         .returning({ id: paymentLinks.id }),
     );
