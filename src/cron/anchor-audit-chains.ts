@@ -5,8 +5,11 @@ import type { Env } from "../env";
 import { anchorKey, type AuditAnchor } from "../services/audit-logs/anchors";
 import { scoped } from "../services/tenancy";
 
-/** Chains anchored per run: more wait for the next day's run (their heads are anchored later, not lost). */
-export const ANCHOR_CHAINS = 1_000;
+/**
+ * Chains anchored per run: each costs three subrequests (R2 head, put, D1 update), and an
+ * invocation may make 1 000; more wait for the next day's run (anchored later, not lost).
+ */
+export const ANCHOR_CHAINS = 300;
 
 /**
  * Daily: each chain whose head moved since its last anchor gets the day's anchor in R2

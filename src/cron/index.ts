@@ -16,7 +16,7 @@ import { purgeRequestLogs } from "./purge-request-logs";
 import { relayStuckDeliveries } from "./relay-deliveries";
 import { relayOutbox } from "./relay-outbox";
 import { relayMessages } from "./relay-messages";
-import { sealAuditChains } from "./seal-audit-chains";
+import { sealAuditChains } from "../services/audit-logs/seal-audit-chains";
 import { log } from "../lib/log";
 
 /** Cron strings exactly as in wrangler.toml `[triggers] crons`. */

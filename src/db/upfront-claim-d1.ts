@@ -27,16 +27,12 @@ export interface UpfrontClaimD1<H> {
 class UpfrontStatement {
   constructor(
     readonly inner: D1PreparedStatement,
-    private readonly sql: string,
+    readonly writes: boolean,
     private readonly claimer: UpfrontClaimer<unknown>,
   ) {}
 
-  get writes(): boolean {
-    return isWriteSql(this.sql);
-  }
-
   bind(...values: unknown[]): UpfrontStatement {
-    return new UpfrontStatement(this.inner.bind(...values), this.sql, this.claimer);
+    return new UpfrontStatement(this.inner.bind(...values), this.writes, this.claimer);
   }
 
   async first<T>(col?: string): Promise<T | null> {
@@ -121,7 +117,7 @@ class UpfrontClaimer<H> {
 export function upfrontClaimD1<H>(db: D1Database, claim: (db: D1Database) => [D1PreparedStatement, D1PreparedStatement]): UpfrontClaimD1<H> {
   const claimer = new UpfrontClaimer<H>(db, claim);
   const d1 = {
-    prepare: (sql: string) => new UpfrontStatement(db.prepare(sql), sql, claimer as UpfrontClaimer<unknown>),
+    prepare: (sql: string) => new UpfrontStatement(db.prepare(sql), isWriteSql(sql), claimer as UpfrontClaimer<unknown>),
     batch: (statements: D1PreparedStatement[]) => claimer.batch(statements),
   };
   return { d1: d1 as unknown as D1Database, claimNow: () => claimer.claimNow(), settle: () => claimer.settle() };

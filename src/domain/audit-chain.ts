@@ -1,4 +1,5 @@
 import canonicalize from "canonicalize";
+import { sha256Hex } from "../lib/crypto";
 
 /**
  * The audit trail's hash chain, as an auditor recomputes it without our code (README, "Verifying
@@ -55,13 +56,8 @@ export function canonicalEntry(entry: ChainedFields): string {
   return text;
 }
 
-const encoder = new TextEncoder();
-
-export async function chainHash(previousHash: string, entry: ChainedFields): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(previousHash + canonicalEntry(entry)));
-  let out = "";
-  for (const b of new Uint8Array(digest)) out += b.toString(16).padStart(2, "0");
-  return out;
+export function chainHash(previousHash: string, entry: ChainedFields): Promise<string> {
+  return sha256Hex(previousHash + canonicalEntry(entry));
 }
 
 /** Why `verify` stopped at `first_invalid_sequence`. */

@@ -116,8 +116,6 @@ export function timedD1(db: D1Client, timer: StorageTimer, refine?: (error: unkn
     batch: <T>(stmts: D1PreparedStatement[]) =>
       trip(`batch(${stmts.length})`, () => db.batch<T>(stmts.map((s) => realStatement.get(s as object) ?? s))),
     ...(db.exec ? { exec: (sql: string) => trip("exec", () => db.exec!(sql)) } : {}),
-    ...(db.dump ? { dump: () => db.dump!() } : {}),
-    ...(db.withSession ? { withSession: (constraint?: string) => db.withSession!(constraint) } : {}),
   };
   return wrapped as unknown as D1Database;
 }

@@ -1,6 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { and, eq, lt, or, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import Papa from "papaparse";
 import { PARIS } from "../../domain/dates";
+import type { ServiceContext } from "../context";
+import { organizationParent } from "../pagination";
 
 /**
  * CSV exports (RFC 4180: CRLF line ends, fields quoted when they hold the separator, a quote or a
@@ -126,4 +130,28 @@ export async function* keysetPages<T>(pageSize: number, read: (after: T | undefi
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1];
   }
+}
+
+type BatchItem = Parameters<ServiceContext["db"]["batch"]>[0][number];
+
+/** Newest first on (time, id): the rows strictly after `after`, the last row of the page before. */
+export function olderThan(time: SQLiteColumn, id: SQLiteColumn, after: { at: string; id: string } | undefined): SQL | undefined {
+  return after ? or(lt(time, after.at), and(eq(time, after.at), lt(id, after.id))) : undefined;
+}
+
+/**
+ * An organization's export, page by page: the first page is read in one batch with the
+ * organization's check (404 naming X-Entity-Id when it is not the caller's), the others by keyset
+ * as the stream is consumed — a response that starts after one round trip, whatever its size.
+ */
+export async function organizationPages<T>(
+  ctx: ServiceContext,
+  organizationId: string,
+  pageSize: number,
+  read: (after: T | undefined, limit: number) => BatchItem & PromiseLike<T[]>,
+): Promise<AsyncGenerator<T[]>> {
+  const parent = organizationParent(ctx, organizationId);
+  const [org, first] = (await ctx.db.batch([parent.query, read(undefined, pageSize)])) as unknown as [unknown[], T[]];
+  if (org.length === 0) throw parent.missing();
+  return keysetPages<T>(pageSize, async (after, limit) => (after ? await read(after, limit) : first));
 }

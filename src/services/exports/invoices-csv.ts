@@ -1,13 +1,12 @@
 import type { z } from "@hono/zod-openapi";
-import { and, desc, eq, lt, or } from "drizzle-orm";
-import { invoices, organizations } from "../../db/schema";
-import { NotFound } from "../../lib/errors";
+import { and, desc } from "drizzle-orm";
+import { invoices } from "../../db/schema";
 import type { ServiceContext } from "../context";
 import { invoiceListFilters, ListInvoicesInput } from "../invoices/list-invoices";
 import { unsealPayer, type Payer } from "../invoices/payer";
 import type { InvoiceRow } from "../invoices/present";
 import { scoped } from "../tenancy";
-import { CsvSeparatorQuery, csvStream, keysetPages, type CsvColumn } from "./csv";
+import { CsvSeparatorQuery, csvStream, olderThan, organizationPages, type CsvColumn } from "./csv";
 
 /** GET /v1/invoices's filters (its page parameters apart: the export has every row), and the separator. */
 export const ExportInvoicesInput = ListInvoicesInput.omit({ page: true, page_size: true, limit: true }).extend({ separator: CsvSeparatorQuery });
@@ -67,31 +66,18 @@ const PAGE_SIZE = 200;
  */
 export async function exportInvoicesCsv({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof ExportInvoicesInput> }) {
   const filters = await invoiceListFilters(ctx, input);
-  const page = (after: Row | undefined, limit: number) =>
+  const pages = await organizationPages<Row>(ctx, organizationId, PAGE_SIZE, (after, limit) =>
     ctx.db
       .select(columns)
       .from(invoices)
-      .where(
-        and(
-          scoped(ctx, invoices, organizationId),
-          filters,
-          after ? or(lt(invoices.created_at, after.created_at), and(eq(invoices.created_at, after.created_at), lt(invoices.id, after.id))) : undefined,
-        ),
-      )
+      .where(and(scoped(ctx, invoices, organizationId), filters, olderThan(invoices.created_at, invoices.id, after && { at: after.created_at, id: after.id })))
       .orderBy(desc(invoices.created_at), desc(invoices.id))
-      .limit(limit);
-  const [org, first] = await ctx.db.batch([
-    ctx.db
-      .select({ id: organizations.id })
-      .from(organizations)
-      .where(and(eq(organizations.id, organizationId), scoped(ctx, organizations))),
-    page(undefined, PAGE_SIZE),
-  ]);
-  if (org.length === 0) throw new NotFound("organization", organizationId, "X-Entity-Id");
+      .limit(limit),
+  );
 
   const key = ctx.env.ENCRYPTION_KEY;
   async function* rows() {
-    for await (const chunk of keysetPages<Row>(PAGE_SIZE, (after, limit) => (after ? page(after, limit) : Promise.resolve(first)))) {
+    for await (const chunk of pages) {
       yield await Promise.all(chunk.map(async (invoice) => ({ invoice, payer: await unsealPayer(key, invoice.id, invoice.payer_encrypted) })));
     }
   }

@@ -1,12 +1,11 @@
 import type { z } from "@hono/zod-openapi";
-import { and, desc, eq, getTableColumns, lt, or } from "drizzle-orm";
-import { invoices, organizations, payments } from "../../db/schema";
+import { and, desc, eq, getTableColumns } from "drizzle-orm";
+import { invoices, payments } from "../../db/schema";
 import { paymentSource } from "../../domain/payment";
-import { NotFound } from "../../lib/errors";
 import type { ServiceContext } from "../context";
 import { ListPaymentsInput, paymentListFilters, type PaymentRow } from "../payments/query";
 import { scoped } from "../tenancy";
-import { CsvSeparatorQuery, csvStream, keysetPages, type CsvColumn } from "./csv";
+import { CsvSeparatorQuery, csvStream, olderThan, organizationPages, type CsvColumn } from "./csv";
 
 /** GET /v1/payments's filters (its page parameters apart: the export has every row), and the separator. */
 export const ExportPaymentsInput = ListPaymentsInput.omit({ page: true, page_size: true, limit: true }).extend({ separator: CsvSeparatorQuery });
@@ -40,28 +39,14 @@ const PAGE_SIZE = 500;
  */
 export async function exportPaymentsCsv({ ctx, organizationId, input }: { ctx: ServiceContext; organizationId: string; input: z.infer<typeof ExportPaymentsInput> }) {
   const filters = paymentListFilters(input);
-  const page = (after: PaymentCsvRow | undefined, limit: number) =>
+  const pages = await organizationPages<PaymentCsvRow>(ctx, organizationId, PAGE_SIZE, (after, limit) =>
     ctx.db
       .select({ ...getTableColumns(payments), invoice_number: invoices.invoice_number, invoice_department_id: invoices.department_id })
       .from(payments)
       .leftJoin(invoices, and(eq(invoices.id, payments.invoice_id), scoped(ctx, invoices, organizationId)))
-      .where(
-        and(
-          scoped(ctx, payments, organizationId),
-          filters,
-          after ? or(lt(payments.paid_at, after.paid_at), and(eq(payments.paid_at, after.paid_at), lt(payments.id, after.id))) : undefined,
-        ),
-      )
+      .where(and(scoped(ctx, payments, organizationId), filters, olderThan(payments.paid_at, payments.id, after && { at: after.paid_at, id: after.id })))
       .orderBy(desc(payments.paid_at), desc(payments.id))
-      .limit(limit);
-  const [org, first] = await ctx.db.batch([
-    ctx.db
-      .select({ id: organizations.id })
-      .from(organizations)
-      .where(and(eq(organizations.id, organizationId), scoped(ctx, organizations))),
-    page(undefined, PAGE_SIZE),
-  ]);
-  if (org.length === 0) throw new NotFound("organization", organizationId, "X-Entity-Id");
-  const pages = keysetPages<PaymentCsvRow>(PAGE_SIZE, (after, limit) => (after ? page(after, limit) : Promise.resolve(first)));
+      .limit(limit),
+  );
   return csvStream(PAYMENT_CSV_COLUMNS, input.separator, pages);
 }
