@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { and, eq, lt, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import Papa from "papaparse";
-import { PARIS } from "../../domain/dates";
+import { parisToday } from "../../domain/dates";
 import type { ServiceContext } from "../context";
 import { organizationParent } from "../pagination";
 
@@ -37,7 +37,6 @@ export interface CsvColumn<T> {
   value: (row: T, format: CsvFormat) => string | number | boolean | null | undefined;
 }
 
-const parisDay = new Intl.DateTimeFormat("en-CA", { timeZone: PARIS, year: "numeric", month: "2-digit", day: "2-digit" });
 
 export function csvFormat(separator: CsvSeparator): CsvFormat {
   const decimal = separator === ";" ? "," : ".";
@@ -49,7 +48,7 @@ export function csvFormat(separator: CsvSeparator): CsvFormat {
       const abs = Math.abs(cents);
       return `${sign}${Math.trunc(abs / 100)}${decimal}${String(abs % 100).padStart(2, "0")}`;
     },
-    parisDate: (instant) => (instant ? parisDay.format(new Date(instant)) : ""),
+    parisDate: (instant) => (instant ? parisToday(new Date(instant)) : ""),
     // A cell starting with = + - @ (or a tab / CR) is run as a formula by spreadsheets (CSV
     // injection, OWASP): a payer's name or a reference must stay text, so it gets a leading quote.
     // Only free text goes through here; our own amounts (which may start with "-") do not.

@@ -3,7 +3,7 @@ import { and, asc, eq, getTableColumns, gt, gte, inArray, isNotNull, lt, or } fr
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { creditNotes, invoices, organizations, payments, refunds } from "../../db/schema";
 import { statusIn } from "../../db/status-sql";
-import { parisStartOfDay, parisToday, PARIS } from "../../domain/dates";
+import { parisStartOfDay, parisToday } from "../../domain/dates";
 import { COLLECTED_PAYMENT_STATUSES, type LedgerPaymentMethod } from "../../domain/payment";
 import { NotFound } from "../../lib/errors";
 import type { ServiceContext } from "../context";
@@ -85,11 +85,10 @@ export interface FecEntry {
   lines: FecLine[];
 }
 
-const parisDay = new Intl.DateTimeFormat("en-CA", { timeZone: PARIS, year: "numeric", month: "2-digit", day: "2-digit" });
 
 /** An instant's Paris calendar date as the FEC writes it: YYYYMMDD. */
 export function fecDate(instant: string): string {
-  return parisDay.format(new Date(instant)).replaceAll("-", "");
+  return parisToday(new Date(instant)).replaceAll("-", "");
 }
 
 /** Cents as the FEC writes amounts: euros, a decimal comma, no thousands separator ("1234,56"). */

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { and, asc, eq, gte, isNull, lt, sql } from "drizzle-orm";
 import { bankAccounts, departments, invoices, organizations, paymentLinks, payments, refunds } from "../../db/schema";
 import { statusIn } from "../../db/status-sql";
-import { parisStartOfDay } from "../../domain/dates";
+import { parisStartOfDay, parisToday } from "../../domain/dates";
 import { COLLECTED_PAYMENT_STATUSES, LEDGER_PAYMENT_METHODS, type LedgerPaymentMethod } from "../../domain/payment";
 import { parisMonth } from "../../domain/report-periods";
 import type { RemittanceDocument } from "../../documents/model";
@@ -39,8 +39,7 @@ export function remittancePeriod(month: string) {
 
 type Method = LedgerPaymentMethod;
 
-const parisDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" });
-const parisDate = (instant: string) => parisDay.format(new Date(instant));
+const parisDate = (instant: string) => parisToday(new Date(instant));
 
 /**
  * A payer's initials, never the name (the statement leaves the régie's hands): the first letter
