@@ -9,8 +9,11 @@
 //
 // During a secret rotation, a receiver still holding the old secret verifies the
 // X-Webhook-Signature-Previous header instead (same code, other header); this one tries both.
+// Every request is also checked the Standard Webhooks way (webhook-id, webhook-timestamp,
+// webhook-signature) with the `standardwebhooks` library, unchanged: both checks must pass.
 import crypto from "node:crypto"; // the seed's `const crypto = require('crypto')`, in an ES module
 import { createServer } from "node:http";
+import { Webhook } from "standardwebhooks";
 
 // ---- Seed 001 "Vérification de signature", Node.js, verbatim ----
 function verifyWebhookSignature(payload, signature, secret) {
@@ -74,6 +77,14 @@ const server = createServer((req, res) => {
       res.writeHead(401, { "content-type": "text/plain" }).end("Invalid signature");
       return;
     }
+    try {
+      // Throws on a bad signature, or a webhook-timestamp more than 5 minutes away (replays).
+      new Webhook(/** @type {string} */ (secret)).verify(payload.toString("utf8"), /** @type {Record<string, string>} */ (req.headers));
+    } catch (err) {
+      console.log(`${time} ✗ INVALID STANDARD WEBHOOKS SIGNATURE (${err.message})  ${req.method} ${req.url} → 401`);
+      res.writeHead(401, { "content-type": "text/plain" }).end("Invalid signature");
+      return;
+    }
     let event;
     try {
       event = JSON.parse(payload.toString("utf8"));
@@ -100,6 +111,6 @@ const server = createServer((req, res) => {
 
 server.listen(port, "127.0.0.1", () => {
   const mode = alwaysFail ? "answering 500 to everything" : failTimes > 0 ? `answering 500 to the first ${failTimes} attempt(s) of each event` : "answering 200";
-  console.log(`webhook receiver on http://127.0.0.1:${port}/ — verifying with seed 001's Node verifier, ${mode}`);
+  console.log(`webhook receiver on http://127.0.0.1:${port}/ — verifying with seed 001's Node verifier and the standardwebhooks library, ${mode}`);
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.close(() => process.exit(0)));

@@ -1,4 +1,3 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Context } from "hono";
@@ -6,6 +5,7 @@ import type { AppEnv } from "./env";
 import { DomainError, ValidationError } from "./lib/errors";
 import { errorResponse } from "./lib/http-errors";
 import { createRouter, documentMiddlewareResponses } from "./lib/openapi";
+import { withEntityRuleTable } from "./lib/entity-rule";
 import { authenticate } from "./middleware/auth";
 import { gate } from "./middleware/gate";
 import { idempotency } from "./middleware/idempotency";
@@ -24,6 +24,8 @@ import { registerDunningRuleRoutes } from "./routes/dunning-rules";
 import { registerEventRoutes } from "./routes/events";
 import { registerExportRoutes } from "./routes/exports";
 import { registerHealthRoute } from "./routes/health";
+import { apiServers } from "./routes/support/servers";
+import { registerSupportRoutes } from "./routes/support";
 import { registerInvoiceRoutes } from "./routes/invoices";
 import { registerKycRoutes } from "./routes/kyc";
 import { registerMessageRoutes } from "./routes/messages";
@@ -147,7 +149,7 @@ export function createApp() {
       "The operator's ADMIN_API_KEY (admin endpoints only). Wrong keys are throttled per client address: after 10 in 10 minutes every attempt from it is answered 429 `too_many_failed_attempts` with `Retry-After`, until the window ends.",
   });
   // As app.doc31 does, plus the responses of the middlewares (body limit, idempotency) on the operations they guard.
-  app.get("/v1/openapi.json", (c) => c.json(documentMiddlewareResponses(app.getOpenAPI31Document({
+  app.get("/v1/openapi.json", (c) => c.json(withEntityRuleTable(documentMiddlewareResponses(app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
       title: "Paiements API",
@@ -155,9 +157,9 @@ export function createApp() {
       description:
         "White-label payments and invoicing for the French market. Amounts are integer cents; dates are read in Europe/Paris. Every error has the same envelope with a `request_id`. " +
         "Free-text fields (names, addresses, invoice lines, terms, reasons, descriptions, metadata) are stored in Unicode NFC and refuse control characters (newlines and tabs only in descriptions and metadata values), bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), invisible characters (U+200B–U+200D, U+2060–U+2064, U+FEFF), U+2028, U+2029 and lone surrogates: 400 `invalid_parameter` naming the field.",
-      contact: { name: "Paiements API reference", url: `${c.env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/docs` },
+      contact: { name: "Paiements API reference", url: `${apiServers(c)[0]!.url}/docs` },
     },
-    servers: [{ url: c.env.PUBLIC_BASE_URL, description: c.env.ENVIRONMENT ?? "current" }],
+    servers: apiServers(c),
     security: [{ bearerAuth: [] }, { apiKey: [] }] as Record<string, string[]>[],
     tags: [
       { name: "Auth", description: "OAuth2 client credentials." },
@@ -180,14 +182,12 @@ export function createApp() {
       { name: "Audit", description: "Who changed what, when, from where." },
       { name: "Privacy", description: "A payer's rights (GDPR art. 15 and 17): export everything held about them, erase what the law allows." },
       { name: "Admin", description: "Operator endpoints (ADMIN_API_KEY)." },
-      { name: "Ops", description: "Health." },
+      { name: "Ops", description: "Health, and the changelog (GET /changelog)." },
     ],
-  }))));
+  })))));
   // Mounted after the document routes: the partner middleware of /v1 must not guard them.
   app.route("/v1", v1);
-  app.get(
-    "/docs",
-    Scalar({ url: "/v1/openapi.json", pageTitle: "Paiements API — reference", cdn: "/docs/scalar.js" }),
-  );
+  // /docs (and / and /api-docs sending there), /changelog: src/routes/support.
+  registerSupportRoutes(app);
   return app;
 }

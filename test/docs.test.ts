@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { call } from "./helpers/harness";
+import { env, exports } from "cloudflare:workers";
+import { call, ORIGIN } from "./helpers/harness";
 
 describe("/v1/openapi.json", () => {
   it("is OpenAPI 3.1 and every operation documents itself", async () => {
@@ -47,7 +48,84 @@ describe("/docs", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(res.text).toContain("/v1/openapi.json");
-    expect(res.text).toContain('src="/docs/scalar.js"');
+    expect(res.text).toMatch(/src="\/docs\/scalar\.js"/);
     expect(res.text).not.toMatch(/cdn\.jsdelivr|unpkg\.com/);
+  });
+
+  /** The configuration object the page hands to Scalar.createApiReference. */
+  function scalarConfig(html: string) {
+    const m = /Scalar\.createApiReference\('#app', (\{[\s\S]*?\n\s*\})\)/.exec(html);
+    expect(m, "the page initializes Scalar").not.toBeNull();
+    return JSON.parse(m![1]!);
+  }
+
+  it("asks Scalar for no default fonts, no telemetry, no Ask AI, no MCP, no developer tools (Deploy), and the request's origin as server", async () => {
+    const config = scalarConfig((await call("/docs")).text);
+    expect(config).toMatchObject({
+      url: "/v1/openapi.json",
+      withDefaultFonts: false,
+      telemetry: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: "never",
+    });
+    // The harness calls https://api.test; PUBLIC_BASE_URL (pay.test.example) comes second.
+    expect(config.servers.map((s: { url: string }) => s.url)).toEqual([ORIGIN, env.PUBLIC_BASE_URL]);
+  });
+
+  it("has a Content-Security-Policy: scripts from itself by nonce, requests to the servers it offers, no framing", async () => {
+    const res = await call("/docs");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    const directives = Object.fromEntries(csp.split(/;\s*/).map((d) => [d.split(" ")[0], d.split(" ").slice(1)]));
+    expect(directives["default-src"]).toEqual(["'none'"]);
+    // Its own origin, and PUBLIC_BASE_URL's, the second server a "Test Request" may pick.
+    expect(directives["connect-src"]).toEqual(["'self'", env.PUBLIC_BASE_URL]);
+    expect(directives["font-src"]).toEqual(["'self'", "data:"]);
+    expect(directives["frame-ancestors"]).toEqual(["'none'"]);
+    const nonce = /'nonce-([A-Za-z0-9]+)'/.exec(directives["script-src"]!.join(" "))?.[1];
+    expect(nonce).toMatch(/^[A-Za-z0-9]{22}$/);
+    // Both scripts (the bundle and its initialization) carry it; no script runs without it.
+    const scripts = res.text.match(/<script\b[^>]*>/g) ?? [];
+    expect(scripts.length).toBe(2);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    // A fresh nonce per response.
+    expect((await call("/docs")).headers.get("content-security-policy")).not.toContain(nonce);
+  });
+});
+
+describe("GET / and GET /api-docs", () => {
+  it("send the browser to /docs, keeping the query string", async () => {
+    // The worker's fetcher would follow the redirect itself: ask for it as is.
+    const get = (path: string) => exports.default.fetch(new Request(`${ORIGIN}${path}`, { redirect: "manual" }));
+    for (const [path, status] of [["/", 302], ["/api-docs", 301]] as const) {
+      const plain = await get(path);
+      expect(plain.status, path).toBe(status);
+      expect(plain.headers.get("location"), path).toBe("/docs");
+      const query = await get(`${path}?x=1&tag=Invoices`);
+      expect(query.status, path).toBe(status);
+      expect(query.headers.get("location"), path).toBe("/docs?x=1&tag=Invoices");
+    }
+    // Followed, as a browser does: the reference.
+    const followed = await call("/api-docs");
+    expect(followed.status).toBe(200);
+    expect(followed.text).toContain("Scalar.createApiReference");
+    // Only those two: other unknown paths stay a JSON 404.
+    const other = await call("/api-doc");
+    expect(other.status).toBe(404);
+    expect(other.body.error.code).toBe("route_not_found");
+  });
+});
+
+describe("/v1/openapi.json servers", () => {
+  it("lists the request's origin first, then PUBLIC_BASE_URL, and points info.contact to that origin's /docs", async () => {
+    const doc = (await call("/v1/openapi.json")).body;
+    expect(doc.servers.map((s: { url: string }) => s.url)).toEqual([ORIGIN, env.PUBLIC_BASE_URL]);
+    expect(doc.info.contact.url).toBe(`${ORIGIN}/docs`);
+  });
+
+  it("lists PUBLIC_BASE_URL once when the request came through it", async () => {
+    const res = await exports.default.fetch(new Request(`${env.PUBLIC_BASE_URL}/v1/openapi.json`));
+    const doc = (await res.json()) as { servers: { url: string }[] };
+    expect(doc.servers.map((s) => s.url)).toEqual([env.PUBLIC_BASE_URL]);
   });
 });

@@ -98,7 +98,8 @@ export function snapshotWorker(prefix = "worker-snapshot-") {
   const dir = tempDir(prefix);
   // migrations-logs: the API call log's database (LOGS, issue 15), migrated like DB.
   for (const f of ["src", "migrations", "migrations-logs"]) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
-  for (const f of ["wrangler.toml", "package.json", "tsconfig.json"]) cpSync(join(ROOT, f), join(dir, f));
+  // CHANGELOG.md: the Worker serves it (src/routes/support/changelog.ts imports it).
+  for (const f of ["wrangler.toml", "package.json", "tsconfig.json", "CHANGELOG.md"]) cpSync(join(ROOT, f), join(dir, f));
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   symlinkSync(join(ROOT, "public"), join(dir, "public"), "dir");
   const hash = createHash("sha256");

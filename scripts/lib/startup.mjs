@@ -48,11 +48,12 @@ function sharedOptions(secrets) {
 
 /** The built API: every module the build wrote (the entry first, the fonts as Data as wrangler.toml's [[rules]] make them). */
 function apiOptions(outdir, secrets) {
-  const files = ["index.js", ...readdirSync(outdir).filter((f) => f !== "index.js" && /\.(js|mjs|ttf)$/.test(f))];
+  const files = ["index.js", ...readdirSync(outdir).filter((f) => f !== "index.js" && /\.(js|mjs|ttf|md)$/.test(f))];
   return {
     ...sharedOptions(secrets),
     // Listed, not ruled: Miniflare 5 no longer converts v4 module rules.
-    modules: files.map((f) => ({ type: f.endsWith(".ttf") ? "Data" : "ESModule", path: join(outdir, f) })),
+    // As wrangler.toml's rules: fonts are Data, Markdown (the changelog page) Text.
+    modules: files.map((f) => ({ type: f.endsWith(".ttf") ? "Data" : f.endsWith(".md") ? "Text" : "ESModule", path: join(outdir, f) })),
     modulesRoot: outdir,
   };
 }

@@ -70,7 +70,7 @@ export async function privacyBackfill(env: Env) {
   for (const a of legacyAccounts) {
     const fingerprint = await compute(a.id, async () => ibanFingerprint(key, await unseal(key, a.iban_encrypted, `bank_account:${a.id}`)));
     if (!fingerprint) continue;
-    statements.push(db.update(bankAccounts).set({ iban_fingerprint: fingerprint }).where(and(eq(bankAccounts.id, a.id), eq(bankAccounts.iban_fingerprint, a.iban_fingerprint))));
+    statements.push(db.update(bankAccounts).set({ iban_fingerprint: fingerprint, version: sql`${bankAccounts.version} + 1` }).where(and(eq(bankAccounts.id, a.id), eq(bankAccounts.iban_fingerprint, a.iban_fingerprint))));
   }
   for (const i of legacyInvoices) {
     const hash = await compute(i.id, async () => payerEmailHash(key, (await unsealPayer(key, i.id, i.payer_encrypted)).email));

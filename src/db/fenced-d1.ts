@@ -20,7 +20,7 @@ class FencedStatement {
   constructor(
     readonly inner: D1PreparedStatement,
     readonly writes: boolean,
-    private readonly fence: Fence,
+    readonly fence: Fence,
   ) {}
 
   bind(...values: unknown[]): FencedStatement {
@@ -51,6 +51,17 @@ class FencedStatement {
     await this.before();
     return options?.columnNames ? (this.inner.raw<T>({ columnNames: true }) as unknown as Promise<T[]>) : this.inner.raw<T>();
   }
+}
+
+/**
+ * A statement that may run before the gate answers although it writes: the upfront
+ * Idempotency-Key claim riding in front of an operation's read batch (db/upfront-claim-d1.ts),
+ * so that the key costs no round trip of its own (issue 16 §2). It is bookkeeping, not the
+ * operation's work: if the gate then refuses the caller, the idempotency middleware releases the
+ * claim and keeps nothing (middleware/idempotency.ts), and nothing else was written.
+ */
+export function aheadOfGate(statement: D1PreparedStatement): D1PreparedStatement {
+  return statement instanceof FencedStatement ? (new FencedStatement(statement.inner, false, statement.fence) as unknown as D1PreparedStatement) : statement;
 }
 
 export function fencedD1(db: D1Database, fence: Fence): D1Database {

@@ -149,6 +149,8 @@ export const bankAccounts = sqliteTable(
     status: text("status", { enum: BANK_ACCOUNT_STATUSES }).notNull(),
     deleted_at: text("deleted_at"),
     ...timestamps,
+    /** Starts at 1, +1 on every update: a webhook payload's object_version (receivers keep the highest seen). */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     index("bank_accounts_department").on(t.department_id, t.created_at),
@@ -179,6 +181,8 @@ export const kycVerifications = sqliteTable(
     submitted_at: text("submitted_at").notNull(),
     decided_at: text("decided_at"),
     ...timestamps,
+    /** Starts at 1, +1 on every update: a webhook payload's object_version (receivers keep the highest seen). */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     index("kyc_department").on(t.department_id, t.created_at),
@@ -429,6 +433,8 @@ export const creditNotes = sqliteTable(
     xml_sha256: text("xml_sha256"),
     document_generated_at: text("document_generated_at"),
     created_at: text("created_at").notNull(),
+    /** Starts at 1, +1 on every update: a webhook payload's object_version (receivers keep the highest seen). */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     index("credit_notes_invoice").on(t.invoice_id),
@@ -471,6 +477,8 @@ export const messages = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     sent_at: text("sent_at"),
     ...timestamps,
+    /** Starts at 1, +1 on every update: a webhook payload's object_version (receivers keep the highest seen). */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     index("messages_org_time").on(t.organization_id, t.created_at),
@@ -590,6 +598,8 @@ export const paymentLinks = sqliteTable(
     reminder_count: integer("reminder_count").notNull().default(0),
     last_reminded_at: text("last_reminded_at"),
     ...timestamps,
+    /** Starts at 1, +1 on every update: a webhook payload's object_version (receivers keep the highest seen). */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     uniqueIndex("payment_links_token").on(t.token),
@@ -666,6 +676,8 @@ export const payments = sqliteTable(
     voided_at: text("voided_at"),
     void_reason: text("void_reason"),
     ...timestamps,
+    /** Starts at 1, +1 on every update: a webhook payload's object_version (receivers keep the highest seen). */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     uniqueIndex("payments_intent").on(t.payment_intent_id),

@@ -31,6 +31,13 @@ type TenantTable = SQLiteTable & { partner_id: SQLiteColumn; livemode: SQLiteCol
  */
 export const ANY_ORGANIZATION = Symbol("any organization of the partner");
 
+/**
+ * The organization an operation addressed by an object id acts for: the `X-Entity-Id` sent, or
+ * ANY_ORGANIZATION (the object's own; its id is unique) when none was. What is written takes the
+ * organization from the object's row, never from this.
+ */
+export type OrganizationScope = string | typeof ANY_ORGANIZATION;
+
 type OrganizationArg<T> = T extends { organization_id: SQLiteColumn } ? [organizationId: string | typeof ANY_ORGANIZATION] : [];
 
 function tenantOf(who: Who): TenantRef {
@@ -74,6 +81,16 @@ export function sameTenant(a: TenantTable, b: TenantTable): SQL {
     eq(a.livemode, b.livemode),
     orgA && orgB ? eq(orgA, orgB) : undefined,
   )!;
+}
+
+/**
+ * The organization of the caller's object `id` in `table` (within `scope`), as a subquery: for a
+ * statement that needs the organization of an object addressed by its id alone (X-Entity-Id
+ * optional) in the same round trip as the object itself. NULL when it is not the caller's, so
+ * whatever it feeds finds nothing. Filtered here, by construction, like every tenant query.
+ */
+export function organizationOfObject(who: Who, table: OrgTable & { id: SQLiteColumn }, scope: OrganizationScope, id: string): SQL<string> {
+  return sql<string>`(SELECT ${table.organization_id} FROM ${table} WHERE ${and(eq(table.id, id), scoped(who, table, scope))})`;
 }
 
 /** SQL guard: the organization exists for the caller (same partner, same mode). */

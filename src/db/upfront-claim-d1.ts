@@ -1,5 +1,6 @@
 import { IdempotencyKeyHeld } from "../lib/errors";
 import { isWriteSql } from "./claiming-d1";
+import { aheadOfGate } from "./fenced-d1";
 
 /**
  * The Idempotency-Key claim of the operations that act through a Durable Object
@@ -75,7 +76,9 @@ class UpfrontClaimer<H> {
       await this.inFlight.catch(() => undefined);
     }
     const attempt = (async () => {
-      const claim = this.claim(this.db);
+      // In front of reads, the claim runs alongside the partner gate like them (a refused
+      // caller's claim is released, db/fenced-d1.ts aheadOfGate); alone, it is a step of its own.
+      const claim = this.claim(this.db).map((s) => (statements.length > 0 ? aheadOfGate(s) : s));
       const results = await this.db.batch([...claim, ...statements]);
       if ((results[0]!.results ?? []).length === 0) {
         this.outcome = { state: "held", holder: (results[1]!.results ?? [])[0] as H | undefined };

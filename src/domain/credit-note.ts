@@ -160,6 +160,8 @@ export interface CreditNoteView {
   document_generated_at: string | null;
   issued_at: string;
   created_at: string;
+  /** 1 at creation, +1 when its documents are archived (their SHA-256 appear): an event's object_version. */
+  version: number;
 }
 
 /**
@@ -172,6 +174,7 @@ export function presentCreditNote(n: CreditNoteView) {
     id: n.id,
     object: "credit_note" as const,
     livemode: n.livemode,
+    version: n.version,
     organization_id: n.organization_id,
     invoice_id: n.invoice_id,
     invoice_number: n.invoice_number,

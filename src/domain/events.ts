@@ -75,12 +75,17 @@ export function eventObject(type: string): string {
 }
 
 /**
- * The version of the object carried in the event's data (`data.invoice.version`, …), or null
- * when that object has none (payment links): receivers keep the highest version they have seen
- * and drop an update that arrives after a newer one.
+ * The version of the object carried in the event's data (`data.invoice.version`, …): every object
+ * an event carries has one (an integer from 1, +1 on each change of the object; migration 0014
+ * gave one to payment links, bank accounts, KYC verifications, credit notes, messages and
+ * payments). Deliveries may arrive out of order: receivers keep, per object id, the highest
+ * version seen and drop an update that arrives after a newer one. Null only for a payload stored
+ * before its object had a version (an event written before migration 0014).
  */
 export function objectVersion(type: string, data: Record<string, unknown>): number | null {
-  const object = data[eventObject(type)];
+  const name = eventObject(type);
+  // bank_account.default_changed when the last account was removed: no current account, the removed one's version.
+  const object = data[name] ?? data[`previous_${name}`];
   if (object && typeof object === "object" && "version" in object) {
     const version = (object as { version: unknown }).version;
     if (typeof version === "number" && Number.isInteger(version)) return version;

@@ -1,3 +1,4 @@
+import { BusinessRule } from "../lib/errors";
 import { PAYMENT_METHODS } from "./payment-intent";
 
 /**
@@ -26,4 +27,19 @@ export type LedgerPaymentMethod = (typeof LEDGER_PAYMENT_METHODS)[number];
 /** `online`: paid through a payment link; `offline`: recorded by the seller. */
 export function paymentSource(method: LedgerPaymentMethod): "online" | "offline" {
   return (OFFLINE_PAYMENT_METHODS as readonly string[]).includes(method) ? "offline" : "online";
+}
+
+/**
+ * The refusal of a new payment (a link, a counter payment) on an invoice with nothing left to pay:
+ * "nothing" is not an amount too high, so it says what the invoice is in and what would free some.
+ */
+export function nothingLeftToPay(invoice: { invoice_number: string | null; amount_due: number }, invoiceId: string, remedy: string, param: string): BusinessRule {
+  const name = `Invoice ${invoice.invoice_number ?? invoiceId}`;
+  return new BusinessRule(
+    invoice.amount_due === 0
+      ? `${name} has nothing left to pay.`
+      : `${name} has nothing left to pay: all of its amount due (${invoice.amount_due} cents) is already in active payment links or card holds not yet captured. ${remedy}`,
+    "nothing_left_to_pay",
+    param,
+  );
 }

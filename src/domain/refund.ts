@@ -105,9 +105,40 @@ export function presentRefund(r: RefundState, livemode: boolean) {
     credit_note_id: r.status === "succeeded" && r.type === "price_reduction" ? creditNoteIdOfRefund(r.id) : null,
     failure_code: r.failure_code,
     pending_reason: r.pending_reason ?? null,
+    // Webhook receivers keep the highest version per object (events' object_version).
+    version: r.version,
     created_at: r.created_at,
     completed_at: r.completed_at,
   };
+}
+
+// ── ids ───────────────────────────────────────────────────────────────────────────────────
+
+/** `xxxxxxxx-xxxx-Vxxx-`: the first 64 bits of a uuid, its dash included (timestamp and sequence of a v7). */
+const HEAD = 19;
+
+/**
+ * A refund's id names its payment intent: its uuid opens with the intent's first 64 bits (the
+ * intent's creation millisecond and sequence, for a v7 id) and ends with 64 bits of its own
+ * (`own`: any `ref-` id, random or derived from an Idempotency-Key). The refund is decided in
+ * the intent's object and lands in D1 just after the answer; until then a read finds the
+ * intent from the id alone (`intentIdRange`) and asks its object. Still `ref-<uuid>`.
+ */
+export function refundIdNaming(intentId: string, own: string): string {
+  const intent = intentId.slice(intentId.indexOf("-") + 1);
+  const tail = own.slice(own.indexOf("-") + 1);
+  return `ref-${intent.slice(0, HEAD)}${tail.slice(HEAD)}`;
+}
+
+/**
+ * The payment intent ids a refund id may name, as a range of D1's primary key
+ * (`[from, to)`): every `pi-` id sharing its first 64 bits. Usually one intent; a few at most
+ * when intents of other isolates were created in the same millisecond with the same sequence.
+ */
+export function intentIdRange(refundId: string): { from: string; to: string } {
+  const head = refundId.slice(refundId.indexOf("-") + 1, refundId.indexOf("-") + 1 + HEAD);
+  // "-" is 0x2d and "." 0x2e: every id that continues `pi-<head>` sorts below `pi-<head minus its dash>.`.
+  return { from: `pi-${head}`, to: `pi-${head.slice(0, -1)}.` };
 }
 
 // ── decisions ─────────────────────────────────────────────────────────────────────────────
@@ -148,8 +179,8 @@ export function requestRefund(
     throw new TransitionRefused(
       "amount_exceeds_refundable",
       remaining === 0
-        ? "Nothing remains refundable on this payment: 0 cents (everything received is refunded or being refunded)."
-        : `The refund (${amount} cents) exceeds what remains refundable on this payment: ${remaining} cents.`,
+        ? `This payment has nothing left to refund: all ${s.amount_received} cents received are refunded or being refunded (a pending refund counts until it settles or fails).`
+        : `The refund asks ${amount} cents; only ${remaining} cents of this payment remain refundable (of ${s.amount_received} received).`,
       "business_rule",
     );
   }

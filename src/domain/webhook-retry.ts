@@ -2,12 +2,25 @@
  * Webhook delivery policy: what counts as delivered, what is worth retrying, and when.
  * Seed 001: "backoff exponentiel (5 tentatives max)"; DESIGN.md §4: at once, then about +30 s,
  * +2 min, +10 min, +1 h, with jitter, then the delivery is failed (and can be redelivered).
+ * Test mode waits +2 s, +5 s, +10 s, +20 s instead (TEST_RETRY_DELAYS_SECONDS).
  */
 
 export const MAX_ATTEMPTS = 5;
 
-/** Delay before attempt n+1, after attempt n failed (n = 1…4). */
+/** Delay before attempt n+1, after attempt n failed (n = 1…4): live mode, the seed's schedule (about 72 min end to end). */
 export const RETRY_DELAYS_SECONDS = [30, 120, 600, 3600] as const;
+
+/**
+ * Test mode's accelerated schedule: +2 s, +5 s, +10 s, +20 s (same jitter), so a partner's CI sees
+ * "500 four times, then 200" end within a minute (about 37 s of waiting, plus the queue's own
+ * batching) instead of 72 minutes. Same number of attempts, same rules for what is retried.
+ */
+export const TEST_RETRY_DELAYS_SECONDS = [2, 5, 10, 20] as const;
+
+/** The schedule of a delivery's mode. */
+export function retryDelays(livemode: boolean): readonly number[] {
+  return livemode ? RETRY_DELAYS_SECONDS : TEST_RETRY_DELAYS_SECONDS;
+}
 
 /** ±10 %: deliveries that failed together (an endpoint down) do not all come back together. */
 export const JITTER = 0.1;
@@ -50,12 +63,13 @@ export const RESPONSE_EXCERPT_CHARS = 500;
 export const DISABLE_AFTER_FAILING_MS = 3 * 24 * 60 * 60 * 1000;
 
 /**
- * Seconds to wait after failed attempt `attempt` (1-based), jittered and clamped to what a queue
- * accepts. `random` is injectable so tests can pin the jitter.
+ * Seconds to wait after failed attempt `attempt` (1-based), on its mode's schedule, jittered and
+ * clamped to what a queue accepts. `random` is injectable so tests can pin the jitter.
  */
-export function retryDelaySeconds(attempt: number, random: () => number = Math.random): number {
-  const index = Math.min(Math.max(attempt, 1), RETRY_DELAYS_SECONDS.length) - 1;
-  const base = RETRY_DELAYS_SECONDS[index]!;
+export function retryDelaySeconds(attempt: number, random: () => number = Math.random, livemode = true): number {
+  const delays = retryDelays(livemode);
+  const index = Math.min(Math.max(attempt, 1), delays.length) - 1;
+  const base = delays[index]!;
   const factor = 1 - JITTER + 2 * JITTER * Math.min(Math.max(random(), 0), 1);
   return Math.min(Math.max(Math.round(base * factor), 1), MAX_QUEUE_DELAY_SECONDS);
 }
@@ -84,10 +98,10 @@ export type NextStep =
   | { status: "failed" }
   | { status: "pending"; delaySeconds: number };
 
-/** What follows attempt `attempt` of a delivery, given its result. */
-export function nextStep(attempt: number, result: AttemptResult, random: () => number = Math.random): NextStep {
+/** What follows attempt `attempt` of a delivery, given its result (live mode's schedule unless `livemode` is false). */
+export function nextStep(attempt: number, result: AttemptResult, random: () => number = Math.random, livemode = true): NextStep {
   const verdict = result.kind === "response" ? classifyStatus(result.status) : result.kind === "network_error" ? "retryable" : "rejected";
   if (verdict === "succeeded") return { status: "succeeded" };
   if (verdict === "rejected" || attempt >= MAX_ATTEMPTS) return { status: "failed" };
-  return { status: "pending", delaySeconds: retryDelaySeconds(attempt, random) };
+  return { status: "pending", delaySeconds: retryDelaySeconds(attempt, random, livemode) };
 }

@@ -9,6 +9,15 @@ import { hmacSha256Hex, safeEqual } from "../lib/crypto";
  * Rotation: the header is always signed with the current secret; for 24 h after a rotation the
  * previous secret signs a second header, so a receiver that has not switched yet still verifies
  * (with the same code, reading the other header).
+ *
+ * Alongside, every attempt carries the Standard Webhooks headers (https://www.standardwebhooks.com,
+ * what the `standardwebhooks` and `svix` libraries verify unchanged): `webhook-id` (the event id,
+ * the same on every attempt: the receiver's deduplication key), `webhook-timestamp` (unix seconds
+ * of this attempt: the receiver's replay window) and `webhook-signature: v1,<base64 HMAC-SHA256 of
+ * "id.timestamp.body">`, keyed with the base64-decoded part of the secret after `whsec_`. During
+ * a rotation's window both secrets' `v1,…` are listed, space-separated, so the libraries accept
+ * either secret with no second header. Secrets minted before Standard Webhooks (`whsec_` + 32
+ * base62 characters) are valid base64 of 24 bytes, so they sign both schemes unchanged.
  */
 
 export const SIGNATURE_HEADER = "X-Webhook-Signature";
@@ -31,9 +40,43 @@ export interface SigningSecrets {
   previous: string | null;
 }
 
-/** The signature headers of one attempt. */
-export async function signatureHeaders(secrets: SigningSecrets, rawBody: string): Promise<Record<string, string>> {
+export const STANDARD_ID_HEADER = "webhook-id";
+export const STANDARD_TIMESTAMP_HEADER = "webhook-timestamp";
+export const STANDARD_SIGNATURE_HEADER = "webhook-signature";
+
+/** The Standard Webhooks key: the secret's part after `whsec_`, base64-decoded (24 random bytes for ours). */
+export function standardKeyBytes(secret: string): Uint8Array {
+  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  const binary = atob(encoded);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** `v1,<base64 HMAC-SHA256(key, "id.timestamp.body")>`, one Standard Webhooks signature. */
+export async function signStandard(secret: string, id: string, timestamp: number, rawBody: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", standardKeyBytes(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${rawBody}`)));
+  let binary = "";
+  for (const b of mac) binary += String.fromCharCode(b);
+  return `v1,${btoa(binary)}`;
+}
+
+/** What an attempt's signatures cover besides the body: the message id (the event's) and the attempt's time. */
+export interface SignedAttempt {
+  id: string;
+  /** Unix seconds of the attempt. */
+  timestamp: number;
+}
+
+/** The signature headers of one attempt: the seed's scheme and Standard Webhooks', both secrets during a rotation. */
+export async function signatureHeaders(secrets: SigningSecrets, rawBody: string, attempt: SignedAttempt): Promise<Record<string, string>> {
   const headers: Record<string, string> = { [SIGNATURE_HEADER]: await signPayload(secrets.current, rawBody) };
   if (secrets.previous) headers[PREVIOUS_SIGNATURE_HEADER] = await signPayload(secrets.previous, rawBody);
+  const standard = [await signStandard(secrets.current, attempt.id, attempt.timestamp, rawBody)];
+  if (secrets.previous) standard.push(await signStandard(secrets.previous, attempt.id, attempt.timestamp, rawBody));
+  headers[STANDARD_ID_HEADER] = attempt.id;
+  headers[STANDARD_TIMESTAMP_HEADER] = String(attempt.timestamp);
+  headers[STANDARD_SIGNATURE_HEADER] = standard.join(" ");
   return headers;
 }

@@ -19,3 +19,7 @@ export type DeliveryAttemptOutcome = (typeof DELIVERY_ATTEMPT_OUTCOMES)[number];
 /** Where an event stands with all its receivers: its deliveries' statuses, or `none` when no subscription wanted it. */
 export const EVENT_DELIVERY_STATUSES = [...WEBHOOK_DELIVERY_STATUSES, "none"] as const;
 export type EventDeliveryStatus = (typeof EVENT_DELIVERY_STATUSES)[number];
+
+/** A test ping's one attempt (POST /v1/webhook_subscriptions/{id}/test): never retried, so no `retrying`. */
+export const WEBHOOK_TEST_OUTCOMES = ["succeeded", "failed"] as const;
+export type WebhookTestOutcome = (typeof WEBHOOK_TEST_OUTCOMES)[number];

@@ -34,6 +34,7 @@ import {
 import { newRefund, presentRefund, requestRefund, settleRefund, type RefundInvoice, type RefundOutcome, type RefundType } from "../domain/refund";
 import type { Env } from "../env";
 import { withLatencyModel } from "../lib/latency-model";
+import { log } from "../lib/log";
 import { refundSettlement } from "../providers";
 import { planSimulation, simulatedProvider, simulatedReference } from "../providers/sandbox-simulation";
 import { OutboxDriver } from "./payment-intent/outbox";
@@ -205,6 +206,13 @@ export class PaymentIntent extends DurableObject<Env> {
    * arrive at once. No amount means everything still refundable. `refundId` is minted by the
    * caller; a retry with the same id returns the same refund. The type is the one asked, or the
    * default rule over `invoice` as the caller read it (it knows the invoice; this object does not).
+   *
+   * It answers once the refund is in this object's storage (with its outbox record and the
+   * drain alarm, in the same transaction), before the record lands in D1: the request's storage
+   * path is the gate, its read batch and this call, nothing nested (issue 16 §2). The projection
+   * follows at once; if D1 fails, the alarm retries until it lands (the record is idempotent).
+   * Until then `findRefund` answers the refund, and the refund id names this intent
+   * (domain/refund.ts refundIdNaming) so that a read can find this object.
    */
   async refund(
     intentId: string,
@@ -241,9 +249,21 @@ export class PaymentIntent extends DurableObject<Env> {
       this.commit(s, { next: s, action: null, refund: { refund: refundCreated(refund, s.livemode), ledger_refund: null } }, input, now);
     });
     if (refused) return refused;
-    await this.outbox.flush();
+    this.ctx.waitUntil(this.flushAfterAnswer());
     const s = this.store.state()!;
     return { ok: true, refund: presentRefund(this.store.refund(input.refundId)!, s.livemode), intent: publicIntent(s), d1_bookmark: this.d1Bookmark() };
+  }
+
+  /**
+   * A refund of this intent as the object has it, ahead of D1 (the read path's fallback while
+   * its projection is in flight); another tenant's, or no such refund: not found.
+   */
+  async findRefund(intentId: string, input: { refundId: string; tenant: Tenant }): Promise<RefundResult> {
+    if (!(await this.ensure(intentId, input.tenant))) return notFound("refund", input.refundId);
+    const refund = this.store.refund(input.refundId);
+    if (!refund) return notFound("refund", input.refundId);
+    const s = this.store.state()!;
+    return { ok: true, refund: presentRefund(refund, s.livemode), intent: publicIntent(s), d1_bookmark: this.d1Bookmark() };
   }
 
   /** Sandbox: settle a pending refund now, as succeeded or failed. */
@@ -324,6 +344,16 @@ export class PaymentIntent extends DurableObject<Env> {
       who,
       now,
     );
+  }
+
+  /** The projection after an answer already given: a failure is the alarm's to retry, never the caller's. */
+  private async flushAfterAnswer(): Promise<void> {
+    try {
+      await this.outbox.flush();
+    } catch (err) {
+      // The record stays in the outbox; the drain alarm armed with it retries.
+      log.warn("payment intent projection after the answer failed; alarm will retry", { payment_intent_id: this.store.state()?.id, error: err });
+    }
   }
 
   private async applyStepsNow(steps: ProviderStep[], who: Who): Promise<IntentResult> {

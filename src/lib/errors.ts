@@ -32,6 +32,56 @@ export const ERROR_KINDS = [
 
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
+/**
+ * The codes of `error.details[].code`: one per field at fault, from the same vocabulary as the
+ * envelope's own `code` (a refused body is `invalid_parameter` at the top, its fields say which
+ * of these each one is). zod's own codes (`invalid_type`, `too_small`, …) are translated into
+ * these by lib/http-errors.ts fieldErrorsOf, never shown: partners branch on one list.
+ */
+export const FIELD_ERROR_CODES = {
+  missing_parameter: "A required field, query parameter or header is absent.",
+  unknown_parameter: "A field or query parameter the operation does not take (for a query parameter, the message suggests the name you may have meant).",
+  invalid_parameter: "A value of the wrong type, format, length or range, or not one of the allowed values; the message says which.",
+  invalid_amount: "An amount that is not an integer number of cents (3.20 € is sent as 320).",
+} as const;
+
+export type FieldErrorCode = keyof typeof FIELD_ERROR_CODES;
+
+/**
+ * The codes any operation may answer, whatever it does (an operation's own refusals, such as
+ * `amount_exceeds_due`, are listed in its description). Documented on the Error schema of
+ * /v1/openapi.json and in the README; test/errors-for-people.test.ts keeps them in step.
+ */
+export const COMMON_ERROR_CODES = {
+  invalid_parameter: "400: a field, query parameter or header is refused; `param` names the first, `details` each one (`missing_parameter`, `unknown_parameter`, `invalid_parameter`, `invalid_amount`).",
+  missing_parameter: "400, in `details`: a required field is absent.",
+  unknown_parameter: "400, in `details`: a field or query parameter the operation does not take.",
+  invalid_amount: "400, in `details`: an amount that is not an integer number of cents (3.20 € is 320).",
+  invalid_json: "400: the body is not valid JSON.",
+  invalid_request: "400: the request cannot be read at all (e.g. an unreadable form body).",
+  invalid_bookmark: "400: `X-D1-Bookmark` is not a bookmark this API answered.",
+  missing_entity_id: "400: the operation acts for an organization and `X-Entity-Id` is absent.",
+  missing_credentials: "401: no `Authorization` or `X-API-Key` header.",
+  malformed_authorization: "401: `Authorization` is not `Bearer <token>`.",
+  invalid_token: "401: the access token is not one this API issued (signature, issuer, audience or claims).",
+  token_expired: "401: the access token has expired; request a new one at /v1/auth/token.",
+  invalid_api_key: "401: no active credential has this secret key, or the publishable key is not its pair.",
+  malformed_api_key: "401: the API key is not `sk_…` or `pk_…:sk_…`.",
+  credentials_revoked: "401: the credential was revoked (its keys and the tokens minted from it).",
+  invalid_admin_key: "401: admin endpoints need `Authorization: Bearer <ADMIN_API_KEY>`.",
+  insufficient_scope: "403: the credential lacks the scope the operation needs.",
+  resource_missing: "404: no such object for this partner and mode.",
+  route_not_found: "404: no such route.",
+  invalid_state: "409: the object's state does not allow this.",
+  idempotency_request_in_progress: "409: a request with this Idempotency-Key is still running; retry shortly.",
+  idempotency_key_reused: "422: this Idempotency-Key was used with another request.",
+  body_too_large: "413: the body is larger than 1 MB.",
+  unsupported_media_type: "415: the body is not application/json.",
+  rate_limit_exceeded: "429: the plan's requests per minute are used up; see Retry-After.",
+  too_many_failed_attempts: "429: too many failed authentications from this address; see Retry-After.",
+  internal_error: "500: our fault, logged; retry with the same Idempotency-Key.",
+} as const;
+
 export interface ErrorDetail {
   param?: string;
   code: string;
@@ -57,8 +107,15 @@ export class ValidationError extends DomainError {
 }
 
 export class Unauthenticated extends DomainError {
-  constructor(message = "Missing or invalid credentials.", code = "invalid_credentials") {
+  /**
+   * `presented`: the caller sent credentials and they were refused (RFC 6750 `invalid_token`), as
+   * opposed to sending none, which only calls for the challenge. By default, any code but
+   * `missing_credentials`.
+   */
+  readonly presented: boolean;
+  constructor(message = "Missing or invalid credentials.", code = "invalid_credentials", presented?: boolean) {
     super("unauthenticated", code, message);
+    this.presented = presented ?? code !== "missing_credentials";
   }
 }
 

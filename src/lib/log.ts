@@ -27,7 +27,8 @@ const TEXT_RULES: [RegExp, string][] = [
   // drizzle: "Failed query: <sql>\nparams: <values>" — the values go, the SQL (placeholders only) stays.
   [/\bparams:[\s\S]*$/i, "params: [redacted]"],
   [/\/p\/(?!\[token\])[^/?#\s"'\\<>]+/g, "/p/[token]"],
-  [/\bwhsec_[A-Za-z0-9_-]+/g, "whsec_[redacted]"],
+  // base62 (older secrets) or base64 (`+`, `/`, `=`: Standard Webhooks secrets).
+  [/\bwhsec_[A-Za-z0-9_+/=-]+/g, "whsec_[redacted]"],
   [/\b(cs|sk|pk)_(test|live)_[A-Za-z0-9_-]+/g, "$1_$2_[redacted]"],
   [/\bBearer\s+[^\s"',]+/gi, "Bearer [redacted]"],
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, "[jwt]"],

@@ -2,26 +2,17 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Hook, RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, PartnerEnv } from "../env";
-import { ValidationError, type ErrorDetail } from "./errors";
-import { ERROR_TYPES } from "./http-errors";
+import { COMMON_ERROR_CODES, FIELD_ERROR_CODES, ValidationError, type ErrorDetail, type FieldErrorCode } from "./errors";
+import { ERROR_TYPES, fieldErrorsOf, type ZodIssueLike } from "./http-errors";
 
 /**
  * Shared OpenAPI pieces: the router every resource registers on, the validation hook that turns
  * zod issues into the error envelope, the error responses, pagination and common field shapes.
  */
 
-type ZodIssueLike = { path: PropertyKey[]; message: string; code: string; keys?: string[] };
-
-export function issuesToDetails(issues: readonly ZodIssueLike[]): ErrorDetail[] {
-  return issues.flatMap((i) => {
-    const path = i.path.map(String);
-    // An unknown field is named itself, so a typo ('siert') points at the right place.
-    if (i.code === "unrecognized_keys" && i.keys?.length) {
-      return i.keys.map((k) => ({ param: [...path, k].join("."), code: "unknown_parameter", message: `unknown field '${k}'` }));
-    }
-    const param = path.join(".");
-    return [{ ...(param ? { param } : {}), code: i.code, message: i.message }];
-  });
+/** zod issues as envelope details, in our code vocabulary (lib/http-errors.ts fieldErrorsOf). */
+export function issuesToDetails(issues: readonly ZodIssueLike[], input?: unknown): ErrorDetail[] {
+  return fieldErrorsOf(issues, input);
 }
 
 const TARGET_LABEL: Record<string, string> = {
@@ -36,7 +27,7 @@ const TARGET_LABEL: Record<string, string> = {
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   if (result.success) return;
   const issues = (result.error as unknown as { issues: ZodIssueLike[] }).issues;
-  const details = issuesToDetails(issues);
+  const details = fieldErrorsOf(issues, (result as { data?: unknown }).data);
   const first = details[0];
   const where = TARGET_LABEL[result.target] ?? result.target;
   const message = first
@@ -143,27 +134,44 @@ function editDistance(a: string, b: string): number {
 
 export type Router = ReturnType<typeof createRouter>;
 
+/** The Error schema's `code`: the codes any operation may answer, from lib/errors.ts (one list, also in the README). */
+const CODE_DESCRIPTION =
+  "Stable snake_case code to branch on. The codes any operation may answer: " +
+  Object.entries(COMMON_ERROR_CODES)
+    .map(([code, what]) => `\`${code}\` (${what.replace(/\.$/, "")})`)
+    .join("; ") +
+  ". An operation's own refusals (e.g. `amount_exceeds_due`, `nothing_left_to_pay`) are listed in its description.";
+
 export const ErrorSchema = z
   .object({
     error: z.object({
       type: z
         .enum(ERROR_TYPES)
         .openapi({ description: "Family of the error." }),
-      code: z.string().openapi({ description: "Stable snake_case code, documented per operation.", example: "invalid_parameter" }),
+      code: z.string().openapi({ description: CODE_DESCRIPTION, example: "invalid_parameter" }),
       message: z.string().openapi({ description: "Human-readable explanation.", example: "Invalid body 'siret': must be 14 digits" }),
       param: z.string().optional().openapi({ description: "The field at fault, dotted path.", example: "siret" }),
       details: z
-        .array(z.object({ param: z.string().optional(), code: z.string(), message: z.string() }))
+        .array(
+          z.object({
+            param: z.string().optional(),
+            code: z.enum(Object.keys(FIELD_ERROR_CODES) as [FieldErrorCode, ...FieldErrorCode[]]).openapi({
+              description: `The same vocabulary as \`code\`: ${Object.entries(FIELD_ERROR_CODES).map(([c, d]) => `\`${c}\` ${d.charAt(0).toLowerCase()}${d.slice(1, -1)}`).join("; ")}.`,
+              example: "invalid_amount",
+            }),
+            message: z.string().openapi({ example: "amounts are integer cents: send 320 for 3.20 € (not 3.2)" }),
+          }),
+        )
         .optional()
-        .openapi({ description: "Every validation issue found, not only the first." }),
+        .openapi({ description: "Every validation issue found, not only the first; the envelope's `code` is then `invalid_parameter` and its `param` the first of them." }),
       request_id: z.string().openapi({ example: "req_0193a4b2c7e84d1f9a6b2c3d4e5f6a7b" }),
     }),
   })
   .openapi("Error");
 
 const ERROR_DESCRIPTIONS = {
-  400: "Invalid request: a field, query parameter or header is missing, malformed or unknown (`param` names it; an `X-D1-Bookmark` that is not one this API answered: `invalid_bookmark`).",
-  401: "Missing, malformed, expired or revoked credentials.",
+  400: "Invalid request: a field, query parameter or header is missing, malformed or unknown: `invalid_parameter`, `param` naming the first field at fault and `details` every one (`missing_parameter`, `unknown_parameter`, `invalid_parameter`, `invalid_amount` for an amount not in integer cents); an `X-D1-Bookmark` that is not one this API answered: `invalid_bookmark`.",
+  401: "Missing, malformed, expired or revoked credentials. `WWW-Authenticate` carries the Bearer challenge (RFC 6750): `error=\"invalid_token\"` and an `error_description` when credentials were sent and refused.",
   403: "The credential lacks the scope this operation needs.",
   404: "No such object for this partner and mode (another partner's or mode's objects answer 404 too).",
   409: "The object's state does not allow this, or a unique value is taken, or the idempotency key is in flight.",
@@ -218,12 +226,21 @@ const BOOKMARK_HEADER_DOC = {
   schema: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$", example: "00000001-00000002-00004e2f-0a83ea2fceebc654de0640c422be4653" },
 } as const;
 
+/** What a 401 sends besides its envelope (lib/http-errors.ts bearerChallenge). */
+const ChallengeHeaders = z.object({
+  "WWW-Authenticate": z.string().openapi({
+    description:
+      "RFC 6750 Bearer challenge. No credentials sent: `Bearer realm=\"paiements-api\"` (`paiements-admin` on /v1/admin). Credentials sent and refused (expired, revoked, unknown or malformed): `Bearer realm=\"paiements-api\", error=\"invalid_token\", error_description=\"…\"`.",
+    example: 'Bearer realm="paiements-api", error="invalid_token", error_description="The access token has expired: request a new one at /v1/auth/token."',
+  }),
+});
+
 /** Error responses for an operation: the common ones plus those it names. */
 export function errorResponses(...extra: ErrorStatus[]) {
   const statuses = new Set<ErrorStatus>([400, 401, 403, 429, 500, ...extra]);
-  const out: Partial<Record<ErrorStatus, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }>> = {};
+  const out: Partial<Record<ErrorStatus, { description: string; headers?: typeof ChallengeHeaders; content: { "application/json": { schema: typeof ErrorSchema } } }>> = {};
   for (const s of [...statuses].sort()) {
-    out[s] = { description: ERROR_DESCRIPTIONS[s], content: { "application/json": { schema: ErrorSchema } } };
+    out[s] = { description: ERROR_DESCRIPTIONS[s], ...(s === 401 ? { headers: ChallengeHeaders } : {}), content: { "application/json": { schema: ErrorSchema } } };
   }
   return out;
 }
@@ -257,6 +274,15 @@ export function paginated<T extends z.ZodType>(item: T, name: string) {
 export const EntityHeader = z.object({
   "x-entity-id": z.string().openapi({
     description: "The organization this call acts for (`org-…`). Another partner's or mode's organization answers 404.",
+    example: "org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
+  }),
+});
+
+/** Headers of the operations addressed by an object id: the object names its organization, the header only narrows (middleware/tenancy.ts entityFromHeaderOrObject). */
+export const ObjectEntityHeader = z.object({
+  "x-entity-id": z.string().optional().openapi({
+    description:
+      "Optional: the object's id already names its organization. When sent it must be that organization (`org-…`): another one, or another partner's or mode's, answers 404 as if the object did not exist.",
     example: "org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b",
   }),
 });

@@ -23,7 +23,12 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   if (wait !== null) return errorResponse(c, new TooManyFailures(wait), c.get("requestId"));
   if (!ok) {
     if (header) await recordFailure(c.env, c.get("timer"), buckets);
-    throw new Unauthenticated("Admin endpoints need 'Authorization: Bearer <ADMIN_API_KEY>'.", "invalid_admin_key");
+    // No header: the challenge alone (RFC 6750 §3.1); a key sent and refused: invalid_token, in realm paiements-admin (lib/http-errors.ts).
+    throw new Unauthenticated(
+      header ? "The admin key is not the ADMIN_API_KEY: admin endpoints need 'Authorization: Bearer <ADMIN_API_KEY>'." : "Admin endpoints need 'Authorization: Bearer <ADMIN_API_KEY>'.",
+      "invalid_admin_key",
+      header !== undefined,
+    );
   }
   await next();
 });

@@ -10,6 +10,7 @@ import { seal, toHex, unseal } from "../lib/crypto";
 import { purposeMacHex } from "../lib/keys";
 import type { PartnerEnv } from "../env";
 import { IdempotencyKeyInUse, IdempotencyKeyReused, ValidationError } from "../lib/errors";
+import type { GateVariables } from "./gate";
 import type { EntityVariables } from "./tenancy";
 
 /** Set by `claimsUpfront` on the routes whose first effect is a Durable Object call. */
@@ -20,7 +21,7 @@ export type IdempotencyVariables = {
 };
 
 /** Runs on every mutation, with or without X-Entity-Id: the organization is there only where requireEntity ran. */
-type IdempotencyEnv = PartnerEnv & { Variables: Partial<EntityVariables> & Partial<IdempotencyVariables> };
+type IdempotencyEnv = PartnerEnv & { Variables: Partial<EntityVariables> & Partial<IdempotencyVariables> & Partial<GateVariables> };
 
 const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
@@ -131,11 +132,18 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
     }
     // Nothing ran (refused before any storage call): nothing was claimed.
     if (outcome.state === "none") return;
+    // The claim may have ridden ahead of the gate in the read batch (db/fenced-d1.ts aheadOfGate):
+    // a caller the gate refuses keeps nothing (its answer becomes the gate's 401/429), so a
+    // later request with the key runs.
+    const gateAllowed = await (c.get("gateFence")?.wait().then(
+      () => true,
+      () => false,
+    ) ?? true);
     // The completion or the release leaves after the response (a duplicate meanwhile gets 409, as
     // while the operation ran); on the plain binding, off the request's round trips.
     const plain = createDb(c.env.DB);
     const responseBody = await c.res.clone().text();
-    if (keepsResponse(c.res.status, errorOf(responseBody))) {
+    if (gateAllowed && keepsResponse(c.res.status, errorOf(responseBody))) {
       const sealed = await sealResponse(c.env.ENCRYPTION_KEY, claimId, responseBody);
       await afterResponse(c, storeCompletion(plain, scope, claimId, c.res.status, sealed));
     } else {

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { NotFound, ValidationError } from "../lib/errors";
 import { isId } from "../lib/ids";
+import { ANY_ORGANIZATION, type OrganizationScope } from "../db/tenancy";
 
 /**
  * What requireEntity sets. A route that declares requireEntity in its `middleware` sees
@@ -36,5 +37,29 @@ export const optionalEntity = createMiddleware<OptionalEntityEnv>(async (c, next
   const entityId = c.req.header("x-entity-id")?.trim() || null;
   if (entityId !== null && !isId("organization", entityId)) throw new NotFound("organization", entityId, "X-Entity-Id");
   c.set("optionalEntityId", entityId);
+  await next();
+});
+
+/**
+ * What entityFromHeaderOrObject sets: the organization named by `X-Entity-Id`, or ANY_ORGANIZATION
+ * when the header is absent. Not a string, so a handler cannot write it into a row: a service takes
+ * the organization of what it writes (events, audit entries, numbering) from the object's row.
+ */
+export type ObjectEntityEnv = { Variables: { entityScope: OrganizationScope } };
+
+/**
+ * Operations addressed by an object id (GET /v1/invoices/{id}, POST …/{id}/issue, …): the id already
+ * names the organization (ids are unique), so `X-Entity-Id` is optional. When sent, it is shaped as
+ * requireEntity does and the operation's own query also filters on it (another organization → 404,
+ * never 403, as with the header required); when absent, the query filters by partner, mode and id.
+ * Either way no extra round trip.
+ */
+export const entityFromHeaderOrObject = createMiddleware<ObjectEntityEnv>(async (c, next) => {
+  const entityId = c.req.header("x-entity-id")?.trim() || null;
+  if (entityId !== null && !isId("organization", entityId)) throw new NotFound("organization", entityId, "X-Entity-Id");
+  c.set("entityScope", entityId ?? ANY_ORGANIZATION);
+  // The idempotency middleware keys a request by the organization it names (as with requireEntity),
+  // '' without one; set behind the handler's types, which only see entityScope.
+  if (entityId !== null) (c as unknown as { set(key: "entityId", value: string): void }).set("entityId", entityId);
   await next();
 });

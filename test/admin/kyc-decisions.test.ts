@@ -69,6 +69,8 @@ describe("POST /v1/admin/kyc/{id}/decision", () => {
         id: kyc.id,
         object: "kyc_verification",
         livemode: true,
+        // Submitted at 1, decided: 2 (the event's object_version).
+        version: 2,
         organization_id: org.id,
         department_id: dept.id,
         bank_account_id: kyc.bank_account_id,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { INTENT_STATUSES, moneyReceived, TransitionRefused, type IntentState } from "../../src/domain/payment-intent";
-import { newRefund, presentRefund, refundable, refundedStatus, requestRefund, settleRefund, type RefundInvoice, type RefundState } from "../../src/domain/refund";
+import { creditNoteIdOfRefund } from "../../src/domain/credit-note";
+import { intentIdRange, newRefund, presentRefund, refundable, refundedStatus, refundIdNaming, requestRefund, settleRefund, type RefundInvoice, type RefundState } from "../../src/domain/refund";
+import { isId, newId } from "../../src/lib/ids";
 
 /**
  * Refund decisions, as pure functions: the balance check, a refund asked again under the same id,
@@ -83,10 +85,10 @@ describe("asking for a refund", () => {
     const refunds = [refund("a", 3000), refund("b", 1000, "failed")];
     expect(ask(paid(), refunds, 1220)).toEqual({ kind: "new", amount: 1220, type: "repayment", creditBasis: null });
     expect(ask(paid(), refunds)).toEqual({ kind: "new", amount: 1220, type: "repayment", creditBasis: null });
-    expect(refusal(() => ask(paid(), refunds, 1221))).toBe("amount_exceeds_refundable/business_rule: The refund (1221 cents) exceeds what remains refundable on this payment: 1220 cents.");
-    expect(refusal(() => ask(paid(), refunds, 0))).toBe("amount_exceeds_refundable/business_rule: The refund (0 cents) exceeds what remains refundable on this payment: 1220 cents.");
+    expect(refusal(() => ask(paid(), refunds, 1221))).toBe("amount_exceeds_refundable/business_rule: The refund asks 1221 cents; only 1220 cents of this payment remain refundable (of 4220 received).");
+    expect(refusal(() => ask(paid(), refunds, 0))).toBe("amount_exceeds_refundable/business_rule: The refund asks 0 cents; only 1220 cents of this payment remain refundable (of 4220 received).");
     expect(refusal(() => ask(paid(), [refund("a", 4220, "succeeded")]))).toBe(
-      "amount_exceeds_refundable/business_rule: Nothing remains refundable on this payment: 0 cents (everything received is refunded or being refunded).",
+      "amount_exceeds_refundable/business_rule: This payment has nothing left to refund: all 4220 cents received are refunded or being refunded (a pending refund counts until it settles or fails).",
     );
   });
 
@@ -197,5 +199,30 @@ describe("settling a refund", () => {
   it("a refund no longer pending settles no more", () => {
     expect(settleRefund(paid(), refund("re-1", 100, "succeeded"), "failed", NOW)).toBeNull();
     expect(settleRefund(paid(), refund("re-1", 100, "failed"), "succeeded", NOW)).toBeNull();
+  });
+});
+
+describe("a refund id names its payment intent", () => {
+  const intent = "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b";
+
+  it("keeps the ref-<uuid> shape: the intent's first 64 bits, then the refund's own last 64", () => {
+    const id = refundIdNaming(intent, "ref-01a24555-3817-7038-a3fd-d8f65cbf92b4");
+    expect(id).toBe("ref-0193a4b2-c7e8-7d1f-a3fd-d8f65cbf92b4");
+    expect(isId("refund", id)).toBe(true);
+    // Its credit note's id stays a credit note id.
+    expect(isId("credit_note", creditNoteIdOfRefund(id))).toBe(true);
+  });
+
+  it("two refunds of one intent differ by their own part; the range of intents it names holds its intent and no neighbour", () => {
+    const a = refundIdNaming(intent, newId("refund"));
+    const b = refundIdNaming(intent, newId("refund"));
+    expect(a).not.toBe(b);
+    const { from, to } = intentIdRange(a);
+    const inRange = (id: string) => id >= from && id < to;
+    expect(inRange(intent)).toBe(true);
+    expect(inRange("pi-0193a4b2-c7e8-7d1f-0000-000000000000")).toBe(true);
+    expect(inRange("pi-0193a4b2-c7e8-7d1e-ffff-ffffffffffff")).toBe(false);
+    expect(inRange("pi-0193a4b2-c7e8-7d20-0000-000000000000")).toBe(false);
+    expect(intentIdRange(b)).toEqual({ from, to });
   });
 });

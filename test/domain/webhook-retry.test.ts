@@ -75,6 +75,21 @@ describe("next step after an attempt", () => {
     ]);
   });
 
+  it("test mode: the same 5 attempts on the accelerated schedule (+2 s, +5 s, +10 s, +20 s, about 37 s in all); live keeps the seed's", () => {
+    const steps = [1, 2, 3, 4, 5].map((n) => nextStep(n, { kind: "response", status: 500 }, fixed, false));
+    expect(steps).toEqual([
+      { status: "pending", delaySeconds: 2 },
+      { status: "pending", delaySeconds: 5 },
+      { status: "pending", delaySeconds: 10 },
+      { status: "pending", delaySeconds: 20 },
+      { status: "failed" },
+    ]);
+    // Jittered ±10 % too, never below a second.
+    expect([1, 2, 3, 4].map((n) => retryDelaySeconds(n, () => 0, false))).toEqual([2, 5, 9, 18]);
+    expect([1, 2, 3, 4].map((n) => retryDelaySeconds(n, () => 1, false))).toEqual([2, 6, 11, 22]);
+    expect(nextStep(1, { kind: "response", status: 500 }, fixed, true)).toEqual({ status: "pending", delaySeconds: 30 });
+  });
+
   it("timeouts and network errors are retried like a 5xx", () => {
     expect(nextStep(1, { kind: "network_error" }, fixed)).toEqual({ status: "pending", delaySeconds: 30 });
     expect(nextStep(5, { kind: "network_error" }, fixed)).toEqual({ status: "failed" });

@@ -2,8 +2,10 @@ import { Buffer } from "node:buffer";
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { EVENT_TYPES, objectVersion, subscriptionReceives, webhookBody } from "../../src/domain/events";
-import { signatureHeaders, signPayload, verifySignature } from "../../src/domain/webhook-signature";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { signatureHeaders, signPayload, signStandard, standardKeyBytes, verifySignature } from "../../src/domain/webhook-signature";
 import { isId, newId } from "../../src/lib/ids";
+import { redactText } from "../../src/lib/log";
 
 /** Signatures as seed 001's verifiers check them, the body they cover, and who receives what. */
 
@@ -47,9 +49,51 @@ describe("webhook signature", () => {
 
   it("during a rotation, the current secret signs X-Webhook-Signature and the previous one X-Webhook-Signature-Previous", async () => {
     const raw = webhookBody(event);
-    const headers = await signatureHeaders({ current: "whsec_new", previous: "whsec_old" }, raw);
-    expect(headers).toEqual({ "X-Webhook-Signature": await signPayload("whsec_new", raw), "X-Webhook-Signature-Previous": await signPayload("whsec_old", raw) });
-    expect(await signatureHeaders({ current: "whsec_new", previous: null }, raw)).toEqual({ "X-Webhook-Signature": await signPayload("whsec_new", raw) });
+    const attempt = { id: event.id, timestamp: 1_706_783_700 };
+    const headers = await signatureHeaders({ current: NEW, previous: OLD }, raw, attempt);
+    expect(headers).toMatchObject({ "X-Webhook-Signature": await signPayload(NEW, raw), "X-Webhook-Signature-Previous": await signPayload(OLD, raw) });
+    const alone = await signatureHeaders({ current: NEW, previous: null }, raw, attempt);
+    expect(alone["X-Webhook-Signature"]).toBe(await signPayload(NEW, raw));
+    expect(alone).not.toHaveProperty("X-Webhook-Signature-Previous");
+  });
+});
+
+// Two secrets as the service mints them (whsec_ + base64 of 24 bytes: `+` and `/` included), and one minted before (base62).
+const NEW = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const OLD = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+const BASE62 = "whsec_K8W5m3n2k4J9p7Q1r6T8v5Y2z4aBcDeF";
+
+describe("Standard Webhooks signature", () => {
+  const raw = webhookBody({ id: "evt-1", type: "invoice.created", livemode: false, organization_id: "org-1", created_at: "2024-02-01T10:37:00.000Z", data: { invoice: { id: "inv-1", version: 1 } } });
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it("webhook-id, webhook-timestamp and webhook-signature: v1,<base64 HMAC-SHA256(base64-decoded key, id.timestamp.body)>, which the standardwebhooks library accepts", async () => {
+    const timestamp = now();
+    const headers = await signatureHeaders({ current: NEW, previous: null }, raw, { id: "evt-1", timestamp });
+    expect(headers["webhook-id"]).toBe("evt-1");
+    expect(headers["webhook-timestamp"]).toBe(String(timestamp));
+    const mac = crypto.createHmac("sha256", Buffer.from(NEW.slice(6), "base64")).update(`evt-1.${timestamp}.${raw}`).digest("base64");
+    expect(headers["webhook-signature"]).toBe(`v1,${mac}`);
+    expect(new Webhook(NEW).verify(raw, headers)).toEqual(JSON.parse(raw));
+    expect(() => new Webhook(OLD).verify(raw, headers)).toThrow(WebhookVerificationError);
+    // A changed body, or a replayed attempt re-stamped, fails.
+    expect(() => new Webhook(NEW).verify(raw.replace("inv-1", "inv-2"), headers)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(NEW).verify(raw, { ...headers, "webhook-timestamp": String(timestamp + 1) })).toThrow(WebhookVerificationError);
+  });
+
+  it("during a rotation both secrets' v1 signatures are listed, space-separated: a receiver on either secret verifies", async () => {
+    const headers = await signatureHeaders({ current: NEW, previous: OLD }, raw, { id: "evt-1", timestamp: now() });
+    expect(headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}= v1,[A-Za-z0-9+/]{43}=$/);
+    expect(headers["webhook-signature"]!.split(" ")[0]).toBe(await signStandard(NEW, "evt-1", Number(headers["webhook-timestamp"]), raw));
+    expect(new Webhook(NEW).verify(raw, headers)).toEqual(JSON.parse(raw));
+    expect(new Webhook(OLD).verify(raw, headers)).toEqual(JSON.parse(raw));
+  });
+
+  it("a secret minted before Standard Webhooks (whsec_ + 32 base62 characters) decodes to 24 bytes and signs both schemes", async () => {
+    expect(standardKeyBytes(BASE62)).toHaveLength(24);
+    const headers = await signatureHeaders({ current: BASE62, previous: null }, raw, { id: "evt-1", timestamp: now() });
+    expect(new Webhook(BASE62).verify(raw, headers)).toEqual(JSON.parse(raw));
+    expect(pythonVerifier(Buffer.from(raw, "utf8"), headers["X-Webhook-Signature"]!, BASE62)).toBe(true);
   });
 });
 
@@ -124,5 +168,11 @@ describe("ids with a dash in their prefix", () => {
     expect(isId("webhook_delivery", id)).toBe(false);
     expect(isId("webhook_subscription", "wh-sub-123")).toBe(false);
     expect(isId("webhook_delivery", newId("webhook_delivery"))).toBe(true);
+  });
+});
+
+describe("secrets in logs", () => {
+  it("a base64 secret (with + / =) is redacted whole, like a base62 one", () => {
+    expect(redactText(`rotated to ${OLD} and ${BASE62}, padded whsec_AAAA+/8=`)).toBe("rotated to whsec_[redacted] and whsec_[redacted], padded whsec_[redacted]");
   });
 });

@@ -52,6 +52,7 @@ describe("POST /v1/invoices/{id}/payments", () => {
       id: expect.stringMatching(/^pay-/),
       object: "payment",
       livemode: false,
+      version: 1,
       organization_id: a.orgId,
       source: "offline",
       invoice_id: issued.id,
@@ -243,7 +244,7 @@ describe("POST /v1/payments/{id}/void", () => {
     expect(await d1Invoice(issued.id)).toMatchObject({ status: "paid", amount_paid: SEED_TOTAL, amount_due: 0 });
 
     const voided = await expectOk(await voidIt(a, mistake.id));
-    expect(voided).toEqual({ ...mistake, status: "voided", voided_at: expect.any(String), void_reason: "Chèque enregistré deux fois", updated_at: voided.voided_at });
+    expect(voided).toEqual({ ...mistake, status: "voided", voided_at: expect.any(String), void_reason: "Chèque enregistré deux fois", updated_at: voided.voided_at, version: 2 });
     expect(await d1Invoice(issued.id)).toMatchObject({ status: "partially_paid", amount_paid: 20000, amount_due: 22200, paid_at: null });
     await expectPaidIsLedger(a, issued.id);
     // Still in the ledger, shown voided.

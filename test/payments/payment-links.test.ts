@@ -119,7 +119,7 @@ describe("POST /v1/payment_links", () => {
     expect(Date.parse(created.expires_at) - Date.parse(created.created_at)).toBe(30 * DAY_MS);
   });
 
-  it("splits an invoice into partial links up to its amount due; a third is refused with what remains (422 amount_exceeds_due)", async () => {
+  it("splits an invoice into partial links up to its amount due; a third is refused: the invoice has nothing left to pay (422 nothing_left_to_pay)", async () => {
     const { t, api: a, issued } = await payableWorld();
     const first = await link(a, issued.id, { amount: 20000 });
     expect(first.amount).toBe(20000);
@@ -129,11 +129,15 @@ describe("POST /v1/payment_links", () => {
 
     const res = await refused(t.partnerId, () => a.createLink({ invoice_id: issued.id, payment_methods: ["sepa_credit"], amount: 1 }), 422, {
       type: "business_rule_error",
-      code: "amount_exceeds_due",
-      param: "amount",
+      code: "nothing_left_to_pay",
+      param: "invoice_id",
     });
-    expect(res.body.error.message).toContain("0 cents");
-    await refused(t.partnerId, () => a.createLink({ invoice_id: issued.id, payment_methods: ["sepa_credit"] }), 422, { code: "amount_exceeds_due" });
+    expect(res.body.error.message).toBe(
+      `Invoice ${issued.invoice_number} has nothing left to pay: all of its amount due (${SEED_TOTAL} cents) is already in active payment links or card holds not yet captured. Revoke one to make a new link.`,
+    );
+    // Without an amount (the default: what remains), the same words, not "Amount 0 exceeds…".
+    const again = await refused(t.partnerId, () => a.createLink({ invoice_id: issued.id, payment_methods: ["sepa_credit"] }), 422, { code: "nothing_left_to_pay" });
+    expect(again.body.error.message).toBe(res.body.error.message);
   });
 
   it("names the remaining amount in the 422 message", async () => {
@@ -264,7 +268,7 @@ describe("POST /v1/payment_links", () => {
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 422)).toHaveLength(19);
-    for (const r of results.filter((r) => r.status === 422)) expect(r.body.error.code).toBe("amount_exceeds_due");
+    for (const r of results.filter((r) => r.status === 422)) expect(r.body.error.code).toBe("nothing_left_to_pay");
     const after = await rowCounts(t.partnerId);
     expect(after).toEqual({ ...before, payment_links: before.payment_links + 1, payment_intents: before.payment_intents + 1, events: before.events + 1, audit_logs: before.audit_logs + 1 });
     const active = await expectOk(await a.listLinks(`invoice_id=${issued.id}&status=active`));
@@ -408,7 +412,7 @@ describe("DELETE /v1/payment_links/{id}", () => {
   it("frees the amount it reserved: a new link for the full amount is then allowed", async () => {
     const { api: a, issued } = await payableWorld();
     const first = await link(a, issued.id);
-    expectError(await a.createLink({ invoice_id: issued.id, payment_methods: ["card"] }), 422, { code: "amount_exceeds_due" });
+    expectError(await a.createLink({ invoice_id: issued.id, payment_methods: ["card"] }), 422, { code: "nothing_left_to_pay" });
     await expectOk(await revoke(a, first.id));
     const second = await link(a, issued.id);
     expect(second.amount).toBe(SEED_TOTAL);

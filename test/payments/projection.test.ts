@@ -202,7 +202,18 @@ describe("projection of a payment intent to D1", () => {
 
     const db = createDb(env.DB);
     const written: string[][] = [];
-    for (const record of records) written.push(await project(db, record));
+    const ledgerVersion = async () => (await env.DB.prepare("SELECT status, version FROM payments WHERE payment_intent_id = ? AND partner_id = ?").bind(pi, t.partnerId).first<{ status: string; version: number }>())!;
+    for (const [i, record] of records.entries()) {
+      written.push(await project(db, record));
+      if (record.intent.status !== "processing") continue;
+      // The pending entry's record replayed (the alarm retrying after a lost answer): the entry,
+      // its version included, stays as it was — a receiver ordering by object_version sees no change.
+      const pending = await ledgerVersion();
+      expect(pending).toEqual({ status: "pending", version: 1 });
+      await project(db, records[i]!);
+      expect(await ledgerVersion()).toEqual(pending);
+    }
+    expect(await ledgerVersion()).toEqual({ status: "completed", version: 2 });
     const applied = await snapshot(t.partnerId, issued.id, pi, l.id);
     expect(applied.intent).toMatchObject({ status: "succeeded", version: 5 });
     expect(applied.ledger.map((p: { amount: number }) => p.amount)).toEqual([SEED_TOTAL]);

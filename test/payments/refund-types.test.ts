@@ -63,6 +63,7 @@ describe("price reduction: seed 001's 100 € refund with a reason on the paid i
       id: done.credit_note_id,
       object: "credit_note",
       livemode: false,
+      version: 1,
       organization_id: org.id,
       invoice_id: invoice.id,
       invoice_number: invoice.invoice_number,

@@ -42,6 +42,7 @@ describe("POST /v1/departments/{id}/bank_accounts", () => {
       id: expect.stringMatching(/^ba-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       object: "bank_account",
       livemode: false,
+      version: 1,
       organization_id: dept.organization_id,
       department_id: dept.id,
       iban_masked: "FR76 **** **** **** **** ***0 123",

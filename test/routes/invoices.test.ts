@@ -619,6 +619,7 @@ describe("invoice transitions", () => {
       id: expect.stringMatching(/^cn-/),
       object: "credit_note",
       livemode: false,
+      version: 1,
       organization_id: org.id,
       invoice_id: inv.id,
       credit_note_number: av(1),

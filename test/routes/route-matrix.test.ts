@@ -247,6 +247,10 @@ describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s"
       expect(res.body.error.type, label).toBe("authentication_error");
       expect(res.body.error.code, label).toBe(code);
       expect(res.body.error.request_id, label).toBe(res.headers.get("x-request-id"));
+      // RFC 6750 §3: the challenge alone without credentials, invalid_token with why when refused.
+      expect(res.headers.get("www-authenticate"), label).toBe(
+        code === "missing_credentials" ? 'Bearer realm="paiements-api"' : `Bearer realm="paiements-api", error="invalid_token", error_description="${res.body.error.message}"`,
+      );
     }
 
     // Revocation applies at once to the key and to tokens minted before it.
@@ -256,6 +260,7 @@ describe.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))("%s"
     for (const headers of [bearer(tokenBefore), bearer(revoked.secret_key)]) {
       const res = await request(op, w, headers);
       expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toMatch(/^Bearer realm="paiements-api", error="invalid_token", error_description="[^"\\]+"$/);
     }
   });
 

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { accessToken, call, createPartner, expectOk, issueCredential, SEED, VALID_ORGANIZATION, type CallResult } from "../helpers/harness";
@@ -51,7 +52,9 @@ describe("POST /v1/webhook_subscriptions", () => {
       previous_secret_expires_at: null,
     });
     expect(res.body.id).toMatch(/^wh-sub-[0-9a-f-]{36}$/);
-    expect(res.body.secret).toMatch(/^whsec_[0-9A-Za-z]{32}$/);
+    // Standard Webhooks' form: whsec_ + base64 of 24 random bytes (what the standardwebhooks and svix libraries decode).
+    expect(res.body.secret).toMatch(/^whsec_[0-9A-Za-z+/]{32}$/);
+    expect(Buffer.from(res.body.secret.slice(6), "base64")).toHaveLength(24);
     expect(res.body.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
 
     // Shown once: never in a read.
@@ -208,7 +211,7 @@ describe("POST /v1/webhook_subscriptions/{id}/rotate_secret", () => {
     const sub = await expectOk(await call("/v1/webhook_subscriptions", { token: t.token, body: SEED_SUBSCRIPTION }), 201);
     const before = Date.now();
     const rotated = await expectOk(await call(`/v1/webhook_subscriptions/${sub.id}/rotate_secret`, { method: "POST", token: t.token }));
-    expect(rotated.secret).toMatch(/^whsec_[0-9A-Za-z]{32}$/);
+    expect(rotated.secret).toMatch(/^whsec_[0-9A-Za-z+/]{32}$/);
     expect(rotated.secret).not.toBe(sub.secret);
     const expires = Date.parse(rotated.previous_secret_expires_at);
     expect(expires - before).toBeGreaterThanOrEqual(24 * 3600_000 - 5_000);

@@ -130,6 +130,7 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
           status: r.link_status,
           ...(r.link_status === "completed" ? { completed_at: r.at } : r.link_status === "revoked" ? { revoked_at: r.at } : {}),
           updated_at: r.at,
+          version: sql`${paymentLinks.version} + 1`,
         })
         .where(and(eq(paymentLinks.id, s.payment_link_id), scoped(s, paymentLinks, s.organization_id), eq(paymentLinks.status, "active"))),
     );
@@ -184,14 +185,20 @@ export function projectionStatements(db: Db, r: ProjectionRecord) {
         })
         // The entry follows its intent's attempts (pending → failed → pending → completed); once
         // the money is received it never moves back (a replayed older record changes nothing).
-        .onConflictDoUpdate({ target: payments.id, set: entry, setWhere: sql`NOT ${statusIn(payments.status, COLLECTED_PAYMENT_STATUSES)}` }),
+        // A replay of the record that made the entry's current status changes nothing either,
+        // its version included: only a move to another status (or amount) is a new version.
+        .onConflictDoUpdate({
+          target: payments.id,
+          set: { ...entry, version: sql`${payments.version} + 1` },
+          setWhere: sql`NOT ${statusIn(payments.status, COLLECTED_PAYMENT_STATUSES)} AND (${payments.status} IS NOT excluded.status OR ${payments.amount} IS NOT excluded.amount OR ${payments.paid_at} IS NOT excluded.paid_at)`,
+        }),
     );
   }
   if (r.ledger_refund) {
     statements.push(
       db
         .update(payments)
-        .set({ refunded_amount: r.ledger_refund.refunded_amount, status: r.ledger_refund.status, updated_at: r.at })
+        .set({ refunded_amount: r.ledger_refund.refunded_amount, status: r.ledger_refund.status, updated_at: r.at, version: sql`${payments.version} + 1` })
         .where(and(eq(payments.payment_intent_id, s.id), scoped(s, payments, s.organization_id), lt(payments.refunded_amount, r.ledger_refund.refunded_amount))),
     );
   }
@@ -256,6 +263,8 @@ function creditNoteStatements(db: Db, r: ProjectionRecord, invoiceId: string, c:
     xml_sha256: null,
     document_generated_at: null,
     created_at: r.at,
+    // Explicit: insertWhere writes NULL for a column left out, not its default.
+    version: 1,
   };
   // The seller as printed on the invoice (frozen at issue), copied into the note's mentions.
   const mentionsSql = sql`json_set(${JSON.stringify(mentions)}, '$.seller', json((SELECT json_extract(${invoices.mentions}, '$.seller') FROM ${invoices} WHERE ${theInvoice})))`;

@@ -13,6 +13,7 @@ export const BankAccountSchema = z
     id: z.string().openapi({ example: "ba-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
     object: z.literal("bank_account"),
     livemode: z.boolean(),
+    version: z.number().int().openapi({ description: "Starts at 1 and increases with every change of the object: a webhook payload's `object_version` (keep the highest seen per object)." }),
     organization_id: z.string(),
     department_id: z.string(),
     iban_masked: z.string().openapi({ description: "The IBAN is stored encrypted and never returned.", example: "FR76 **** **** **** **** ***0 123" }),

@@ -16,7 +16,8 @@ export const EventSchema = z
     type: z.string().openapi({ example: "payment_intent.status_changed" }),
     organization_id: z.string().nullable().openapi({ example: "org-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
     object_version: z.number().int().nullable().openapi({
-      description: "The version of the object in `data` (invoices, payment intents, refunds): drop an update older than one you already have.",
+      description:
+        "The version of the object in `data` (every object has an integer `version`, +1 on each change): deliveries may arrive out of order, so keep the highest per object and drop an update older than one you already have. Null only for an event stored before its object had a version, or when the payload is withheld or purged.",
       example: 3,
     }),
     data: z

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { serviceContext } from "../context";
 import { cancelInvoice, CancelInvoiceInput } from "../../services/invoices/cancel-invoice";
 import { InvoiceIdParam, InvoiceSchema } from "./schema";
@@ -14,10 +14,10 @@ const route = createRoute({
   summary: "Cancel an invoice (a credit note if it was issued)",
   description:
     "A draft is cancelled. An issued or overdue invoice with nothing paid is cancelled by a credit note (`AV-2026-00001`) citing its number and date. With money on it → 409 `invoice_has_payments`; with an active payment link → 409 `invoice_has_active_links` (revoke it first).",
-  middleware: [requireScope("invoices:write"), requireEntity] as const,
+  middleware: [requireScope("invoices:write"), entityFromHeaderOrObject] as const,
   request: {
     params: InvoiceIdParam,
-    headers: EntityHeader.merge(IdempotencyHeader),
+    headers: ObjectEntityHeader.merge(IdempotencyHeader),
     body: {
       required: false,
       content: {
@@ -33,7 +33,7 @@ const route = createRoute({
 export function registerCancelInvoice(app: Router) {
   app.openapi(route, async (c) =>
     c.json(
-      await cancelInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id, input: c.req.valid("json") }),
+      await cancelInvoice({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id, input: c.req.valid("json") }),
       200,
     ),
   );

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { serviceContext } from "../context";
 import { setInvoiceDunning, SetInvoiceDunningInput } from "../../services/invoices/pause-dunning";
 import { InvoiceIdParam, InvoiceSchema } from "./schema";
@@ -14,13 +14,13 @@ const route = createRoute({
   summary: "Pause or resume dunning reminders for one invoice",
   description:
     "`{paused: true}` stops the organization's dunning rules for this invoice (a dispute, a payment plan); `{paused: false}` resumes them, and a step that came due meanwhile is sent at the next run. The invoice shows `dunning_paused`. Audited.",
-  middleware: [requireScope("invoices:write"), requireEntity] as const,
-  request: { params: InvoiceIdParam, headers: EntityHeader.merge(IdempotencyHeader), body: jsonBody(SetInvoiceDunningInput) },
+  middleware: [requireScope("invoices:write"), entityFromHeaderOrObject] as const,
+  request: { params: InvoiceIdParam, headers: ObjectEntityHeader.merge(IdempotencyHeader), body: jsonBody(SetInvoiceDunningInput) },
   responses: { 200: jsonResponse(InvoiceSchema, "The invoice."), ...errorResponses(404, 413, 415) },
 });
 
 export function registerSetInvoiceDunning(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await setInvoiceDunning({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
+    c.json(await setInvoiceDunning({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
   );
 }

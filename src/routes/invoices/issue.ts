@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { serviceContext } from "../context";
 import { issueInvoice } from "../../services/invoices/issue-invoice";
 import { InvoiceIdParam, InvoiceSchema } from "./schema";
@@ -14,13 +14,13 @@ const route = createRoute({
   summary: "Issue a draft: give it its number and freeze its mentions",
   description:
     "Seed 001 \"Étape 2\". The number (`FAC-2026-00001`) comes from the organization's gap-free yearly series. Anything but a draft → 409. Emits `invoice.status_changed`.",
-  middleware: [requireScope("invoices:write"), requireEntity] as const,
-  request: { params: InvoiceIdParam, headers: EntityHeader.merge(IdempotencyHeader) },
+  middleware: [requireScope("invoices:write"), entityFromHeaderOrObject] as const,
+  request: { params: InvoiceIdParam, headers: ObjectEntityHeader.merge(IdempotencyHeader) },
   responses: { 200: jsonResponse(InvoiceSchema, "The issued invoice."), ...errorResponses(404, 409, 422) },
 });
 
 export function registerIssueInvoice(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await issueInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id }), 200),
+    c.json(await issueInvoice({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id }), 200),
   );
 }

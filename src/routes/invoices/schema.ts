@@ -34,6 +34,7 @@ export const CreditNoteSchema = z
     id: z.string().openapi({ example: "cn-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
     object: z.literal("credit_note"),
     livemode: z.boolean(),
+    version: z.number().int().openapi({ description: "Starts at 1 and increases with every change of the object: a webhook payload's `object_version` (keep the highest seen per object)." }),
     organization_id: z.string(),
     invoice_id: z.string(),
     credit_note_number: z.string().openapi({ example: "AV-2026-00001" }),
@@ -59,7 +60,7 @@ export const CreditNoteSchema = z
     mentions: z.record(z.string(), z.unknown()),
     document: z
       .object({
-        pdf_url: z.string().openapi({ description: "Path of the credit note's Factur-X PDF/A-3 (type code 381) on this API (same credentials and X-Entity-Id).", example: "/v1/credit_notes/cn-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b/pdf" }),
+        pdf_url: z.string().openapi({ description: "Path of the credit note's Factur-X PDF/A-3 (type code 381) on this API (same credentials; X-Entity-Id optional).", example: "/v1/credit_notes/cn-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b/pdf" }),
         xml_url: z.string().openapi({ example: "/v1/credit_notes/cn-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b/xml" }),
         sha256: z.string().nullable().openapi({ description: "SHA-256 (hex) of the archived PDF; null until it is generated (its first download or the minute cron archives it once)." }),
         xml_sha256: z.string().nullable(),
@@ -73,7 +74,7 @@ export const CreditNoteSchema = z
 
 export const InvoiceDocumentSchema = z
   .object({
-    pdf_url: z.string().openapi({ description: "Path of the Factur-X PDF/A-3 on this API (same credentials and X-Entity-Id).", example: "/v1/invoices/inv-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b/pdf" }),
+    pdf_url: z.string().openapi({ description: "Path of the Factur-X PDF/A-3 on this API (same credentials; X-Entity-Id optional).", example: "/v1/invoices/inv-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b/pdf" }),
     xml_url: z.string().openapi({ example: "/v1/invoices/inv-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b/xml" }),
     sha256: z.string().nullable().openapi({ description: "SHA-256 (hex) of the archived PDF, fixed at issue: every download is byte-identical. Null only for an invoice issued before documents existed, until its first download.", example: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" }),
     xml_sha256: z.string().nullable().openapi({ description: "SHA-256 (hex) of the archived CII XML." }),

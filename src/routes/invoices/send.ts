@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { sendInvoice, SendInvoiceInput } from "../../services/invoices/send-invoice";
 import { serviceContext } from "../context";
 import { MessageSchema } from "../messages/schema";
@@ -23,13 +23,13 @@ const route = createRoute({
     "Without an active payment link, one is created first with every payment method (`payment_link.created`). Then the message is queued, the link's `sent_at` set, and `invoice.sent` emitted, in one batch. In test mode nothing leaves the platform: `GET /v1/messages/{id}` shows what would have been sent.",
     "A draft → 409 `invoice_not_issued`; a paid or cancelled invoice → 409 `invoice_not_sendable`; no recipient → 422 `recipient_missing`; a bad `to` → 400 `invalid_email` / `invalid_phone`; SMS in live mode without a provider → 422 `sms_not_configured`. Nothing is written when it fails.",
   ].join("\n\n"),
-  middleware: [requireScope("invoices:write"), requireEntity] as const,
-  request: { params: InvoiceIdParam, headers: EntityHeader.merge(IdempotencyHeader), body: jsonBody(SendInvoiceInput) },
+  middleware: [requireScope("invoices:write"), entityFromHeaderOrObject] as const,
+  request: { params: InvoiceIdParam, headers: ObjectEntityHeader.merge(IdempotencyHeader), body: jsonBody(SendInvoiceInput) },
   responses: { 200: jsonResponse(InvoiceSendResult, "The invoice, the link it carries and the queued message."), ...errorResponses(404, 409, 413, 415, 422) },
 });
 
 export function registerSendInvoice(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await sendInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
+    c.json(await sendInvoice({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
   );
 }

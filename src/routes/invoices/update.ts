@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { serviceContext } from "../context";
 import { updateInvoice, UpdateInvoiceInput } from "../../services/invoices/update-invoice";
 import { InvoiceIdParam, InvoiceSchema } from "./schema";
@@ -13,15 +13,15 @@ const route = createRoute({
   tags: ["Invoices"],
   summary: "Edit a draft invoice",
   description: "Only drafts can be edited (409 `invoice_not_draft` otherwise): an issued invoice changes through payments or a credit note.",
-  middleware: [requireScope("invoices:write"), requireEntity] as const,
-  request: { params: InvoiceIdParam, headers: EntityHeader.merge(IdempotencyHeader), body: jsonBody(UpdateInvoiceInput) },
+  middleware: [requireScope("invoices:write"), entityFromHeaderOrObject] as const,
+  request: { params: InvoiceIdParam, headers: ObjectEntityHeader.merge(IdempotencyHeader), body: jsonBody(UpdateInvoiceInput) },
   responses: { 200: jsonResponse(InvoiceSchema, "The updated draft."), ...errorResponses(404, 409, 413, 415) },
 });
 
 export function registerUpdateInvoice(app: Router) {
   app.openapi(route, async (c) =>
     c.json(
-      await updateInvoice({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id, input: c.req.valid("json") }),
+      await updateInvoice({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id, input: c.req.valid("json") }),
       200,
     ),
   );

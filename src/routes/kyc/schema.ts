@@ -6,6 +6,7 @@ const KycFields = {
   id: z.string().openapi({ example: "kyc-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
   object: z.literal("kyc_verification"),
   livemode: z.boolean(),
+  version: z.number().int().openapi({ description: "Starts at 1 and increases with every change of the object: a webhook payload's `object_version` (keep the highest seen per object)." }),
   organization_id: z.string(),
   department_id: z.string(),
   status: z.enum(KYC_STATUSES).openapi({

@@ -12,6 +12,7 @@ export const MessageSchema = z
     id: z.string().openapi({ example: "msg-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
     object: z.literal("message"),
     livemode: z.boolean(),
+    version: z.number().int().openapi({ description: "Starts at 1 and increases with every change of the object: a webhook payload's `object_version` (keep the highest seen per object)." }),
     organization_id: z.string(),
     channel: z.enum(MESSAGE_CHANNELS),
     template: z.enum(TEMPLATE_NAMES),

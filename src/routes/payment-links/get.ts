@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { getPaymentLink } from "../../services/payment-links/query";
 import { serviceContext } from "../context";
 import { PaymentLinkIdParam, PaymentLinkSchema } from "./schema";
@@ -12,12 +12,12 @@ const route = createRoute({
   operationId: "getPaymentLink",
   tags: ["Payment links"],
   summary: "Retrieve a payment link",
-  description: "A payment link of the X-Entity-Id organization, with its payment page URL. Scope `payments:read`.",
-  middleware: [requireScope("payments:read"), requireEntity] as const,
-  request: { params: PaymentLinkIdParam, headers: EntityHeader },
+  description: "A payment link of the caller's organizations (X-Entity-Id optional), with its payment page URL. Scope `payments:read`.",
+  middleware: [requireScope("payments:read"), entityFromHeaderOrObject] as const,
+  request: { params: PaymentLinkIdParam, headers: ObjectEntityHeader },
   responses: { 200: jsonResponse(PaymentLinkSchema, "The link."), ...errorResponses(404) },
 });
 
 export function registerGetPaymentLink(app: Router) {
-  app.openapi(route, async (c) => c.json(await getPaymentLink({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id }), 200));
+  app.openapi(route, async (c) => c.json(await getPaymentLink({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id }), 200));
 }

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { RemindPaymentLinkInput, sendPaymentLink } from "../../services/payment-links/send-payment-link";
 import { serviceContext } from "../context";
 import { PaymentLinkIdParam } from "./schema";
@@ -15,10 +15,10 @@ const route = createRoute({
   summary: "Remind the payer of a payment link",
   description:
     "Issue 13 (seed 003 \"relance\"). The reminder that fits the invoice's due date (`reminder_before_due`, `reminder_due` or `reminder_overdue`), with the page; by email (default), the invoice PDF. Adds one to the link's `reminder_count` and sets `last_reminded_at`. A completed, expired or revoked link → 409 `not_remindable`; no recipient → 422 `recipient_missing`. Nothing is written when it fails.",
-  middleware: [requireScope("payments:write"), requireEntity] as const,
+  middleware: [requireScope("payments:write"), entityFromHeaderOrObject] as const,
   request: {
     params: PaymentLinkIdParam,
-    headers: EntityHeader.merge(IdempotencyHeader),
+    headers: ObjectEntityHeader.merge(IdempotencyHeader),
     body: { required: false, content: { "application/json": { schema: RemindPaymentLinkInput } } },
   },
   responses: { 200: jsonResponse(PaymentLinkSendResult, "The link with its counters, and the queued reminder."), ...errorResponses(404, 409, 413, 415, 422) },
@@ -27,7 +27,7 @@ const route = createRoute({
 export function registerRemindPaymentLink(app: Router) {
   app.openapi(route, async (c) =>
     c.json(
-      await sendPaymentLink({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id, input: c.req.valid("json") ?? {}, kind: "remind" }),
+      await sendPaymentLink({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id, input: c.req.valid("json") ?? {}, kind: "remind" }),
       200,
     ),
   );

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { claimsUpfront } from "../../middleware/idempotency";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { revokePaymentLink } from "../../services/payment-links/query";
 import { serviceContext } from "../context";
 import { PaymentLinkIdParam, PaymentLinkSchema } from "./schema";
@@ -15,11 +15,11 @@ const route = createRoute({
   summary: "Revoke a payment link",
   description: "Cancels its payment intent. Refused (409) once the payment is processing or done.",
   // Its first effect is a Durable Object call: the Idempotency-Key is claimed before it (middleware/idempotency.ts).
-  middleware: [requireScope("payments:write"), requireEntity, claimsUpfront] as const,
-  request: { params: PaymentLinkIdParam, headers: EntityHeader.merge(IdempotencyHeader) },
+  middleware: [requireScope("payments:write"), entityFromHeaderOrObject, claimsUpfront] as const,
+  request: { params: PaymentLinkIdParam, headers: ObjectEntityHeader.merge(IdempotencyHeader) },
   responses: { 200: jsonResponse(PaymentLinkSchema, "The revoked link."), ...errorResponses(404, 409) },
 });
 
 export function registerRevokePaymentLink(app: Router) {
-  app.openapi(route, async (c) => c.json(await revokePaymentLink({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id }), 200));
+  app.openapi(route, async (c) => c.json(await revokePaymentLink({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id }), 200));
 }

@@ -12,6 +12,7 @@ export const PaymentLinkSchema = z
     id: z.string().openapi({ example: "pl-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
     object: z.literal("payment_link"),
     livemode: z.boolean(),
+    version: z.number().int().openapi({ description: "Starts at 1 and increases with every change of the object: a webhook payload's `object_version` (keep the highest seen per object)." }),
     organization_id: z.string(),
     invoice_id: z.string().nullable().openapi({ description: "Null for a payment request without an invoice." }),
     payment_intent_id: z.string().openapi({ example: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),

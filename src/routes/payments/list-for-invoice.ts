@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { listInvoicePayments } from "../../services/payments/query";
 import { serviceContext } from "../context";
 import { InvoiceIdParam } from "../invoices/schema";
@@ -15,13 +15,13 @@ const route = createRoute({
   summary: "The payments of one invoice (partial payments add up)",
   description:
     "Every payment of the invoice, online or recorded at the counter, oldest first by payment date (partial payments add up). An offline payment voided stays listed with status `voided` and is not counted in the invoice's `amount_paid`. Scope `payments:read`.",
-  middleware: [requireScope("payments:read"), requireEntity] as const,
-  request: { params: InvoiceIdParam, headers: EntityHeader },
+  middleware: [requireScope("payments:read"), entityFromHeaderOrObject] as const,
+  request: { params: InvoiceIdParam, headers: ObjectEntityHeader },
   responses: { 200: jsonResponse(z.object({ data: z.array(PaymentSchema) }).openapi("InvoicePayments"), "The invoice's payments, oldest first."), ...errorResponses(404) },
 });
 
 export function registerListInvoicePayments(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await listInvoicePayments({ ctx: serviceContext(c), organizationId: c.get("entityId"), invoiceId: c.req.valid("param").id }), 200),
+    c.json(await listInvoicePayments({ ctx: serviceContext(c), organizationId: c.get("entityScope"), invoiceId: c.req.valid("param").id }), 200),
   );
 }

@@ -8,6 +8,7 @@ export const PaymentSchema = z
     id: z.string().openapi({ example: "pay-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
     object: z.literal("payment"),
     livemode: z.boolean(),
+    version: z.number().int().openapi({ description: "Starts at 1 and increases with every change of the object: a webhook payload's `object_version` (keep the highest seen per object)." }),
     organization_id: z.string(),
     source: z.enum(["online", "offline"]).openapi({ description: "`online`: paid through a payment link; `offline`: recorded at the counter (POST /v1/invoices/{id}/payments)." }),
     invoice_id: z.string().nullable().openapi({ description: "The invoice paid; null for the payment of a payment request without an invoice." }),

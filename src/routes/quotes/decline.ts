@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { serviceContext } from "../context";
 import { declineQuote, DeclineQuoteInput } from "../../services/quotes/decline-quote";
 import { QuoteIdParam, QuoteSchema } from "./schema";
@@ -14,10 +14,10 @@ const route = createRoute({
   summary: "Record the payer's refusal",
   description:
     "sent → declined, with an optional reason; final. A draft → 409 `quote_not_sent`; accepted → 409 `quote_already_accepted`; declined already → 409 `quote_already_declined`; past its `valid_until` → 409 `quote_expired`. Emits `quote.status_changed`. Scope `invoices:write`.",
-  middleware: [requireScope("invoices:write"), requireEntity] as const,
+  middleware: [requireScope("invoices:write"), entityFromHeaderOrObject] as const,
   request: {
     params: QuoteIdParam,
-    headers: EntityHeader.merge(IdempotencyHeader),
+    headers: ObjectEntityHeader.merge(IdempotencyHeader),
     body: { required: false, content: { "application/json": { schema: DeclineQuoteInput } } },
   },
   responses: { 200: jsonResponse(QuoteSchema, "The declined quote."), ...errorResponses(404, 409, 413, 415) },
@@ -25,6 +25,6 @@ const route = createRoute({
 
 export function registerDeclineQuote(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await declineQuote({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
+    c.json(await declineQuote({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
   );
 }

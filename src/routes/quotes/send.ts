@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { serviceContext } from "../context";
 import { sendQuote } from "../../services/quotes/send-quote";
 import { QuoteIdParam, QuoteSchema } from "./schema";
@@ -14,11 +14,11 @@ const route = createRoute({
   summary: "Send a draft quote: give it its number and freeze it",
   description:
     "The number (`DEV-2026-00001`) comes from the organization's own gap-free yearly quote series; the seller as printed is frozen in `mentions`; a draft without `valid_until` becomes valid for 30 days. Anything but a draft → 409 `quote_not_draft`; a `valid_until` already past → 422 `valid_until_in_past`. Emits `quote.status_changed`. Scope `invoices:write`.",
-  middleware: [requireScope("invoices:write"), requireEntity] as const,
-  request: { params: QuoteIdParam, headers: EntityHeader.merge(IdempotencyHeader) },
+  middleware: [requireScope("invoices:write"), entityFromHeaderOrObject] as const,
+  request: { params: QuoteIdParam, headers: ObjectEntityHeader.merge(IdempotencyHeader) },
   responses: { 200: jsonResponse(QuoteSchema, "The sent quote."), ...errorResponses(404, 409, 422) },
 });
 
 export function registerSendQuote(app: Router) {
-  app.openapi(route, async (c) => c.json(await sendQuote({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id }), 200));
+  app.openapi(route, async (c) => c.json(await sendQuote({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id }), 200));
 }

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { serviceContext } from "../context";
 import { updateQuote, UpdateQuoteInput } from "../../services/quotes/update-quote";
 import { QuoteIdParam, QuoteSchema } from "./schema";
@@ -13,13 +13,13 @@ const route = createRoute({
   tags: ["Quotes"],
   summary: "Edit a draft quote",
   description: "Only drafts can be edited (409 `quote_not_draft` otherwise): a sent quote is the offer the payer holds. Scope `invoices:write`.",
-  middleware: [requireScope("invoices:write"), requireEntity] as const,
-  request: { params: QuoteIdParam, headers: EntityHeader.merge(IdempotencyHeader), body: jsonBody(UpdateQuoteInput) },
+  middleware: [requireScope("invoices:write"), entityFromHeaderOrObject] as const,
+  request: { params: QuoteIdParam, headers: ObjectEntityHeader.merge(IdempotencyHeader), body: jsonBody(UpdateQuoteInput) },
   responses: { 200: jsonResponse(QuoteSchema, "The updated draft."), ...errorResponses(404, 409, 413, 415) },
 });
 
 export function registerUpdateQuote(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await updateQuote({ ctx: serviceContext(c), organizationId: c.get("entityId"), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
+    c.json(await updateQuote({ ctx: serviceContext(c), organizationId: c.get("entityScope"), id: c.req.valid("param").id, input: c.req.valid("json") }), 200),
   );
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { EntityHeader, errorResponses, jsonResponse, type Router } from "../../lib/openapi";
+import { ObjectEntityHeader, errorResponses, jsonResponse, type Router } from "../../lib/openapi";
 import { requireScope } from "../../middleware/scopes";
-import { requireEntity } from "../../middleware/tenancy";
+import { entityFromHeaderOrObject } from "../../middleware/tenancy";
 import { listIntentRefunds } from "../../services/refunds/refunds";
 import { serviceContext } from "../context";
 import { PaymentIntentIdParam } from "../payment-intents/schema";
@@ -13,14 +13,15 @@ const route = createRoute({
   operationId: "listPaymentIntentRefunds",
   tags: ["Refunds"],
   summary: "The refunds of a payment intent, oldest first",
-  description: "Every refund of the payment intent, oldest first, whatever its status. Scope `refunds:read`.",
-  middleware: [requireScope("refunds:read"), requireEntity] as const,
-  request: { params: PaymentIntentIdParam, headers: EntityHeader },
+  description:
+    "Every refund of the payment intent (X-Entity-Id optional), oldest first, whatever its status. Scope `refunds:read`. A refund just created appears within moments of its `POST /v1/refunds` answer (`GET /v1/refunds/{id}` finds it at once).",
+  middleware: [requireScope("refunds:read"), entityFromHeaderOrObject] as const,
+  request: { params: PaymentIntentIdParam, headers: ObjectEntityHeader },
   responses: { 200: jsonResponse(z.object({ data: z.array(RefundSchema) }).openapi("RefundList"), "The refunds."), ...errorResponses(404) },
 });
 
 export function registerListPaymentIntentRefunds(app: Router) {
   app.openapi(route, async (c) =>
-    c.json(await listIntentRefunds({ ctx: serviceContext(c), organizationId: c.get("entityId"), intentId: c.req.valid("param").id }), 200),
+    c.json(await listIntentRefunds({ ctx: serviceContext(c), organizationId: c.get("entityScope"), intentId: c.req.valid("param").id }), 200),
   );
 }

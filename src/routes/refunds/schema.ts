@@ -30,6 +30,14 @@ export const RefundSchema = z
           "Why a pending refund is not on its way, null otherwise (and once it settles). `provider_unavailable`: no payment provider can send money back in this mode (live mode has none registered yet); nothing moved, the refund stays `pending` (still counting against what remains refundable) and is never reported `succeeded` on its own.",
         example: null,
       }),
+    version: z
+      .number()
+      .int()
+      .openapi({
+        description:
+          "1 when created, +1 when it settles: events about the refund carry it as `object_version` (keep the highest you have seen; deliveries may arrive out of order).",
+        example: 1,
+      }),
     created_at: Timestamp,
     completed_at: Timestamp.nullable(),
   })

@@ -3,7 +3,9 @@ import { registerCreateWebhookSubscription } from "./create";
 import { registerDeleteWebhookSubscription } from "./delete";
 import { registerGetWebhookSubscription } from "./get";
 import { registerListWebhookSubscriptions } from "./list";
+import { registerRecoverWebhookSubscription } from "./recover";
 import { registerRotateWebhookSecret } from "./rotate-secret";
+import { registerTestWebhookSubscription } from "./test";
 import { registerUpdateWebhookSubscription } from "./update";
 
 export function registerWebhookSubscriptionRoutes(app: Router) {
@@ -13,4 +15,6 @@ export function registerWebhookSubscriptionRoutes(app: Router) {
   registerUpdateWebhookSubscription(app);
   registerDeleteWebhookSubscription(app);
   registerRotateWebhookSecret(app);
+  registerTestWebhookSubscription(app);
+  registerRecoverWebhookSubscription(app);
 }

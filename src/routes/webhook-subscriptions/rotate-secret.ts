@@ -14,7 +14,7 @@ const route = createRoute({
   description:
     "From now on X-Webhook-Signature is signed with the new secret (seed 001's verifiers need no change, only the new secret). " +
     "Until `previous_secret_expires_at` (24 h by default) each delivery also carries `X-Webhook-Signature-Previous: sha256=<hex>` signed with the old secret, " +
-    "so a receiver that has not switched yet can verify that header instead. Rotating again inside the window retires the older secret. The body is optional.",
+    "so a receiver that has not switched yet can verify that header instead; `webhook-signature` (Standard Webhooks) lists both secrets' `v1,…`, space-separated, so the `standardwebhooks` library accepts either secret unchanged. Rotating again inside the window retires the older secret. The body is optional.",
   middleware: [requireScope("webhooks:write")] as const,
   request: {
     params: WebhookSubscriptionIdParam,

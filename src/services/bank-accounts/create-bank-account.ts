@@ -14,7 +14,7 @@ import { ibanFingerprints } from "./fingerprint";
 import { defaultChangeEntries } from "./default-change";
 import { presentBankAccount, type BankAccountRow } from "./present";
 import { UNVERIFIED } from "./verification";
-import { ANY_ORGANIZATION, owner, scoped } from "../tenancy";
+import { ANY_ORGANIZATION, owner, scoped, type OrganizationScope } from "../tenancy";
 
 /** Seed 001's bank account body, which its KYC step sends again verbatim. */
 export const SEED_BANK_ACCOUNT_BODY = {
@@ -51,7 +51,7 @@ export const CreateBankAccountInput = z
  * covers it yet), so a new default stops live payment links until a KYC verifies it; the change
  * of default is an event and an audit entry.
  */
-export async function createBankAccount({ ctx, departmentId, input }: { ctx: ServiceContext; departmentId: string; input: z.infer<typeof CreateBankAccountInput> }) {
+export async function createBankAccount({ ctx, departmentId, organizationId, input }: { ctx: ServiceContext; departmentId: string; organizationId?: OrganizationScope; input: z.infer<typeof CreateBankAccountInput> }) {
   const iban = assessIban(input.iban, ctx.principal.livemode);
   const bic = input.bic ? assessBic(input.bic) : null;
   if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");
@@ -74,12 +74,13 @@ export async function createBankAccount({ ctx, departmentId, input }: { ctx: Ser
       ),
     })
     .from(departments)
-    .where(departmentWhere(ctx, departmentId));
+    .where(departmentWhere(ctx, departmentId, organizationId));
   if (!department) throw new NotFound("department", departmentId, "id");
   if (department.legacyCopies > 0) throw new Conflict("This IBAN is already registered for this department.", "bank_account_exists", "iban");
   const row: BankAccountRow = {
     id,
     ...owner(ctx),
+    version: 1,
     organization_id: department.organization_id,
     department_id: departmentId,
     iban_encrypted: sealed,
@@ -117,7 +118,7 @@ export async function createBankAccount({ ctx, departmentId, input }: { ctx: Ser
       // so the event never names the wrong previous account.
       const unsetPrevious = ctx.db
         .update(bankAccounts)
-        .set({ is_default: false, updated_at: ctx.now })
+        .set({ is_default: false, updated_at: ctx.now, version: sql`${bankAccounts.version} + 1` })
         .where(and(scoped(ctx, bankAccounts, department.organization_id), eq(bankAccounts.id, previousDefault), eq(bankAccounts.status, "active"), eq(bankAccounts.is_default, true)));
       await ctx.db.batch([unsetPrevious, insert, audit, ...change.statements]);
     } else {

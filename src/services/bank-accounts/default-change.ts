@@ -16,6 +16,8 @@ export function defaultChangeEntries(
     departmentId: string;
     previousId: string;
     current: ReturnType<typeof presentBankAccount> | null;
+    /** When no account is left: the default account just removed, so the event still carries a versioned object. */
+    removed?: ReturnType<typeof presentBankAccount>;
   },
   guard?: SQL,
 ) {
@@ -33,6 +35,7 @@ export function defaultChangeEntries(
           previous_bank_account_id: change.previousId,
           bank_account_id: currentId,
           bank_account: change.current,
+          ...(change.current === null && change.removed ? { previous_bank_account: change.removed } : {}),
         },
       },
       guard,

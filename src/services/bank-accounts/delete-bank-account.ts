@@ -8,7 +8,7 @@ import { defaultChangeEntries } from "./default-change";
 import { bankAccountWhere } from "./get-bank-account";
 import { presentBankAccount } from "./present";
 import { verificationFields } from "./verification";
-import { ANY_ORGANIZATION, scoped } from "../tenancy";
+import { ANY_ORGANIZATION, scoped, type OrganizationScope } from "../tenancy";
 
 /**
  * Removal is a soft delete: the account stays in the audit trail and in history (later,
@@ -17,9 +17,9 @@ import { ANY_ORGANIZATION, scoped } from "../tenancy";
  * money goes, so it is a `bank_account.default_changed` event and an audit entry, and that
  * account must be verified before live links use it (it keeps its own KYC status).
  */
-export async function deleteBankAccount({ ctx, departmentId, id }: { ctx: ServiceContext; departmentId: string; id: string }) {
+export async function deleteBankAccount({ ctx, departmentId, organizationId, id }: { ctx: ServiceContext; departmentId: string; organizationId?: OrganizationScope; id: string }) {
   if (!isId("bank_account", id)) throw new NotFound("bank_account", id, "ba_id");
-  const stillActive = bankAccountWhere(ctx, departmentId, id);
+  const stillActive = bankAccountWhere(ctx, departmentId, id, organizationId);
   const withVerification = { ...getTableColumns(bankAccounts), ...verificationFields(ctx) };
   // The account and the one that would succeed it as the default, in one round trip.
   const [[before], [next]] = await ctx.db.batch([
@@ -32,7 +32,7 @@ export async function deleteBankAccount({ ctx, departmentId, id }: { ctx: Servic
       .limit(1),
   ]);
   if (!before) throw new NotFound("bank_account", id, "ba_id");
-  const after = { ...before, status: "deleted" as const, is_default: false, deleted_at: ctx.now, updated_at: ctx.now };
+  const after = { ...before, status: "deleted" as const, is_default: false, deleted_at: ctx.now, updated_at: ctx.now, version: before.version + 1 };
   const statements = [
     auditEntry(
       ctx,
@@ -46,7 +46,7 @@ export async function deleteBankAccount({ ctx, departmentId, id }: { ctx: Servic
       },
       sql`EXISTS (SELECT 1 FROM ${bankAccounts} WHERE ${stillActive})`,
     ),
-    ctx.db.update(bankAccounts).set({ status: "deleted", is_default: false, deleted_at: ctx.now, updated_at: ctx.now }).where(stillActive),
+    ctx.db.update(bankAccounts).set({ status: "deleted", is_default: false, deleted_at: ctx.now, updated_at: ctx.now, version: sql`${bankAccounts.version} + 1` }).where(stillActive),
   ] as const;
   if (!before.is_default) {
     const results = await ctx.db.batch(statements);
@@ -54,17 +54,17 @@ export async function deleteBankAccount({ ctx, departmentId, id }: { ctx: Servic
     return presentBankAccount(after);
   }
 
-  const successor = next ? { ...next, is_default: true, updated_at: ctx.now } : null;
+  const successor = next ? { ...next, is_default: true, updated_at: ctx.now, version: next.version + 1 } : null;
   const nextStillActive = next ? sql` AND EXISTS (SELECT 1 FROM ${bankAccounts} WHERE ${bankAccountWhere(ctx, departmentId, next.id)})` : sql``;
   // Checked before the batch's updates, in the same transaction: written exactly when this batch
   // removes the default and promotes `next` (or leaves no account at all).
   const change = defaultChangeEntries(
     ctx,
-    { organizationId: before.organization_id, departmentId, previousId: id, current: successor ? presentBankAccount(successor) : null },
+    { organizationId: before.organization_id, departmentId, previousId: id, current: successor ? presentBankAccount(successor) : null, removed: presentBankAccount(after) },
     sql`EXISTS (SELECT 1 FROM ${bankAccounts} WHERE ${stillActive} AND ${bankAccounts.is_default} = 1)${nextStillActive}`,
   );
   const promote = next
-    ? [ctx.db.update(bankAccounts).set({ is_default: true, updated_at: ctx.now }).where(and(bankAccountWhere(ctx, departmentId, next.id), sql`NOT EXISTS (SELECT 1 FROM ${bankAccounts} WHERE ${scoped(ctx, bankAccounts, ANY_ORGANIZATION)} AND ${bankAccounts.department_id} = ${departmentId} AND ${bankAccounts.status} = 'active' AND ${bankAccounts.is_default} = 1)`))]
+    ? [ctx.db.update(bankAccounts).set({ is_default: true, updated_at: ctx.now, version: sql`${bankAccounts.version} + 1` }).where(and(bankAccountWhere(ctx, departmentId, next.id), sql`NOT EXISTS (SELECT 1 FROM ${bankAccounts} WHERE ${scoped(ctx, bankAccounts, ANY_ORGANIZATION)} AND ${bankAccounts.department_id} = ${departmentId} AND ${bankAccounts.status} = 'active' AND ${bankAccounts.is_default} = 1)`))]
     : [];
   const results = await ctx.db.batch([...change.statements, ...statements, ...promote]);
   if (changes(results[3]) === 0) throw new Conflict("The bank account was removed by another request.", "concurrent_update");

@@ -9,7 +9,7 @@ import { departmentWhere } from "../departments/get-department";
 import { presentBankAccount } from "./present";
 import { verificationFields } from "./verification";
 import { listPage } from "../pagination";
-import { ANY_ORGANIZATION, scoped } from "../tenancy";
+import { ANY_ORGANIZATION, scoped, type OrganizationScope } from "../tenancy";
 
 export const ListBankAccountsInput = PaginationQuery;
 
@@ -17,10 +17,12 @@ export const ListBankAccountsInput = PaginationQuery;
 export async function listBankAccounts({
   ctx,
   departmentId,
+  organizationId,
   input,
 }: {
   ctx: ServiceContext;
   departmentId: string;
+  organizationId?: OrganizationScope;
   input: z.infer<typeof ListBankAccountsInput>;
 }) {
   if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");
@@ -35,7 +37,7 @@ export async function listBankAccounts({
     .where(where)
     .orderBy(desc(bankAccounts.is_default), desc(bankAccounts.created_at), desc(bankAccounts.id));
   const parent = {
-    query: ctx.db.select({ id: departments.id }).from(departments).where(departmentWhere(ctx, departmentId)),
+    query: ctx.db.select({ id: departments.id }).from(departments).where(departmentWhere(ctx, departmentId, organizationId)),
     missing: () => new NotFound("department", departmentId, "id"),
   };
   return listPage(ctx, input, { rows, from: bankAccounts, where, parent }, presentBankAccount);

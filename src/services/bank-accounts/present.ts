@@ -12,6 +12,7 @@ export function presentBankAccount(row: BankAccountRow & AccountVerification) {
     id: row.id,
     object: "bank_account" as const,
     livemode: row.livemode,
+    version: row.version,
     organization_id: row.organization_id,
     department_id: row.department_id,
     iban_masked: row.iban_masked,

@@ -5,13 +5,13 @@ import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { presentCreditNote } from "../invoices/present";
 import { invoiceLines } from "./invoice-lines";
-import { scoped } from "../tenancy";
+import { scoped, type OrganizationScope } from "../tenancy";
 
 /**
  * A credit note of the organization with the lines it credits (a cancellation's are its
  * invoice's), in one query. Another partner's, mode's or organization's → 404.
  */
-export async function getCreditNote({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function getCreditNote({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   if (!isId("credit_note", id)) throw new NotFound("credit_note", id, "id");
   const [row] = await ctx.db
     .select({ note: creditNotes, invoiceLines })

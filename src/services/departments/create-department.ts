@@ -3,7 +3,7 @@ import { changes, insertWhere, isUniqueViolation } from "../../db/guarded";
 import { departments } from "../../db/schema";
 import { Conflict, NotFound } from "../../lib/errors";
 import { OFFLINE_PAYMENT_METHODS } from "../../domain/payment";
-import { Metadata } from "../../lib/fields";
+import { Cents, Metadata } from "../../lib/fields";
 import { isId, newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
 import { auditEntry, type ServiceContext } from "../context";
@@ -29,12 +29,7 @@ export const DepartmentOfflineMethods = z
     description: "Payments it may record at the counter (POST /v1/invoices/{id}/payments): any of `cash`, `cheque`, `bank_transfer`, `other`; `[]` none; null (default) any.",
     example: ["cash", "cheque"],
   });
-export const DepartmentCashCeiling = z
-  .number()
-  .int()
-  .min(0)
-  .max(100_000_000)
-  .openapi({ description: "Largest cash payment it may record, in cents; null (default) no ceiling.", example: 30000 });
+export const DepartmentCashCeiling = Cents({ min: 0, max: 100_000_000 }).openapi({ description: "Largest cash payment it may record, in cents; null (default) no ceiling.", example: 30000 });
 
 export const CreateDepartmentInput = z
   .strictObject({

@@ -8,6 +8,7 @@ import { Metadata } from "../../lib/fields";
 import { DepartmentCashCeiling, DepartmentCode, DepartmentDescription, DepartmentName, DepartmentOfflineMethods } from "./create-department";
 import { departmentWhere, findDepartment } from "./get-department";
 import { presentDepartment, type DepartmentRow } from "./present";
+import type { OrganizationScope } from "../tenancy";
 
 export const UpdateDepartmentInput = z
   .strictObject({
@@ -20,8 +21,8 @@ export const UpdateDepartmentInput = z
   })
   .openapi("DepartmentUpdate", { example: { description: "Eau potable et assainissement" } });
 
-export async function updateDepartment({ ctx, id, input }: { ctx: ServiceContext; id: string; input: z.infer<typeof UpdateDepartmentInput> }) {
-  const before = await findDepartment(ctx, id);
+export async function updateDepartment({ ctx, id, organizationId, input }: { ctx: ServiceContext; id: string; organizationId?: OrganizationScope; input: z.infer<typeof UpdateDepartmentInput> }) {
+  const before = await findDepartment(ctx, id, organizationId);
   const after: DepartmentRow = {
     ...before,
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -37,7 +38,7 @@ export async function updateDepartment({ ctx, id, input }: { ctx: ServiceContext
   const changed = diff(presentedBefore, { ...presentedAfter, updated_at: before.updated_at });
   if (Object.keys(changed.after).length === 0) return presentedBefore;
 
-  const unchangedSince = and(departmentWhere(ctx, id), eq(departments.updated_at, before.updated_at));
+  const unchangedSince = and(departmentWhere(ctx, id, organizationId), eq(departments.updated_at, before.updated_at));
   try {
     const [, updated] = await ctx.db.batch([
       auditEntry(

@@ -14,7 +14,7 @@ import type { Env } from "../../env";
 import { auditEntry, type ServiceContext } from "../context";
 import { isBusinessPayer, unsealPayer, type Payer } from "../invoices/payer";
 import type { CreditNoteRow, InvoiceRow } from "../invoices/present";
-import { scoped } from "../tenancy";
+import { scoped, type OrganizationScope } from "../tenancy";
 import { archiveKey, getArchived, putArchived, type ArchivedKind } from "./archive";
 import { creditNoteModel, invoiceModel, sellerFromOrganization, type Payee } from "./models";
 import { renderFacturX, type FacturX } from "./render";
@@ -46,7 +46,7 @@ export async function defaultPayee(ctx: ServiceContext, organizationId: string, 
 }
 
 /** The query of `defaultPayee`, to put in a caller's batch (`departmentId` may be a subquery). */
-export function defaultAccountQuery(ctx: ServiceContext, organizationId: string, departmentId: string | SQL) {
+export function defaultAccountQuery(ctx: ServiceContext, organizationId: OrganizationScope, departmentId: string | SQL) {
   return ctx.db
     .select()
     .from(bankAccounts)
@@ -133,7 +133,7 @@ export async function renderIssuedInvoice(env: Env, row: InvoiceRow, payee: Paye
  * stored). Issued: the archived bytes, byte-identical on every call; an archive missing after a
  * crash is regenerated from the frozen data, checked against the hash recorded at issue, and stored.
  */
-export async function getInvoiceDocument({ ctx, organizationId, id, format }: { ctx: ServiceContext; organizationId: string; id: string; format: DocumentFormat }): Promise<ServedDocument> {
+export async function getInvoiceDocument({ ctx, organizationId, id, format }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string; format: DocumentFormat }): Promise<ServedDocument> {
   if (!isId("invoice", id)) throw new NotFound("invoice", id, "id");
   const [row] = await ctx.db
     .select()
@@ -142,7 +142,7 @@ export async function getInvoiceDocument({ ctx, organizationId, id, format }: { 
   if (!row) throw new NotFound("invoice", id, "id");
   if (row.status === "draft") {
     if (format === "xml") throw new Conflict("A draft has no Factur-X XML: issue it first (GET …/pdf renders a preview of the draft).", "invoice_not_issued");
-    return served("pdf", await renderDraftPreview(ctx, organizationId, row), filename(null, row.id, "pdf"), null);
+    return served("pdf", await renderDraftPreview(ctx, row.organization_id, row), filename(null, row.id, "pdf"), null);
   }
   if (!row.issued_at || !row.invoice_number) throw new Conflict("This invoice was cancelled as a draft: it was never issued and has no document.", "invoice_not_issued");
   const bytes = await archivedInvoice(ctx, row, format);
@@ -259,17 +259,17 @@ export async function ensureCreditNoteDocuments(ctx: ServiceContext, note: Credi
   const guard = sql`EXISTS (SELECT 1 FROM ${creditNotes} WHERE ${first})`;
   const [, updated] = await ctx.db.batch([
     auditEntry(ctx, { organizationId: note.organization_id, resourceType: "credit_note", resourceId: note.id, action: "document_archived", before: null, after: { sha256: made.pdfSha256, xml_sha256: made.xmlSha256 } }, guard),
-    ctx.db.update(creditNotes).set({ document_sha256: made.pdfSha256, xml_sha256: made.xmlSha256, document_generated_at: ctx.now }).where(first),
+    ctx.db.update(creditNotes).set({ document_sha256: made.pdfSha256, xml_sha256: made.xmlSha256, document_generated_at: ctx.now, version: sql`${creditNotes.version} + 1` }).where(first),
   ]);
   if (changes(updated) === 0) {
     const [now] = await ctx.db.select().from(creditNotes).where(and(eq(creditNotes.id, note.id), scoped(ctx, creditNotes, note.organization_id)));
     return { note: now ?? note, made: null };
   }
-  return { note: { ...note, document_sha256: made.pdfSha256, xml_sha256: made.xmlSha256, document_generated_at: ctx.now }, made };
+  return { note: { ...note, document_sha256: made.pdfSha256, xml_sha256: made.xmlSha256, document_generated_at: ctx.now, version: note.version + 1 }, made };
 }
 
 /** GET /v1/credit_notes/{id}/pdf|xml: the archived bytes (archived now if they were not yet). */
-export async function getCreditNoteDocument({ ctx, organizationId, id, format }: { ctx: ServiceContext; organizationId: string; id: string; format: DocumentFormat }): Promise<ServedDocument> {
+export async function getCreditNoteDocument({ ctx, organizationId, id, format }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string; format: DocumentFormat }): Promise<ServedDocument> {
   if (!isId("credit_note", id)) throw new NotFound("credit_note", id, "id");
   const [notes, invs] = await ctx.db.batch([
     ctx.db.select().from(creditNotes).where(and(eq(creditNotes.id, id), scoped(ctx, creditNotes, organizationId))),

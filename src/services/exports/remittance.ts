@@ -14,7 +14,7 @@ import { unsealPayer } from "../invoices/payer";
 import { requestReceiptNumber } from "../payments/receipt";
 import { unsealRequestPayer } from "../payment-links/request-payer";
 import { ReportCurrency } from "../reports/shared";
-import { ANY_ORGANIZATION, scoped } from "../tenancy";
+import { ANY_ORGANIZATION, scoped, type OrganizationScope } from "../tenancy";
 import { csvFormat, CSV_BOM, csvLines, CsvSeparatorQuery, type CsvSeparator } from "./csv";
 
 export const RemittanceQuery = z.object({ currency: ReportCurrency });
@@ -68,10 +68,10 @@ export function payerInitials(name: string): string {
  * organizations): 404 for another partner's. One D1 batch; a month of one department is read
  * whole (a régie's month is thousands of rows at most, unlike the year-long CSV exports).
  */
-export async function getRemittance({ ctx, departmentId, month, currency }: { ctx: ServiceContext; departmentId: string; month: string; currency: string }) {
+export async function getRemittance({ ctx, departmentId, organizationId = ANY_ORGANIZATION, month, currency }: { ctx: ServiceContext; departmentId: string; organizationId?: OrganizationScope; month: string; currency: string }) {
   const period = remittancePeriod(month);
   if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");
-  const ownDepartment = and(eq(departments.id, departmentId), scoped(ctx, departments, ANY_ORGANIZATION));
+  const ownDepartment = and(eq(departments.id, departmentId), scoped(ctx, departments, organizationId));
   // Every read below stays in the department's organization, not merely the partner's.
   const departmentOrganization = sql`(SELECT ${departments.organization_id} FROM ${departments} WHERE ${ownDepartment})`;
   const ofDepartment = sql`COALESCE(${payments.department_id}, ${invoices.department_id}) = ${departmentId}`;

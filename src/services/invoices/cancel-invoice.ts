@@ -15,7 +15,7 @@ import { formatNumber } from "../../domain/numbering";
 import { Text } from "../../lib/text";
 import { unsealPayer } from "./payer";
 import { presentInvoiceWith, type CreditNoteRow, type InvoiceRow } from "./present";
-import { owner, scoped } from "../tenancy";
+import { organizationOfObject, owner, scoped, type OrganizationScope } from "../tenancy";
 import { ensureCreditNoteDocuments, renderCreditNote, storeAlongside } from "../documents/invoice-documents";
 import type { FacturX } from "../documents/render";
 import { log } from "../../lib/log";
@@ -34,12 +34,12 @@ export const CancelInvoiceInput = z
  */
 export async function cancelInvoice({
   ctx,
-  organizationId,
+  organizationId: scope,
   id,
   input,
 }: {
   ctx: ServiceContext;
-  organizationId: string;
+  organizationId: OrganizationScope;
   id: string;
   input: z.infer<typeof CancelInvoiceInput>;
 }) {
@@ -48,18 +48,20 @@ export async function cancelInvoice({
   const year = Number(today.slice(0, 4));
   // One read: the invoice, its credit notes, an active link on it, and the credit notes' counter
   // (its next number goes on the credit note's document). The batch re-checks all of it.
+  // X-Entity-Id is optional here: the counter is the invoice's own organization's, read by subquery.
   const [rows, earlierNotes, [activeLink], [counter]] = await ctx.db.batch([
-    ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)),
-    creditNotesOf(ctx, organizationId, id),
+    ctx.db.select().from(invoices).where(invoiceWhere(ctx, scope, id)),
+    creditNotesOf(ctx, scope, id),
     ctx.db
       .select({ id: paymentLinks.id })
       .from(paymentLinks)
-      .where(and(scoped(ctx, paymentLinks, organizationId), eq(paymentLinks.invoice_id, id), eq(paymentLinks.status, "active")))
+      .where(and(scoped(ctx, paymentLinks, scope), eq(paymentLinks.invoice_id, id), eq(paymentLinks.status, "active")))
       .limit(1),
-    counterValue(ctx.db, organizationId, "credit_note", year),
+    counterValue(ctx.db, organizationOfObject(ctx, invoices, scope, id), "credit_note", year),
   ]);
   const before = rows[0];
   if (!before) throw new NotFound("invoice", id, "id");
+  const organizationId = before.organization_id;
   if (before.status === "cancelled") throw new Conflict("The invoice is already cancelled.", "invoice_already_cancelled");
   const byCreditNote = (CANCELLABLE_BY_CREDIT_NOTE as readonly string[]).includes(before.status);
   if (before.status !== "draft" && (!byCreditNote || before.amount_paid > 0)) {
@@ -114,6 +116,7 @@ export async function cancelInvoice({
   const note: CreditNoteRow = {
     id: creditNoteId,
     ...owner(ctx),
+    version: 1,
     organization_id: organizationId,
     invoice_id: id,
     credit_note_number: "",

@@ -5,7 +5,7 @@ import { invoices } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
 import { isUnitCode } from "../../domain/units";
 import { isVatRate, MAX_QUANTITY, MAX_UNIT_PRICE_CENTS, quantityToMilli, VAT_RATE_VALUES } from "../../domain/vat";
-import { CalendarDate, Metadata } from "../../lib/fields";
+import { CalendarDate, Cents, Metadata } from "../../lib/fields";
 import { NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
@@ -33,7 +33,7 @@ export const LineItemInput = z
         description: "Unit of the quantity (EN 16931 BT-130): a UN/ECE Recommendation 20 (or 21) code as the Factur-X EN 16931 rules accept, e.g. `C62` (one), `HUR`, `DAY`, `MON`, `KWH`, `MTQ`, `LTR`, `KGM`, `MTR`, `MTK`. Default `C62`.",
         example: "MTQ",
       }),
-    unit_price: z.number().int().min(0).max(MAX_UNIT_PRICE_CENTS).openapi({ description: "Unit price excluding VAT, in cents.", example: 320 }),
+    unit_price: Cents({ min: 0, max: MAX_UNIT_PRICE_CENTS }).openapi({ description: "Unit price excluding VAT, in cents.", example: 320 }),
     vat_rate: z
       .number()
       .refine(isVatRate, `must be one of ${VAT_RATE_VALUES.join(", ")} (French VAT rates, in %)`)
@@ -47,7 +47,7 @@ export const ServicePeriod = z
   .openapi("ServicePeriod", { description: "The period the service was provided over (EN 16931 BG-14), both days included.", example: { start: "2024-01-01", end: "2024-03-31" } });
 
 export const InvoiceFields = {
-  department_id: z.string().openapi({ description: "The department (régie) issuing it; must belong to the X-Entity-Id organization.", example: "dept-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
+  department_id: z.string().openapi({ description: "The department (régie) issuing it; must belong to the invoice's organization (X-Entity-Id on a create).", example: "dept-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
   payer: PayerSchema,
   line_items: z.array(LineItemInput).min(1, "at least one line").max(500, "at most 500 lines"),
   due_date: CalendarDate.nullable().openapi({ description: "Read in Europe/Paris. Default: 30 days after issue. Test mode accepts a past date with a warning." }),

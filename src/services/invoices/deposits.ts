@@ -93,7 +93,7 @@ export async function resolveDeposits(ctx: ServiceContext, organizationId: strin
 export function requireDepositsBelowTotal(depositsAmount: number, totalAmount: number) {
   if (depositsAmount > 0 && depositsAmount >= totalAmount) {
     throw new BusinessRule(
-      `The deducted deposits (${depositsAmount} cents) must be less than the invoice total (${totalAmount} cents).`,
+      `The deducted deposits (${depositsAmount} cents) ${depositsAmount === totalAmount ? "equal" : "exceed"} the invoice total (${totalAmount} cents): a final invoice must leave something to pay. Deduct fewer deposits.`,
       "deposits_exceed_total",
       "deducted_deposits",
     );

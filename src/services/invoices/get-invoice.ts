@@ -4,9 +4,9 @@ import { NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { presentInvoice } from "./present";
-import { scoped } from "../tenancy";
+import { scoped, type OrganizationScope } from "../tenancy";
 
-export function invoiceWhere(ctx: ServiceContext, organizationId: string, id: string) {
+export function invoiceWhere(ctx: ServiceContext, organizationId: OrganizationScope, id: string) {
   return and(eq(invoices.id, id), scoped(ctx, invoices, organizationId));
 }
 
@@ -15,7 +15,7 @@ export function invoiceWhere(ctx: ServiceContext, organizationId: string, id: st
  * ones: price reductions), in one round trip.
  */
 /** An invoice's credit notes, oldest first (a query, to batch with others). */
-export function creditNotesOf(ctx: ServiceContext, organizationId: string, id: string) {
+export function creditNotesOf(ctx: ServiceContext, organizationId: OrganizationScope, id: string) {
   return ctx.db
     .select()
     .from(creditNotes)
@@ -23,7 +23,7 @@ export function creditNotesOf(ctx: ServiceContext, organizationId: string, id: s
     .orderBy(asc(creditNotes.created_at), asc(creditNotes.id));
 }
 
-export async function findInvoice(ctx: ServiceContext, organizationId: string, id: string) {
+export async function findInvoice(ctx: ServiceContext, organizationId: OrganizationScope, id: string) {
   if (!isId("invoice", id)) throw new NotFound("invoice", id, "id");
   const [rows, notes] = await ctx.db.batch([ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)), creditNotesOf(ctx, organizationId, id)]);
   const row = rows[0];
@@ -31,7 +31,7 @@ export async function findInvoice(ctx: ServiceContext, organizationId: string, i
   return { row, creditNote: notes.find((n) => n.type === "cancellation") ?? null, creditNotes: notes };
 }
 
-export async function getInvoice({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function getInvoice({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   const { row, creditNote, creditNotes: notes } = await findInvoice(ctx, organizationId, id);
   return presentInvoice(ctx.env.ENCRYPTION_KEY, row, creditNote, notes);
 }

@@ -14,8 +14,7 @@ import { counterStill, counterValue, incrementCounter, numberExpression } from "
 import { unsealPayer } from "./payer";
 import { presentInvoiceWith, type InvoiceRow } from "./present";
 import { assessDueDate, withoutWarning } from "./rules";
-import { organizationWhere } from "../organizations/get-organization";
-import { scoped } from "../tenancy";
+import { organizationOfObject, scoped, type OrganizationScope } from "../tenancy";
 
 /**
  * draft → issued. The mandatory mentions and the payee account are frozen now, and the Factur-X
@@ -26,28 +25,33 @@ import { scoped } from "../tenancy";
  * changes nothing and tries again) — numbers stay gap-free and the batch atomic. A missing due
  * date becomes 30 days after issue (L441-10).
  */
-export async function issueInvoice({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function issueInvoice({ ctx, organizationId: scope, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   if (!isId("invoice", id)) throw new NotFound("invoice", id, "id");
   const today = parisToday(new Date(ctx.now));
   const year = Number(today.slice(0, 4));
-  const theDepartment = sql`(SELECT ${invoices.department_id} FROM ${invoices} WHERE ${invoiceWhere(ctx, organizationId, id)})`;
+  const theInvoice = invoiceWhere(ctx, scope, id);
+  const theDepartment = sql`(SELECT ${invoices.department_id} FROM ${invoices} WHERE ${theInvoice})`;
+  // X-Entity-Id is optional here: the seller and the counter are the invoice's own organization's,
+  // found by subquery in this same read.
+  const theOrganization = organizationOfObject(ctx, invoices, scope, id);
   const [rows, orgs, depts, counter, fromQuote, accounts] = await ctx.db.batch([
-    ctx.db.select().from(invoices).where(invoiceWhere(ctx, organizationId, id)),
-    ctx.db.select().from(organizations).where(organizationWhere(ctx, organizationId)),
+    ctx.db.select().from(invoices).where(theInvoice),
+    ctx.db.select().from(organizations).where(and(eq(organizations.id, theOrganization), scoped(ctx, organizations))),
     ctx.db
       .select({ name: departments.name })
       .from(departments)
-      .where(and(scoped(ctx, departments, organizationId), sql`${departments.id} = (SELECT ${invoices.department_id} FROM ${invoices} WHERE ${invoiceWhere(ctx, organizationId, id)})`)),
-    counterValue(ctx.db, organizationId, "invoice", year),
+      .where(and(scoped(ctx, departments, scope), sql`${departments.id} = ${theDepartment}`)),
+    counterValue(ctx.db, theOrganization, "invoice", year),
     ctx.db
       .select({ number: quotes.quote_number })
       .from(quotes)
-      .where(and(scoped(ctx, quotes, organizationId), sql`${quotes.id} = (SELECT ${invoices.quote_id} FROM ${invoices} WHERE ${invoiceWhere(ctx, organizationId, id)})`)),
-    defaultAccountQuery(ctx, organizationId, theDepartment),
+      .where(and(scoped(ctx, quotes, scope), sql`${quotes.id} = (SELECT ${invoices.quote_id} FROM ${invoices} WHERE ${theInvoice})`)),
+    defaultAccountQuery(ctx, scope, theDepartment),
   ]);
   const before = rows[0];
   const seller = orgs[0];
   if (!before || !seller) throw new NotFound("invoice", id, "id");
+  const organizationId = before.organization_id;
   if (before.status !== "draft") {
     throw new Conflict(`Invoice already ${before.status}${before.invoice_number ? ` as ${before.invoice_number}` : ""}: only a draft can be issued.`, "invoice_not_draft");
   }

@@ -12,8 +12,9 @@ export { incrementCounter, numberExpression } from "../../db/numbering";
  * makes its batch conditional on `counterStill(…, last)`: a concurrent issue in between makes it
  * change nothing, and it tries again with the next number — still gap-free.
  */
-export function counterValue(db: Db, organizationId: string, series: Series, year: number) {
-  // tenancy-exempt: counters are keyed by the organization, whose tenant the caller has checked.
+export function counterValue(db: Db, organizationId: string | SQL<string>, series: Series, year: number) {
+  // tenancy-exempt: counters are keyed by the organization, whose tenant the caller has checked
+  // (or a subquery of the tenant-filtered object it numbers: tenancy.ts organizationOfObject).
   return db
     .select({ last: invoiceCounters.last_number })
     .from(invoiceCounters)

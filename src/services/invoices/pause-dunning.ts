@@ -5,6 +5,7 @@ import type { ServiceContext } from "../context";
 import { auditEntry } from "../context";
 import { findInvoice, invoiceWhere } from "./get-invoice";
 import { presentInvoice } from "./present";
+import type { OrganizationScope } from "../tenancy";
 
 export const SetInvoiceDunningInput = z
   .strictObject({
@@ -17,8 +18,10 @@ export const SetInvoiceDunningInput = z
  * paused once issued). Setting the value it already has changes nothing and writes no audit
  * entry. Not an invoice version: the invoice's content and amounts do not change.
  */
-export async function setInvoiceDunning({ ctx, organizationId, id, input }: { ctx: ServiceContext; organizationId: string; id: string; input: z.infer<typeof SetInvoiceDunningInput> }) {
-  const { row, creditNote, creditNotes } = await findInvoice(ctx, organizationId, id);
+export async function setInvoiceDunning({ ctx, organizationId: scope, id, input }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string; input: z.infer<typeof SetInvoiceDunningInput> }) {
+  const { row, creditNote, creditNotes } = await findInvoice(ctx, scope, id);
+  // The invoice's own organization (X-Entity-Id is optional here): what the batch writes.
+  const organizationId = row.organization_id;
   const after = { ...row, dunning_paused: input.paused, updated_at: ctx.now };
   if (row.dunning_paused === input.paused) return presentInvoice(ctx.env.ENCRYPTION_KEY, row, creditNote, creditNotes);
   const flips = and(invoiceWhere(ctx, organizationId, id), eq(invoices.dunning_paused, !input.paused));

@@ -14,7 +14,7 @@ import { messageStatements, publishMessages, type MessageRequest } from "../mess
 import { createPaymentLink } from "../payment-links/create-payment-link";
 import { Channel, linkStillOpen, MessageLocale, queuedMessage, Recipient, recipientFor, type MessageRow } from "../payment-links/outreach";
 import { presentPaymentLink } from "../payment-links/present";
-import { scoped } from "../tenancy";
+import { scoped, type OrganizationScope } from "../tenancy";
 import { findInvoice, invoiceWhere } from "./get-invoice";
 import { unsealPayer } from "./payer";
 import { presentInvoiceWith } from "./present";
@@ -33,8 +33,10 @@ export const SendInvoiceInput = z
  * invoice still being payable and the link still open. Every refusal (status, recipient, phone
  * number, SMS not configured) comes before the link is created: nothing is written.
  */
-export async function sendInvoice({ ctx, organizationId, id, input }: { ctx: ServiceContext; organizationId: string; id: string; input: z.infer<typeof SendInvoiceInput> }) {
-  const { row } = await findInvoice(ctx, organizationId, id);
+export async function sendInvoice({ ctx, organizationId: scope, id, input }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string; input: z.infer<typeof SendInvoiceInput> }) {
+  const { row } = await findInvoice(ctx, scope, id);
+  // The invoice's own organization (X-Entity-Id is optional here): what the batch writes and checks.
+  const organizationId = row.organization_id;
   if (row.status === "draft") throw new Conflict("A draft invoice cannot be sent: issue it first (POST /v1/invoices/{id}/issue).", "invoice_not_issued");
   if (!(PAYABLE_INVOICE_STATUSES as readonly string[]).includes(row.status)) {
     throw new Conflict(`A ${row.status} invoice has nothing left to pay: it cannot be sent.`, "invoice_not_sendable");
@@ -85,7 +87,7 @@ export async function sendInvoice({ ctx, organizationId, id, input }: { ctx: Ser
     ),
     ctx.db
       .update(paymentLinks)
-      .set({ sent_at: sql`coalesce(${paymentLinks.sent_at}, ${ctx.now})`, updated_at: ctx.now })
+      .set({ sent_at: sql`coalesce(${paymentLinks.sent_at}, ${ctx.now})`, updated_at: ctx.now, version: sql`${paymentLinks.version} + 1` })
       .where(and(eq(paymentLinks.id, link.id), scoped(ctx, paymentLinks, organizationId), guard)),
     queuedMessage(ctx, organizationId, message.id),
     ctx.db.select().from(paymentLinks).where(and(eq(paymentLinks.id, link.id), scoped(ctx, paymentLinks, organizationId))),

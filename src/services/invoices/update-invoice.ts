@@ -10,6 +10,7 @@ import { depositIds, depositsReservable, releaseDeposits, requireDepositsBelowTo
 import { findInvoice, invoiceWhere } from "./get-invoice";
 import { departmentIsTheOrganizations, editPayer, explainDepartment, INVOICE_PAYER, requireDepartmentId } from "./drafts";
 import { auditedInvoice, presentInvoiceWith, type InvoiceRow } from "./present";
+import type { OrganizationScope } from "../tenancy";
 import { assessDueDate, draftAmounts, requireExemptionReason, withoutWarning } from "./rules";
 
 export const UpdateInvoiceInput = z
@@ -46,16 +47,18 @@ export const UpdateInvoiceInput = z
  */
 export async function updateInvoice({
   ctx,
-  organizationId,
+  organizationId: scope,
   id,
   input,
 }: {
   ctx: ServiceContext;
-  organizationId: string;
+  organizationId: OrganizationScope;
   id: string;
   input: z.infer<typeof UpdateInvoiceInput>;
 }) {
-  const { row: before } = await findInvoice(ctx, organizationId, id);
+  const { row: before } = await findInvoice(ctx, scope, id);
+  // The invoice's own organization (X-Entity-Id is optional here): what the batch writes and checks.
+  const organizationId = before.organization_id;
   if (before.status !== "draft") {
     throw new Conflict(`Invoice ${before.invoice_number} is ${before.status}: only drafts can be edited; cancel it with a credit note instead.`, "invoice_not_draft");
   }

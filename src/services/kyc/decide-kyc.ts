@@ -34,6 +34,7 @@ function eventKyc(row: KycRow) {
     id: row.id,
     object: "kyc_verification" as const,
     livemode: row.livemode,
+    version: row.version,
     organization_id: row.organization_id,
     department_id: row.department_id,
     bank_account_id: row.bank_account_id,
@@ -61,12 +62,12 @@ export async function decideKyc({ ctx: operator, id, input, defer }: { ctx: Oper
   const rejectionReason = decision === "rejected" ? input.reason! : null;
   const theKyc = and(eq(kycVerifications.id, id), scoped(ctx, kycVerifications, ANY_ORGANIZATION));
   const decidedNow = sql`EXISTS (SELECT 1 FROM ${kycVerifications} WHERE ${and(theKyc, eq(kycVerifications.status, decision), eq(kycVerifications.decided_at, ctx.now))})`;
-  const after: KycRow = { ...found, status: decision, rejection_reason: rejectionReason, decided_at: ctx.now, updated_at: ctx.now };
+  const after: KycRow = { ...found, status: decision, rejection_reason: rejectionReason, decided_at: ctx.now, updated_at: ctx.now, version: found.version + 1 };
   const eventId = newId("event");
   const [updated] = (await ctx.db.batch([
     ctx.db
       .update(kycVerifications)
-      .set({ status: decision, rejection_reason: rejectionReason, decided_at: ctx.now, updated_at: ctx.now })
+      .set({ status: decision, rejection_reason: rejectionReason, decided_at: ctx.now, updated_at: ctx.now, version: sql`${kycVerifications.version} + 1` })
       .where(and(theKyc, eq(kycVerifications.status, "pending"))),
     auditEntry(
       ctx,

@@ -5,13 +5,13 @@ import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { departmentWhere } from "../departments/get-department";
 import { presentKyc } from "./present";
-import { ANY_ORGANIZATION, scoped } from "../tenancy";
+import { ANY_ORGANIZATION, scoped, type OrganizationScope } from "../tenancy";
 
 /** The department's current KYC (its latest submission), and the earlier ones as history. */
-export async function getKyc({ ctx, departmentId }: { ctx: ServiceContext; departmentId: string }) {
+export async function getKyc({ ctx, departmentId, organizationId }: { ctx: ServiceContext; departmentId: string; organizationId?: OrganizationScope }) {
   if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");
   const [dept, rows] = await ctx.db.batch([
-    ctx.db.select({ id: departments.id }).from(departments).where(departmentWhere(ctx, departmentId)),
+    ctx.db.select({ id: departments.id }).from(departments).where(departmentWhere(ctx, departmentId, organizationId)),
     ctx.db
       .select()
       .from(kycVerifications)

@@ -7,6 +7,7 @@ export function presentKyc(row: KycRow) {
     id: row.id,
     object: "kyc_verification" as const,
     livemode: row.livemode,
+    version: row.version,
     organization_id: row.organization_id,
     department_id: row.department_id,
     status: row.status,

@@ -12,7 +12,7 @@ import { departmentWhere } from "../departments/get-department";
 import { SEED_BANK_ACCOUNT_BODY } from "../bank-accounts/create-bank-account";
 import { ibanFingerprints } from "../bank-accounts/fingerprint";
 import { presentKyc, type KycRow } from "./present";
-import { ANY_ORGANIZATION, owner, scoped } from "../tenancy";
+import { ANY_ORGANIZATION, owner, scoped, type OrganizationScope } from "../tenancy";
 
 export const SubmitKycInput = z
   .strictObject({
@@ -36,7 +36,7 @@ export const SubmitKycInput = z
  * default account. Test mode decides at once through the sandbox verifier; live mode stays
  * pending until a KYC provider answers (not connected yet).
  */
-export async function submitKyc({ ctx, departmentId, input }: { ctx: ServiceContext; departmentId: string; input: z.infer<typeof SubmitKycInput> }) {
+export async function submitKyc({ ctx, departmentId, organizationId, input }: { ctx: ServiceContext; departmentId: string; organizationId?: OrganizationScope; input: z.infer<typeof SubmitKycInput> }) {
   if (!isId("department", departmentId)) throw new NotFound("department", departmentId, "id");
   const iban = input.iban !== undefined ? assessIban(input.iban, ctx.principal.livemode) : undefined;
   // Either derivation: an account added before purpose subkeys still carries the legacy fingerprint.
@@ -48,7 +48,7 @@ export async function submitKyc({ ctx, departmentId, input }: { ctx: ServiceCont
       .select({ organization_id: departments.organization_id, organization_name: organizations.name, organization_siret: organizations.siret })
       .from(departments)
       .innerJoin(organizations, and(eq(organizations.id, departments.organization_id), scoped(ctx, organizations)))
-      .where(departmentWhere(ctx, departmentId)),
+      .where(departmentWhere(ctx, departmentId, organizationId)),
     ctx.db
       .select()
       .from(bankAccounts)
@@ -75,6 +75,7 @@ export async function submitKyc({ ctx, departmentId, input }: { ctx: ServiceCont
   const base: KycRow = {
     id,
     ...owner(ctx),
+    version: 1,
     organization_id: subject.organization_id,
     department_id: departmentId,
     status: "pending",

@@ -62,7 +62,7 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string): Pro
 
   const claim = await ctx.db
     .update(messages)
-    .set({ attempts: row.attempts + 1, updated_at: ctx.now })
+    .set({ attempts: row.attempts + 1, updated_at: ctx.now, version: sql`${messages.version} + 1` })
     .where(and(theRow, eq(messages.status, "queued"), eq(messages.attempts, row.attempts)));
   if (changes(claim) === 0) return { kind: "skipped", reason: "claimed by another delivery" };
   const attempt = row.attempts + 1;
@@ -150,10 +150,11 @@ async function settle(ctx: ServiceContext, row: MessageRow, after: MessageRow, t
   const id = newId("event");
   const results = await ctx.db.batch([
     auditEntry(ctx, { organizationId: row.organization_id, resourceType: "message", resourceId: row.id, action: after.status, before: { status: "queued" }, after: { status: after.status, failure_reason: after.failure_reason, sent_at: after.sent_at } }, guard),
-    eventEntry(ctx, { id, organizationId: row.organization_id, type, data: { message: presentMessage(after) } }, guard),
+    // The version the update below gives the row (read before it, in this batch: the claim and the relay bump it too).
+    eventEntry(ctx, { id, organizationId: row.organization_id, type, data: { message: presentMessage(after) }, assigned: { "message.version": sql`(SELECT ${messages.version} + 1 FROM ${messages} WHERE ${stillQueued})` } }, guard),
     ctx.db
       .update(messages)
-      .set({ status: after.status, failure_reason: after.failure_reason, sent_at: after.sent_at, provider_message_id: after.provider_message_id, attachments: after.attachments, updated_at: ctx.now })
+      .set({ status: after.status, failure_reason: after.failure_reason, sent_at: after.sent_at, provider_message_id: after.provider_message_id, attachments: after.attachments, updated_at: ctx.now, version: sql`${messages.version} + 1` })
       .where(stillQueued),
   ]);
   if (changes(results[2]) === 0) return { kind: "skipped", reason: "settled by another delivery" };

@@ -96,6 +96,8 @@ export async function messageStatements(ctx: ServiceContext, req: MessageRequest
   const values = {
     id,
     ...owner(ctx),
+    // Explicit: insertWhere writes NULL for a column left out, not its default.
+    version: 1,
     organization_id: req.organizationId,
     channel: req.channel,
     template: req.template,

@@ -3,7 +3,7 @@ import { messages } from "../../db/schema";
 import { NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
-import { scoped } from "../tenancy";
+import { scoped, type OrganizationScope } from "../tenancy";
 import { presentMessage, unsealContent, unsealRecipient } from "./present";
 
 /**
@@ -11,7 +11,7 @@ import { presentMessage, unsealContent, unsealRecipient } from "./present";
  * sandbox outbox, where a partner reads what would have been sent. Live content is not served
  * (it went to the payer; the API keeps it sealed for the record).
  */
-export async function getMessage({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function getMessage({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   if (!isId("message", id)) throw new NotFound("message", id, "id");
   const [row] = await ctx.db
     .select()

@@ -14,6 +14,7 @@ export function presentMessage(row: MessageRow, extra: { to?: string; content?: 
     id: row.id,
     object: "message" as const,
     livemode: row.livemode,
+    version: row.version,
     organization_id: row.organization_id,
     channel: row.channel,
     template: row.template,

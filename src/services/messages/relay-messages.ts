@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { messages } from "../../db/schema";
 import type { Env } from "../../env";
@@ -29,7 +29,7 @@ export async function relayQueuedMessages(deps: { db: Db; env: Env }, now: Date)
   // tenancy-exempt: the rows just read, by id, still queued (every tenant's, as above).
   await deps.db
     .update(messages)
-    .set({ updated_at: now.toISOString() })
+    .set({ updated_at: now.toISOString(), version: sql`${messages.version} + 1` })
     .where(and(inArray(messages.id, ids), eq(messages.status, "queued")));
   return { relayed: ids.length };
 }

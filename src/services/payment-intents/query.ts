@@ -7,7 +7,7 @@ import { DateBound, PaginationQuery } from "../../lib/fields";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { equalTo, listPage, organizationParent, within } from "../pagination";
-import { ANY_ORGANIZATION, scoped } from "../tenancy";
+import { ANY_ORGANIZATION, scoped, type OrganizationScope } from "../tenancy";
 
 export type PaymentIntentRow = typeof paymentIntents.$inferSelect;
 
@@ -41,12 +41,12 @@ export function presentPaymentIntent(row: PaymentIntentRow) {
   };
 }
 
-function intentWhere(ctx: ServiceContext, organizationId: string) {
+function intentWhere(ctx: ServiceContext, organizationId: OrganizationScope) {
   return scoped(ctx, paymentIntents, organizationId);
 }
 
 /** Read from the D1 projection, which each transition updates before its API call returns. */
-export async function getPaymentIntent({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function getPaymentIntent({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   if (!isId("payment_intent", id)) throw new NotFound("payment_intent", id, "id");
   const [row] = await ctx.db.select().from(paymentIntents).where(and(eq(paymentIntents.id, id), intentWhere(ctx, organizationId)));
   if (!row) throw new NotFound("payment_intent", id, "id");

@@ -6,7 +6,7 @@ import { presentMessage } from "../messages/present";
 import { messageStatements, publishMessages } from "../messages/enqueue";
 import { linkSubject, MessageLocale, queuedMessage, type MessageRow } from "./outreach";
 import { findPaymentLink, revokePaymentLink } from "./query";
-import { scoped } from "../tenancy";
+import { scoped, type OrganizationScope } from "../tenancy";
 
 type BatchItem = Parameters<ServiceContext["db"]["batch"]>[0][number];
 
@@ -27,8 +27,10 @@ export const CancelPaymentLinkInput = z
  * cancellation notice existing for the link. A link already revoked is answered as it is, with no
  * new notice.
  */
-export async function cancelPaymentLink({ ctx, organizationId, id, input }: { ctx: ServiceContext; organizationId: string; id: string; input: z.infer<typeof CancelPaymentLinkInput> }) {
-  const link = await findPaymentLink(ctx, organizationId, id);
+export async function cancelPaymentLink({ ctx, organizationId: scope, id, input }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string; input: z.infer<typeof CancelPaymentLinkInput> }) {
+  const link = await findPaymentLink(ctx, scope, id);
+  // The link's own organization (X-Entity-Id is optional here): what the batch writes.
+  const organizationId = link.organization_id;
   const notify = (input.notify ?? true) && link.status === "active" && link.sent_at !== null;
   let message: { id: string; statements: BatchItem[] } | null = null;
   if (notify) {

@@ -7,6 +7,8 @@ import { PAYABLE_INVOICE_STATUSES } from "../../domain/invoice-status";
 import { PAYMENT_METHODS, type IntentState, type PaymentMethod } from "../../domain/payment-intent";
 import { PAYMENT_CURRENCIES, PAYMENT_LINK_TYPES, PAYMENT_PAGE_STYLES, type PaymentCurrency, type PaymentLinkType } from "../../domain/payment-link";
 import { randomToken } from "../../lib/crypto";
+import { Cents } from "../../lib/fields";
+import { nothingLeftToPay } from "../../domain/payment";
 import { BusinessRule, Conflict, NotFound, ValidationError } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
@@ -43,10 +45,7 @@ export const CreatePaymentLinkInput = z
       .max(2)
       .optional()
       .openapi({ description: "Default: `[\"sepa_credit\", \"card\"]` in euros, `[\"card\"]` in another currency or for a hold (`type: preauth`).", example: ["sepa_credit", "card"] }),
-    amount: z
-      .number()
-      .int()
-      .positive()
+    amount: Cents({ min: 1 })
       .optional()
       .openapi({
         description:
@@ -218,7 +217,7 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
     fits = sql`EXISTS (SELECT 1 FROM ${invoices} WHERE ${ownInvoice} AND ${statusIn(invoices.status, PAYABLE_INVOICE_STATUSES)})
     AND ${amount} > 0 AND ${amount} <= ${available}${livemode ? sql` AND ${accountVerification} = 'verified'` : sql``}`;
     diagnostics = [
-      ctx.db.select({ status: invoices.status, amount_due: invoices.amount_due, reserved: sql<number>`${reserved}` }).from(invoices).where(ownInvoice),
+      ctx.db.select({ status: invoices.status, invoice_number: invoices.invoice_number, amount_due: invoices.amount_due, reserved: sql<number>`${reserved}` }).from(invoices).where(ownInvoice),
       ctx.db
         .select({ account_id: sql<string | null>`${defaultAccount}`, verification_status: accountVerification, kyc_id: coveringKycIdOf(ctx, defaultAccount) })
         .from(invoices)
@@ -256,6 +255,7 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
   const link: PaymentLinkRow = {
     id: linkId,
     ...owner(ctx),
+    version: 1,
     organization_id: organizationId,
     invoice_id: invoiceId,
     payment_intent_id: newId("payment_intent"),
@@ -394,7 +394,7 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
 }
 
 type BatchItem = Parameters<ServiceContext["db"]["batch"]>[0][number];
-type InvoiceState = { status: string; amount_due: number; reserved: number };
+type InvoiceState = { status: string; invoice_number: string | null; amount_due: number; reserved: number };
 type PayoutState = { account_id: string | null; verification_status: VerificationStatus; kyc_id: string | null };
 
 /** The active default bank account of a department (given as SQL), or NULL. */
@@ -459,8 +459,10 @@ function refusal(invoice: InvoiceState | undefined, payout: PayoutState | undefi
   const unpaid = payoutRefusal(payout, livemode, "invoice_id");
   if (unpaid) return unpaid;
   const available = Math.max(invoice.amount_due - Number(invoice.reserved), 0);
+  // Nothing available is not an amount too high (the default amount is then 0): say what the invoice is in.
+  if (available === 0) return nothingLeftToPay(invoice, invoiceId, "Revoke one to make a new link.", "invoice_id");
   return new BusinessRule(
-    `Amount ${requested ?? available} exceeds what remains payable on this invoice: ${available} cents (amount due ${invoice.amount_due}, of which ${invoice.amount_due - available} already in active links or pending holds).`,
+    `Amount ${requested ?? available} cents is more than what remains payable on invoice ${invoice.invoice_number ?? invoiceId}: ${available} cents (amount due ${invoice.amount_due}, of which ${invoice.amount_due - available} already in active links or pending holds).`,
     "amount_exceeds_due",
     "amount",
   );

@@ -19,6 +19,7 @@ export function presentPaymentLink(row: PaymentLinkRow, baseUrl: string, payer: 
     id: row.id,
     object: "payment_link" as const,
     livemode: row.livemode,
+    version: row.version,
     organization_id: row.organization_id,
     invoice_id: row.invoice_id,
     payment_intent_id: row.payment_intent_id,

@@ -3,7 +3,7 @@ import { and, desc, eq, gt, gte, lte, sql, type SQL } from "drizzle-orm";
 import { paymentIntents, paymentLinks } from "../../db/schema";
 import { PAYMENT_CURRENCIES, PAYMENT_LINK_STATUSES, PAYMENT_LINK_TYPES } from "../../domain/payment-link";
 import { Conflict, NotFound, ValidationError } from "../../lib/errors";
-import { DateBound, PaginationQuery } from "../../lib/fields";
+import { CentsQuery, DateBound, PaginationQuery } from "../../lib/fields";
 import { Text } from "../../lib/text";
 import { isId } from "../../lib/ids";
 import type { IntentResult } from "../../domain/payment-intent-rpc";
@@ -12,27 +12,27 @@ import { unwrapIntentResult } from "../payment-intents/intent-result";
 import { equalTo, listPage, organizationParent, within } from "../pagination";
 import { presentPaymentLinkOf } from "./present";
 import { requestPayerEmailHash, requestPayerNameHash } from "./request-payer";
-import { scoped } from "../tenancy";
+import { scoped, type OrganizationScope } from "../tenancy";
 
-function linkWhere(ctx: ServiceContext, organizationId: string, id: string) {
+function linkWhere(ctx: ServiceContext, organizationId: OrganizationScope, id: string) {
   return and(eq(paymentLinks.id, id), scoped(ctx, paymentLinks, organizationId));
 }
 
-export async function findPaymentLink(ctx: ServiceContext, organizationId: string, id: string) {
+export async function findPaymentLink(ctx: ServiceContext, organizationId: OrganizationScope, id: string) {
   if (!isId("payment_link", id)) throw new NotFound("payment_link", id, "id");
   const [row] = await ctx.db.select().from(paymentLinks).where(linkWhere(ctx, organizationId, id));
   if (!row) throw new NotFound("payment_link", id, "id");
   return row;
 }
 
-export async function getPaymentLink({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function getPaymentLink({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   return presentPaymentLinkOf(ctx.env.ENCRYPTION_KEY, await findPaymentLink(ctx, organizationId, id), ctx.env.PUBLIC_BASE_URL);
 }
 
 /** The stored statuses, and two views of them (seed 003's list): `reminded`, `preauthorized`. */
 export const LINK_STATUS_FILTERS = [...PAYMENT_LINK_STATUSES, "reminded", "preauthorized"] as const;
 
-const Cents = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const Cents = CentsQuery({ min: 0, max: Number.MAX_SAFE_INTEGER });
 
 export const ListPaymentLinksInput = PaginationQuery.extend({
   status: z.enum(LINK_STATUS_FILTERS).optional().openapi({
@@ -95,7 +95,7 @@ export async function listPaymentLinks({ ctx, organizationId, input }: { ctx: Se
  * Revocation goes through the intent's Durable Object, which refuses once money is on its way
  * (409); the object's projection marks the link revoked in D1 before this returns.
  */
-export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   const link = await findPaymentLink(ctx, organizationId, id);
   if (link.status === "revoked") return presentPaymentLinkOf(ctx.env.ENCRYPTION_KEY, link, ctx.env.PUBLIC_BASE_URL);
   // The same code the intent's object gives when its projection has not landed yet.
@@ -108,6 +108,6 @@ export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: Serv
   // The object has decided (and projected the link's status with it, as `revoked_at` = the
   // cancellation's time): the link as read, with that decision, is the answer — no second read.
   // A payment on its way or done was refused above by the object (409).
-  const decided = intent.status === "canceled" ? { ...link, status: "revoked" as const, revoked_at: intent.updated_at, updated_at: intent.updated_at } : link;
+  const decided = intent.status === "canceled" ? { ...link, status: "revoked" as const, revoked_at: intent.updated_at, updated_at: intent.updated_at, version: link.version + 1 } : link;
   return presentPaymentLinkOf(ctx.env.ENCRYPTION_KEY, decided, ctx.env.PUBLIC_BASE_URL);
 }

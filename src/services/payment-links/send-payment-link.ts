@@ -8,7 +8,7 @@ import { messageStatements, publishMessages, type MessageRequest } from "../mess
 import { Channel, linkStillOpen, linkSubject, MessageLocale, queuedMessage, Recipient, recipientFor, reminderTemplate, type MessageRow } from "./outreach";
 import { presentPaymentLink, type PaymentLinkRow } from "./present";
 import { findPaymentLink } from "./query";
-import { scoped } from "../tenancy";
+import { scoped, type OrganizationScope } from "../tenancy";
 
 type BatchItem = Parameters<ServiceContext["db"]["batch"]>[0][number];
 
@@ -30,18 +30,20 @@ export const RemindPaymentLinkInput = z
  */
 export async function sendPaymentLink({
   ctx,
-  organizationId,
+  organizationId: scope,
   id,
   input,
   kind,
 }: {
   ctx: ServiceContext;
-  organizationId: string;
+  organizationId: OrganizationScope;
   id: string;
   input: z.infer<typeof RemindPaymentLinkInput>;
   kind: "send" | "remind";
 }) {
-  const link = await findPaymentLink(ctx, organizationId, id);
+  const link = await findPaymentLink(ctx, scope, id);
+  // The link's own organization (X-Entity-Id is optional here): what the batch writes and checks.
+  const organizationId = link.organization_id;
   refuseClosed(link, ctx.now);
   const { payer, invoice, description } = await linkSubject(ctx, organizationId, link);
   const channel = input.channel ?? "email";
@@ -62,8 +64,8 @@ export async function sendPaymentLink({
   const theLink = and(eq(paymentLinks.id, id), scoped(ctx, paymentLinks, organizationId));
   const counters =
     kind === "send"
-      ? { sent_at: sql`coalesce(${paymentLinks.sent_at}, ${ctx.now})`, updated_at: ctx.now }
-      : { sent_at: sql`coalesce(${paymentLinks.sent_at}, ${ctx.now})`, reminder_count: sql`${paymentLinks.reminder_count} + 1`, last_reminded_at: ctx.now, updated_at: ctx.now };
+      ? { sent_at: sql`coalesce(${paymentLinks.sent_at}, ${ctx.now})`, updated_at: ctx.now, version: sql`${paymentLinks.version} + 1` }
+      : { sent_at: sql`coalesce(${paymentLinks.sent_at}, ${ctx.now})`, reminder_count: sql`${paymentLinks.reminder_count} + 1`, last_reminded_at: ctx.now, updated_at: ctx.now, version: sql`${paymentLinks.version} + 1` };
   // The message and the audit entry first: their guard reads the link before the update touches it.
   const statements: BatchItem[] = [
     ...message.statements,

@@ -3,11 +3,11 @@ import { and, desc, eq, getTableColumns, gte, lte, sql, type SQL } from "drizzle
 import { invoices, payments } from "../../db/schema";
 import { NotFound, ValidationError } from "../../lib/errors";
 import { LEDGER_PAYMENT_METHODS, PAYMENT_STATUSES, paymentSource } from "../../domain/payment";
-import { DateBound, PaginationQuery } from "../../lib/fields";
+import { CentsQuery, DateBound, PaginationQuery } from "../../lib/fields";
 import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { equalTo, listPage, organizationParent, within } from "../pagination";
-import { sameTenant, scoped } from "../tenancy";
+import { sameTenant, scoped, type OrganizationScope } from "../tenancy";
 
 export type PaymentRow = typeof payments.$inferSelect;
 
@@ -24,6 +24,7 @@ export function presentPayment(row: PaymentRow, invoiceDepartmentId: string | nu
     id: row.id,
     object: "payment" as const,
     livemode: row.livemode,
+    version: row.version,
     organization_id: row.organization_id,
     source: paymentSource(row.method),
     invoice_id: row.invoice_id,
@@ -49,7 +50,7 @@ type PaymentWithDepartment = PaymentRow & { invoice_department_id: string | null
 const presentRow = ({ invoice_department_id, ...row }: PaymentWithDepartment) => presentPayment(row, invoice_department_id);
 
 /** The organization's payments matching `filter`, with their invoice's department (a left join: a request's payment has no invoice). */
-function selectPayments(ctx: ServiceContext, organizationId: string, filter: SQL | undefined) {
+function selectPayments(ctx: ServiceContext, organizationId: OrganizationScope, filter: SQL | undefined) {
   return ctx.db
     .select({ ...getTableColumns(payments), invoice_department_id: invoices.department_id })
     .from(payments)
@@ -61,14 +62,14 @@ function paymentWhere(ctx: ServiceContext, organizationId: string) {
   return scoped(ctx, payments, organizationId);
 }
 
-export async function getPayment({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function getPayment({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   if (!isId("payment", id)) throw new NotFound("payment", id, "id");
   const [row] = await selectPayments(ctx, organizationId, eq(payments.id, id));
   if (!row) throw new NotFound("payment", id, "id");
   return presentRow(row);
 }
 
-const Cents = (description: string) => z.coerce.number().int().min(0).max(100_000_000_000).optional().openapi({ description, example: 10000 });
+const Cents = (description: string) => CentsQuery({ min: 0, max: 100_000_000_000 }).optional().openapi({ description, example: 10000 });
 
 export const ListPaymentsInput = PaginationQuery.extend({
   status: z.enum(PAYMENT_STATUSES).optional(),
@@ -110,7 +111,7 @@ export async function listPayments({ ctx, organizationId, input }: { ctx: Servic
 }
 
 /** Every payment of one invoice (partial payments add up; voided ones shown, not counted), oldest first. 404 for a foreign invoice. */
-export async function listInvoicePayments({ ctx, organizationId, invoiceId }: { ctx: ServiceContext; organizationId: string; invoiceId: string }) {
+export async function listInvoicePayments({ ctx, organizationId, invoiceId }: { ctx: ServiceContext; organizationId: OrganizationScope; invoiceId: string }) {
   if (!isId("invoice", invoiceId)) throw new NotFound("invoice", invoiceId, "id");
   const [inv, rows] = await ctx.db.batch([
     ctx.db

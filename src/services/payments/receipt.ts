@@ -12,7 +12,7 @@ import { sellerFromMentions, sellerFromOrganization } from "../documents/models"
 import { unsealPayer } from "../invoices/payer";
 import { organizationWhere } from "../organizations/get-organization";
 import { unsealRequestPayer } from "../payment-links/request-payer";
-import { scoped } from "../tenancy";
+import { scoped, type OrganizationScope } from "../tenancy";
 
 type PaymentRow = typeof payments.$inferSelect;
 
@@ -31,7 +31,7 @@ export function requestReceiptNumber(paymentId: string): string {
  * names the request's description and payer, and prints the organization as it is now. A captured
  * card hold's receipt is of the captured amount (the ledger entry's), with the authorized amount.
  */
-export async function getPaymentReceipt({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function getPaymentReceipt({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   if (!isId("payment", id)) throw new NotFound("payment", id, "id");
   const thePayment = and(eq(payments.id, id), scoped(ctx, payments, organizationId));
   const [rows, invs, ranks, intents] = await ctx.db.batch([
@@ -79,7 +79,7 @@ export async function getPaymentReceipt({ ctx, organizationId, id }: { ctx: Serv
     reference: payment.id,
     ...hold,
   };
-  if (payment.invoice_id === null) return requestReceipt(ctx, organizationId, payment, common);
+  if (payment.invoice_id === null) return requestReceipt(ctx, payment.organization_id, payment, common);
 
   const invoice = invs[0];
   if (!invoice || !invoice.invoice_number) throw new NotFound("payment", id, "id");

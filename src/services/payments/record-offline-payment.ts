@@ -6,18 +6,18 @@ import { departments, invoices, paymentIntents, paymentLinks, payments } from ".
 import { statusIn } from "../../db/status-sql";
 import { boundToInstant, isCalendarDate, parisToday } from "../../domain/dates";
 import { PAYABLE_INVOICE_STATUSES } from "../../domain/invoice-status";
-import { OFFLINE_PAYMENT_METHODS, type OfflinePaymentMethod } from "../../domain/payment";
+import { nothingLeftToPay, OFFLINE_PAYMENT_METHODS, type OfflinePaymentMethod } from "../../domain/payment";
 import { BusinessRule, Conflict, NotFound, ValidationError } from "../../lib/errors";
-import { DateBound } from "../../lib/fields";
+import { Cents, DateBound } from "../../lib/fields";
 import { isId, newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
 import { auditEntry, eventEntry, publishEvents, type ServiceContext } from "../context";
-import { owner, scoped } from "../tenancy";
+import { ANY_ORGANIZATION, owner, scoped, type OrganizationScope } from "../tenancy";
 import { presentPayment, type PaymentRow } from "./query";
 
 export const RecordOfflinePaymentInput = z
   .strictObject({
-    amount: z.number().int().min(1).max(100_000_000_000).openapi({ description: "Received, in cents: at most what remains payable on the invoice.", example: 15000 }),
+    amount: Cents({ min: 1, max: 100_000_000_000 }).openapi({ description: "Received, in cents: at most what remains payable on the invoice.", example: 15000 }),
     method: z.enum(OFFLINE_PAYMENT_METHODS).openapi({ description: "How it was paid: `cash`, `cheque`, `bank_transfer` (seen on the account) or `other`.", example: "cheque" }),
     received_at: DateBound.openapi({
       description: "When the money was received: an instant, or a date read in Europe/Paris (its midnight). Not in the future.",
@@ -53,8 +53,9 @@ function receivedAt(value: string, now: Date): string {
  * for cash, the amount (its `offline_methods` and `cash_ceiling`). The batch ends with reads that
  * say why a refusal happened; nothing is written then.
  */
-export async function recordOfflinePayment({ ctx, organizationId, invoiceId, input }: { ctx: ServiceContext; organizationId: string; invoiceId: string; input: Input }) {
+export async function recordOfflinePayment({ ctx, organizationId: scope, invoiceId, input }: { ctx: ServiceContext; organizationId: OrganizationScope; invoiceId: string; input: Input }) {
   if (!isId("invoice", invoiceId)) throw new NotFound("invoice", invoiceId, "id");
+  const organizationId = scope === ANY_ORGANIZATION ? await invoiceOrganization(ctx, invoiceId) : scope;
   const paidAt = receivedAt(input.received_at, new Date(Date.parse(ctx.now)));
 
   const ownInvoice = and(eq(invoices.id, invoiceId), scoped(ctx, invoices, organizationId));
@@ -77,6 +78,7 @@ export async function recordOfflinePayment({ ctx, organizationId, invoiceId, inp
   const row: PaymentRow = {
     id: paymentId,
     ...owner(ctx),
+    version: 1,
     organization_id: organizationId,
     invoice_id: invoiceId,
     payment_intent_id: null,
@@ -132,7 +134,7 @@ export async function recordOfflinePayment({ ctx, organizationId, invoiceId, inp
     ...recompute,
     ctx.db.select().from(payments).where(thePayment),
     // Why a refusal happened (read after the guarded writes, in the same round trip).
-    ctx.db.select({ status: invoices.status, amount_due: invoices.amount_due, reserved: sql<number>`${reserved}` }).from(invoices).where(ownInvoice),
+    ctx.db.select({ status: invoices.status, invoice_number: invoices.invoice_number, amount_due: invoices.amount_due, reserved: sql<number>`${reserved}` }).from(invoices).where(ownInvoice),
     ctx.db.select({ offline_methods: departments.offline_methods, cash_ceiling: departments.cash_ceiling }).from(departments).where(ownDepartment),
   ];
   const invoiceEventAt = 3;
@@ -145,7 +147,7 @@ export async function recordOfflinePayment({ ctx, organizationId, invoiceId, inp
   return presentPayment(created);
 }
 
-type InvoiceState = { status: string; amount_due: number; reserved: number };
+type InvoiceState = { status: string; invoice_number: string | null; amount_due: number; reserved: number };
 type DepartmentRules = { offline_methods: OfflinePaymentMethod[] | null; cash_ceiling: number | null };
 
 /** The error of a refused payment, from the state read in the same batch. */
@@ -167,11 +169,26 @@ function refusal(invoiceId: string, input: Input, invoice: InvoiceState | undefi
   }
   const reserved = Number(invoice.reserved);
   const available = Math.max(invoice.amount_due - reserved, 0);
+  if (available === 0) return nothingLeftToPay(invoice, invoiceId, "Revoke them to take the payment here.", "id");
   return new BusinessRule(
-    `Amount ${input.amount} exceeds what remains payable on this invoice: ${available} cents (amount due ${invoice.amount_due}${reserved > 0 ? `, of which ${reserved} in active payment links or uncaptured holds: revoke them to take the payment here` : ""}).`,
+    `Amount ${input.amount} cents is more than what remains payable on invoice ${invoice.invoice_number ?? invoiceId}: ${available} cents (amount due ${invoice.amount_due}${reserved > 0 ? `, of which ${reserved} in active payment links or uncaptured holds: revoke them to take the payment here` : ""}).`,
     "amount_exceeds_due",
     "amount",
   );
 }
 
 type BatchItem = Parameters<ServiceContext["db"]["batch"]>[0][number];
+
+/**
+ * Without X-Entity-Id, the invoice's own organization: the batch writes it into the payment, its
+ * event, its audit entry and the invoice's recomputation. Read while the partner gate answers (a
+ * write waits for the gate anyway), so the request keeps its count of sequential round trips.
+ */
+async function invoiceOrganization(ctx: ServiceContext, invoiceId: string): Promise<string> {
+  const [row] = await ctx.db
+    .select({ organizationId: invoices.organization_id })
+    .from(invoices)
+    .where(and(eq(invoices.id, invoiceId), scoped(ctx, invoices, ANY_ORGANIZATION)));
+  if (!row) throw new NotFound("invoice", invoiceId, "id");
+  return row.organizationId;
+}

@@ -9,7 +9,7 @@ import { Conflict, NotFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
 import { auditEntry, eventEntry, publishEvents, type ServiceContext } from "../context";
-import { owner, scoped } from "../tenancy";
+import { owner, scoped, type OrganizationScope } from "../tenancy";
 import { presentPayment, type PaymentRow } from "./query";
 
 export const VoidPaymentInput = z
@@ -27,18 +27,20 @@ export const VoidPaymentInput = z
  * state). The payment is read first; the change is guarded on it still being completed, so two
  * voids at once write one.
  */
-export async function voidPayment({ ctx, organizationId, id, input }: { ctx: ServiceContext; organizationId: string; id: string; input: z.infer<typeof VoidPaymentInput> }) {
+export async function voidPayment({ ctx, organizationId: scope, id, input }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string; input: z.infer<typeof VoidPaymentInput> }) {
   if (!isId("payment", id)) throw new NotFound("payment", id, "id");
-  const thePayment = and(eq(payments.id, id), scoped(ctx, payments, organizationId));
+  const thePayment = and(eq(payments.id, id), scoped(ctx, payments, scope));
   const read = () =>
     ctx.db
       .select({ ...getTableColumns(payments), invoice_department_id: invoices.department_id })
       .from(payments)
-      .leftJoin(invoices, and(eq(invoices.id, payments.invoice_id), scoped(ctx, invoices, organizationId)))
+      .leftJoin(invoices, and(eq(invoices.id, payments.invoice_id), scoped(ctx, invoices, scope)))
       .where(thePayment);
   const [found] = await read();
   if (!found) throw new NotFound("payment", id, "id");
   const { invoice_department_id: invoiceDepartment, ...payment } = found;
+  // The payment's own organization (X-Entity-Id is optional here): what the batch writes.
+  const organizationId = payment.organization_id;
   if (paymentSource(payment.method) === "online") {
     throw new Conflict("An online payment cannot be voided: refund it (POST /v1/refunds).", "payment_not_voidable", "id");
   }
@@ -49,14 +51,14 @@ export async function voidPayment({ ctx, organizationId, id, input }: { ctx: Ser
 
   const voidedNow = and(thePayment, eq(payments.status, "voided"), eq(payments.voided_at, ctx.now));
   const voided = sql`EXISTS (SELECT 1 FROM ${payments} WHERE ${voidedNow})`;
-  const after: PaymentRow = { ...payment, status: "voided", voided_at: ctx.now, void_reason: input.reason, updated_at: ctx.now };
+  const after: PaymentRow = { ...payment, status: "voided", voided_at: ctx.now, void_reason: input.reason, updated_at: ctx.now, version: payment.version + 1 };
   const presented = presentPayment(after, invoiceDepartment);
   const eventId = newId("event");
   const invoiceEventId = newId("event");
   const statements: BatchItem[] = [
     ctx.db
       .update(payments)
-      .set({ status: "voided", voided_at: ctx.now, void_reason: input.reason, updated_at: ctx.now })
+      .set({ status: "voided", voided_at: ctx.now, void_reason: input.reason, updated_at: ctx.now, version: sql`${payments.version} + 1` })
       .where(and(thePayment, eq(payments.status, "completed"))),
     eventEntry(ctx, { id: eventId, organizationId, type: "payment.voided", data: { payment_id: id, payment: presented } }, voided),
     auditEntry(

@@ -135,7 +135,7 @@ export async function erasePayer({ ctx, input }: { ctx: ServiceContext; input: z
       db
         .update(paymentLinks)
         // The description is the partner's free text, which often names the payer (« Cantine – Léa Dupont »): it goes too.
-        .set({ payer_encrypted: null, payer_email_hash: null, payer_name_hash: null, description: sql`CASE WHEN ${paymentLinks.description} IS NULL THEN NULL ELSE ${ERASED_MARKER} END`, updated_at: now })
+        .set({ payer_encrypted: null, payer_email_hash: null, payer_name_hash: null, description: sql`CASE WHEN ${paymentLinks.description} IS NULL THEN NULL ELSE ${ERASED_MARKER} END`, updated_at: now, version: sql`${paymentLinks.version} + 1` })
         .where(and(inArray(paymentLinks.id, linkIds), erasableLink))
         .returning({ id: paymentLinks.id }),
     );
@@ -154,6 +154,7 @@ export async function erasePayer({ ctx, input }: { ctx: ServiceContext; input: z
           status: sql`CASE WHEN ${messages.status} = 'queued' THEN 'failed' ELSE ${messages.status} END`,
           failure_reason: sql`CASE WHEN ${messages.status} = 'queued' THEN 'payer_erased' ELSE ${messages.failure_reason} END`,
           updated_at: now,
+          version: sql`${messages.version} + 1`,
         })
         .where(and(eq(messages.id, id), messageMatch(ctx, keys)))
         .returning({ id: messages.id }),

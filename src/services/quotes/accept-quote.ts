@@ -8,6 +8,7 @@ import { sealPayer } from "../invoices/payer";
 import { auditedInvoice, presentInvoiceWith } from "../invoices/present";
 import { answerLost, quoteToAnswer, stillUnanswered } from "./answer";
 import { presentQuoteWith, type QuoteRow } from "./present";
+import type { OrganizationScope } from "../tenancy";
 
 /**
  * sent → accepted, and the draft invoice it becomes, in one batch: the invoice (the quote's
@@ -16,8 +17,10 @@ import { presentQuoteWith, type QuoteRow } from "./present";
  * `quote.status_changed`, all guarded on the quote still being the sent, unexpired version
  * read: a second accept (or a concurrent one) writes nothing and gets 409.
  */
-export async function acceptQuote({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
-  const { before, payer, today } = await quoteToAnswer(ctx, organizationId, id);
+export async function acceptQuote({ ctx, organizationId: scope, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
+  const { before, payer, today } = await quoteToAnswer(ctx, scope, id);
+  // The quote's own organization (X-Entity-Id is optional here): the new invoice's, and what the batch writes.
+  const organizationId = before.organization_id;
   const invoiceId = newId("invoice");
   // No due date: due 30 days after issue unless the partner sets one on the draft (as for any draft).
   const invoiceRow = draftInvoiceRow(ctx, organizationId, {

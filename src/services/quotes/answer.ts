@@ -7,12 +7,13 @@ import { findQuote, quoteWhere } from "./get-quote";
 import { unsealQuotePayer } from "./payer";
 import type { QuoteRow } from "./present";
 import { unanswerable } from "./rules";
+import type { OrganizationScope } from "../tenancy";
 
 // What accepting and declining a quote share: the payer answers a sent quote while it is valid
 // (Paris), and the answer's batch holds only while the quote is still the version read.
 
 /** The quote to answer (or its 409), its payer, and the day (Paris) it is answered on. */
-export async function quoteToAnswer(ctx: ServiceContext, organizationId: string, id: string) {
+export async function quoteToAnswer(ctx: ServiceContext, organizationId: OrganizationScope, id: string) {
   const before = await findQuote(ctx, organizationId, id);
   const today = parisToday();
   const refusal = unanswerable(before, today);

@@ -7,6 +7,7 @@ import { Text } from "../../lib/text";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
 import { answerLost, quoteToAnswer, stillUnanswered } from "./answer";
 import { presentQuoteWith, type QuoteRow } from "./present";
+import type { OrganizationScope } from "../tenancy";
 
 export const DeclineQuoteInput = z
   .strictObject({ reason: Text({ min: 1, max: 500 }).optional().openapi({ example: "Budget non validé par le conseil municipal" }) })
@@ -15,16 +16,18 @@ export const DeclineQuoteInput = z
 /** sent → declined (the payer said no), with the reason if given; final. Guarded like accept. */
 export async function declineQuote({
   ctx,
-  organizationId,
+  organizationId: scope,
   id,
   input,
 }: {
   ctx: ServiceContext;
-  organizationId: string;
+  organizationId: OrganizationScope;
   id: string;
   input: z.infer<typeof DeclineQuoteInput> | undefined;
 }) {
-  const { before, payer, today } = await quoteToAnswer(ctx, organizationId, id);
+  const { before, payer, today } = await quoteToAnswer(ctx, scope, id);
+  // The quote's own organization (X-Entity-Id is optional here): what the batch writes.
+  const organizationId = before.organization_id;
   const reason = input?.reason ?? null;
   const after: QuoteRow = { ...before, status: "declined", decline_reason: reason, declined_at: ctx.now, version: before.version + 1, updated_at: ctx.now };
   const quote = presentQuoteWith(after, payer);

@@ -11,11 +11,10 @@ import { isId } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { documentBuyer, sellerFromOrganization } from "../documents/models";
 import { isBusinessPayer, type Payer } from "../invoices/payer";
-import { organizationWhere } from "../organizations/get-organization";
 import { quoteWhere } from "./get-quote";
 import { unsealQuotePayer } from "./payer";
 import type { QuoteRow } from "./present";
-import { scoped } from "../tenancy";
+import { organizationOfObject, scoped, type OrganizationScope } from "../tenancy";
 
 /** The document model of a quote: a sent one from its frozen mentions, a draft (number null) as of today. */
 export function quoteModel(row: QuoteRow, payer: Payer, draftSeller: QuoteSeller | null, today: string): QuoteDocument {
@@ -41,11 +40,12 @@ export function quoteModel(row: QuoteRow, payer: Payer, draftSeller: QuoteSeller
  * The quote's PDF (a plain PDF/A: a quote is not an invoice, so no Factur-X), rendered on each
  * call and never stored. Deterministic for a sent quote: dated by its sending, identified by its id.
  */
-export async function renderQuoteDocument({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function renderQuoteDocument({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   if (!isId("quote", id)) throw new NotFound("quote", id, "id");
   const [rows, orgs, depts] = await ctx.db.batch([
     ctx.db.select().from(quotes).where(quoteWhere(ctx, organizationId, id)),
-    ctx.db.select().from(organizations).where(organizationWhere(ctx, organizationId)),
+    // The quote's own organization (X-Entity-Id may be absent), in the same round trip.
+    ctx.db.select().from(organizations).where(and(eq(organizations.id, organizationOfObject(ctx, quotes, organizationId, id)), scoped(ctx, organizations))),
     ctx.db
       .select({ name: departments.name })
       .from(departments)

@@ -10,11 +10,10 @@ import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext
 import { sellerFromOrganization } from "../documents/models";
 import { incrementCounter, numberExpression } from "../invoices/numbering";
 import { isBusinessPayer } from "../invoices/payer";
-import { organizationWhere } from "../organizations/get-organization";
 import { quoteWhere } from "./get-quote";
 import { unsealQuotePayer } from "./payer";
 import { presentQuoteWith, type QuoteRow } from "./present";
-import { scoped } from "../tenancy";
+import { organizationOfObject, scoped, type OrganizationScope } from "../tenancy";
 
 /**
  * draft → sent. The number (DEV-2026-00001) comes from the organization's own gap-free quote
@@ -22,15 +21,17 @@ import { scoped } from "../tenancy";
  * the seller as printed is frozen now (as an invoice's mentions are at issue). A quote without
  * `valid_until` is valid for 30 days from today (Paris).
  */
-export async function sendQuote({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+export async function sendQuote({ ctx, organizationId: scope, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   if (!isId("quote", id)) throw new NotFound("quote", id, "id");
+  // X-Entity-Id is optional here: the seller is the quote's own organization, found by subquery in the same read.
   const [rows, orgs] = await ctx.db.batch([
-    ctx.db.select().from(quotes).where(quoteWhere(ctx, organizationId, id)),
-    ctx.db.select().from(organizations).where(organizationWhere(ctx, organizationId)),
+    ctx.db.select().from(quotes).where(quoteWhere(ctx, scope, id)),
+    ctx.db.select().from(organizations).where(and(eq(organizations.id, organizationOfObject(ctx, quotes, scope, id)), scoped(ctx, organizations))),
   ]);
   const before = rows[0];
   const seller = orgs[0];
   if (!before || !seller) throw new NotFound("quote", id, "id");
+  const organizationId = before.organization_id;
   if (before.status !== "draft") {
     throw new Conflict(`Quote already ${before.status}${before.quote_number ? ` as ${before.quote_number}` : ""}: only a draft can be sent.`, "quote_not_draft");
   }

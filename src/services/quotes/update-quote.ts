@@ -12,6 +12,7 @@ import { findQuote, quoteWhere } from "./get-quote";
 import { QUOTE_PAYER } from "./payer";
 import { auditedQuote, presentQuoteWith, type QuoteRow } from "./present";
 import { requireFutureValidity } from "./rules";
+import type { OrganizationScope } from "../tenancy";
 
 export const UpdateQuoteInput = z
   .strictObject({
@@ -31,16 +32,18 @@ export const UpdateQuoteInput = z
  */
 export async function updateQuote({
   ctx,
-  organizationId,
+  organizationId: scope,
   id,
   input,
 }: {
   ctx: ServiceContext;
-  organizationId: string;
+  organizationId: OrganizationScope;
   id: string;
   input: z.infer<typeof UpdateQuoteInput>;
 }) {
-  const before = await findQuote(ctx, organizationId, id);
+  const before = await findQuote(ctx, scope, id);
+  // The quote's own organization (X-Entity-Id is optional here): what the batch writes and checks.
+  const organizationId = before.organization_id;
   if (before.status !== "draft") {
     throw new Conflict(`Quote ${before.quote_number} is ${before.status}: only drafts can be edited; make a new quote instead.`, "quote_not_draft");
   }

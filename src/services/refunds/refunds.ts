@@ -1,11 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import { invoices, paymentIntents, refunds } from "../../db/schema";
 import { parisToday } from "../../domain/dates";
 import { STANDING_ISSUED_STATUSES } from "../../domain/invoice-status";
 import { statusIn } from "../../db/status-sql";
-import { REFUND_TYPES, type RefundInvoice } from "../../domain/refund";
+import { intentIdRange, REFUND_TYPES, refundIdNaming, type RefundInvoice } from "../../domain/refund";
 import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
+import { Cents } from "../../lib/fields";
 import { derivedId, isId, newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
 import type { RefundResult } from "../../domain/payment-intent-rpc";
@@ -29,6 +30,7 @@ export function presentRefundRow(row: RefundRow) {
     credit_note_id: row.credit_note_id,
     failure_code: row.failure_code,
     pending_reason: row.pending_reason,
+    version: row.version,
     created_at: row.created_at,
     completed_at: row.completed_at,
   };
@@ -37,7 +39,7 @@ export function presentRefundRow(row: RefundRow) {
 export const CreateRefundInput = z
   .strictObject({
     payment_intent_id: z.string().openapi({ example: "pi-0193a4b2-c7e8-7d1f-9a6b-2c3d4e5f6a7b" }),
-    amount: z.number().int().positive().optional().openapi({ description: "In cents; default: all that remains refundable.", example: 10000 }),
+    amount: Cents({ min: 1 }).optional().openapi({ description: "In cents; default: all that remains refundable.", example: 10000 }),
     reason: Text({ min: 1, max: 500 }).optional().openapi({ example: "Remise commerciale de 100€" }),
     type: z
       .enum(REFUND_TYPES)
@@ -52,8 +54,9 @@ export const CreateRefundInput = z
 
 /**
  * The balance check and the refund's creation happen in the intent's Durable Object (one
- * synchronous transaction), which projects the refund to D1 before answering. The object checks
- * the tenant itself. The request costs the gate, one D1 read of the invoice (the type's default
+ * synchronous transaction), which answers once the refund is in its storage and projects it to
+ * D1 just after (getRefund reads it from the object until it lands). The object checks the
+ * tenant itself. The request costs the gate, one D1 read of the invoice (the type's default
  * needs its status, a price reduction its number, date and VAT breakdown, and a deposit invoice
  * whether an issued final invoice deducts it) and this one call. The object cannot read the invoice more cheaply: it
  * holds one intent, and an invoice may be paid by several.
@@ -70,9 +73,14 @@ export async function createRefund({
   if (!isId("payment_intent", input.payment_intent_id)) throw new NotFound("payment_intent", input.payment_intent_id, "payment_intent_id");
   // With an Idempotency-Key the refund id is derived from it: a retry after a crash (when the
   // key's claim is taken over and the handler runs again) finds the refund it already made.
-  const refundId = ctx.idempotencyKey
-    ? await derivedId("refund", `${ctx.principal.partnerId}:${ctx.principal.livemode}:${input.payment_intent_id}`, ctx.idempotencyKey)
-    : newId("refund");
+  // The id names its intent (refundIdNaming): a read finds the refund in the intent's object
+  // while its D1 row is on its way.
+  const refundId = refundIdNaming(
+    input.payment_intent_id,
+    ctx.idempotencyKey
+      ? await derivedId("refund", `${ctx.principal.partnerId}:${ctx.principal.livemode}:${input.payment_intent_id}`, ctx.idempotencyKey)
+      : newId("refund"),
+  );
   // The type's default rule needs the invoice's status, and a price reduction its number, date
   // and VAT breakdown for the credit note; and a deposit already deducted by an issued final
   // invoice cannot be given back (that invoice's document shows it as prepaid): one read.
@@ -153,18 +161,57 @@ async function refundedInvoice(ctx: ServiceContext, organizationId: string, inte
   };
 }
 
-export async function getRefund({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string; id: string }) {
+/**
+ * A refund of the organization: its D1 row, or, while that row is on its way (the intent's
+ * object answers a refund before projecting it), the intent's object. The common path is one
+ * D1 round trip: the same batch reads the intents the id names (refundIdNaming), so only a
+ * refund not yet in D1 costs its object's call as well.
+ */
+export async function getRefund({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string | typeof ANY_ORGANIZATION; id: string }) {
   if (!isId("refund", id)) throw new NotFound("refund", id, "id");
-  const [row] = await ctx.db
-    .select()
-    .from(refunds)
-    .where(and(eq(refunds.id, id), scoped(ctx, refunds, organizationId)));
-  if (!row) throw new NotFound("refund", id, "id");
-  return presentRefundRow(row);
+  const found = await locateRefund(ctx, organizationId, id);
+  if ("row" in found) return presentRefundRow(found.row);
+  for (const intent of found.intents) {
+    const result = await findInObject(ctx, intent, id);
+    if (result.ok) return result.refund;
+  }
+  throw new NotFound("refund", id, "id");
+}
+
+type RefundIntent = { id: string; organization_id: string };
+
+/**
+ * The refund's D1 row, or else the payment intents its id may name (usually one, none for an id
+ * we never minted), in one batch.
+ */
+async function locateRefund(ctx: ServiceContext, organizationId: string | typeof ANY_ORGANIZATION, id: string): Promise<{ row: RefundRow } | { intents: RefundIntent[] }> {
+  const range = intentIdRange(id);
+  const [rows, intents] = await ctx.db.batch([
+    ctx.db
+      .select()
+      .from(refunds)
+      .where(and(eq(refunds.id, id), scoped(ctx, refunds, organizationId))),
+    ctx.db
+      .select({ id: paymentIntents.id, organization_id: paymentIntents.organization_id })
+      .from(paymentIntents)
+      .where(and(gte(paymentIntents.id, range.from), lt(paymentIntents.id, range.to), scoped(ctx, paymentIntents, organizationId)))
+      .limit(4),
+  ]);
+  return rows[0] ? { row: rows[0] } : { intents };
+}
+
+async function findInObject(ctx: ServiceContext, intent: RefundIntent, refundId: string): Promise<RefundResult> {
+  return intentCall(ctx, intent.id, "findRefund", (stub) =>
+    // RPC stubs wrap the result union in a way TypeScript cannot narrow: name it.
+    stub.findRefund(intent.id, {
+      refundId,
+      tenant: { partnerId: ctx.principal.partnerId, livemode: ctx.principal.livemode, organizationId: intent.organization_id },
+    }) as unknown as Promise<RefundResult>,
+  );
 }
 
 /** Seed 001 "Suivi des remboursements": every refund of a payment intent, oldest first. */
-export async function listIntentRefunds({ ctx, organizationId, intentId }: { ctx: ServiceContext; organizationId: string; intentId: string }) {
+export async function listIntentRefunds({ ctx, organizationId, intentId }: { ctx: ServiceContext; organizationId: string | typeof ANY_ORGANIZATION; intentId: string }) {
   if (!isId("payment_intent", intentId)) throw new NotFound("payment_intent", intentId, "id");
   const [intent, rows] = await ctx.db.batch([
     ctx.db
@@ -179,13 +226,17 @@ export async function listIntentRefunds({ ctx, organizationId, intentId }: { ctx
   return { data: rows.map(presentRefundRow) };
 }
 
-/** The intent a refund belongs to, for the caller (partner and mode): the sandbox simulator's lookup. */
-export async function refundOfPartner(ctx: ServiceContext, id: string) {
+/**
+ * The intent a refund belongs to, for the caller (partner and mode): the sandbox simulator's
+ * lookup. A refund not yet in D1 is found in the intent its id names.
+ */
+export async function refundOfPartner(ctx: ServiceContext, id: string): Promise<{ id: string; payment_intent_id: string; organization_id: string }> {
   if (!isId("refund", id)) throw new NotFound("refund", id, "id");
-  const [row] = await ctx.db
-    .select()
-    .from(refunds)
-    .where(and(eq(refunds.id, id), scoped(ctx, refunds, ANY_ORGANIZATION)));
-  if (!row) throw new NotFound("refund", id, "id");
-  return row;
+  const found = await locateRefund(ctx, ANY_ORGANIZATION, id);
+  if ("row" in found) return found.row;
+  for (const intent of found.intents) {
+    const result = await findInObject(ctx, intent, id);
+    if (result.ok) return { id, payment_intent_id: intent.id, organization_id: intent.organization_id };
+  }
+  throw new NotFound("refund", id, "id");
 }

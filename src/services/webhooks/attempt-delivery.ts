@@ -4,18 +4,14 @@ import { events, webhookDeliveries, webhookDeliveryAttempts, webhookSubscription
 import { EVENT_PAYLOAD_RETENTION_DAYS } from "../../domain/event-privacy";
 import { webhookBody } from "../../domain/events";
 import { ATTEMPT_LEASE_SECONDS, DISABLE_AFTER_FAILING_MS, dueAttempt, nextStep } from "../../domain/webhook-retry";
-import { signatureHeaders } from "../../domain/webhook-signature";
-import { checkWebhookUrl, webhookUrlRules } from "../../domain/webhook-url";
 import { newId } from "../../lib/ids";
 import { auditEntry, systemContext } from "../context";
 import { openEventData } from "../events/payload";
 import type { JobContext } from "./job";
-import { signingSecrets } from "./secrets";
-import { postWebhook, type SendResult } from "./send";
+import type { SendResult } from "./send";
+import { sendSigned } from "./send-signed";
 import { log } from "../../lib/log";
 import { sameTenant, scoped } from "../tenancy";
-
-export const USER_AGENT = "Paiements-Webhooks/1.0";
 
 /**
  * What became of the message once handled: always acknowledged. The next attempt, if any, has a
@@ -23,8 +19,11 @@ export const USER_AGENT = "Paiements-Webhooks/1.0";
  */
 export type Decision = { kind: "ack"; reason: string };
 
-/** A message more than this early for its attempt is a duplicate of the one that is on time. */
-const EARLY_TOLERANCE_MS = 5_000;
+/**
+ * A message more than this early for its attempt is a duplicate of the one that is on time. Test
+ * mode's first retry comes after 2 s, so its tolerance is shorter than that.
+ */
+const earlyToleranceMs = (livemode: boolean) => (livemode ? 5_000 : 1_000);
 const ATTEMPT_LEASE_MS = ATTEMPT_LEASE_SECONDS * 1000;
 
 const ack = (reason: string): Decision => ({ kind: "ack", reason });
@@ -86,7 +85,7 @@ export async function attemptDelivery({ ctx, input }: { ctx: JobContext; input: 
     return ack(why);
   }
   // Not due: a copy early for its attempt, or an attempt another copy is making (its lease).
-  if (delivery.next_attempt_at !== null && Date.parse(delivery.next_attempt_at) - started.getTime() > EARLY_TOLERANCE_MS) {
+  if (delivery.next_attempt_at !== null && Date.parse(delivery.next_attempt_at) - started.getTime() > earlyToleranceMs(delivery.livemode)) {
     return ack(attempt === delivery.attempts ? "attempt in progress elsewhere" : "duplicate message: attempt not due yet");
   }
 
@@ -99,7 +98,8 @@ export async function attemptDelivery({ ctx, input }: { ctx: JobContext; input: 
   if (changes(claim) === 0) return ack("attempt claimed by another message");
 
   const sent = await send(ctx, subscription, event, attempt, started);
-  const step = nextStep(attempt, sent.result);
+  // Test mode retries on its accelerated schedule (+2 s … +20 s), so a partner's CI can wait for it.
+  const step = nextStep(attempt, sent.result, Math.random, delivery.livemode);
   const finished = ctx.now();
   const at = finished.toISOString();
   const outcome = step.status === "pending" ? "retrying" : step.status;
@@ -158,24 +158,10 @@ async function send(
   attempt: number,
   at: Date,
 ): Promise<SendResult> {
-  // Checked again at send time, with this worker's rules: they may have tightened since the
-  // subscription was made (a loopback receiver accepted in local development is never called
-  // by a deployed worker; nor is the platform's own host).
-  const check = checkWebhookUrl(subscription.url, webhookUrlRules(ctx.env, subscription.livemode));
-  if (!check.ok) return { result: { kind: "refused" }, statusCode: null, latencyMs: 0, error: `URL refused, not sent: ${check.message}`, excerpt: null };
   // The payload as written, personal data unsealed: the receiver gets exactly what it always did.
   const data = await openEventData(ctx.env.ENCRYPTION_KEY, event);
   if (data === null) return { result: { kind: "refused" }, statusCode: null, latencyMs: 0, error: "event payload expired, not sent", excerpt: null };
-  const body = webhookBody({ ...event, data });
-  const secrets = await signingSecrets(ctx.env.ENCRYPTION_KEY, subscription, at.toISOString());
-  return postWebhook(check.url, body, {
-    "Content-Type": "application/json",
-    "User-Agent": USER_AGENT,
-    "X-Webhook-Id": event.id,
-    "X-Webhook-Timestamp": String(Math.floor(at.getTime() / 1000)),
-    "X-Webhook-Attempt": String(attempt),
-    ...(await signatureHeaders(secrets, body)),
-  });
+  return sendSigned(ctx.env, subscription, { messageId: event.id, body: webhookBody({ ...event, data }), attempt, at });
 }
 
 /**

@@ -1,10 +1,21 @@
 import { SECRET_PREFIX, type SigningSecrets } from "../../domain/webhook-signature";
-import { randomToken, seal, unseal } from "../../lib/crypto";
+import { seal, unseal } from "../../lib/crypto";
 import type { SubscriptionRow } from "./present";
 
-/** `whsec_` + 32 base62 characters (about 190 bits). */
+/** Random bytes behind a secret: Standard Webhooks asks for 24 at least (what Svix mints). */
+export const SECRET_BYTES = 24;
+
+/**
+ * `whsec_` + base64 of 24 random bytes (32 characters, no padding): the seed's scheme signs with
+ * the whole string, Standard Webhooks' with the decoded bytes (domain/webhook-signature). Secrets
+ * minted before were `whsec_` + 32 base62 characters: also valid base64 of 24 bytes, so they keep
+ * signing both schemes unchanged.
+ */
 export function newWebhookSecret(): string {
-  return `${SECRET_PREFIX}${randomToken(32)}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return `${SECRET_PREFIX}${btoa(binary)}`;
 }
 
 /**

@@ -1,0 +1,103 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import source from "../../../CHANGELOG.md";
+import { randomToken } from "../../lib/crypto";
+import type { Router } from "../../lib/openapi";
+import { css, palette } from "../../pages/theme";
+import { CHANGE_KINDS, changelogHtml, escapeHtml, parseChangelog } from "./changelog-markdown";
+
+// Parsed once per isolate: the file is bundled into the Worker (wrangler.toml's Text rule for *.md).
+const changelog = parseChangelog(source);
+
+const Change = z.object({
+  kind: z.enum(CHANGE_KINDS).openapi({ description: "Keep a Changelog's section of the change.", example: "added" }),
+  text: z.string().openapi({ description: "The change, in the file's markdown subset (`code` spans, [links](…)).", example: "`GET /changelog`: the API's changes." }),
+});
+
+const Release = z
+  .object({
+    object: z.literal("changelog_release"),
+    version: z.string().nullable().openapi({ description: "`unreleased` for changes not released yet; a version when the release names one; otherwise null.", example: "unreleased" }),
+    date: z.string().nullable().openapi({ description: "The release date (YYYY-MM-DD); null while unreleased.", example: "2026-12-05" }),
+    changes: z.array(Change),
+  })
+  .openapi("ChangelogRelease");
+
+const ChangelogList = z.object({ object: z.literal("list"), data: z.array(Release) }).openapi("Changelog");
+
+const route = createRoute({
+  method: "get",
+  path: "/changelog",
+  operationId: "getChangelog",
+  tags: ["Ops"],
+  summary: "The API's changes, newest first",
+  description:
+    "No authentication. The repository's CHANGELOG.md: one entry per user-visible change, grouped by release (`Unreleased` on top, then by date, newest first) and by kind (Keep a Changelog's Added, Changed, Deprecated, Removed, Fixed, Security). " +
+    "JSON when the request's `Accept` names `application/json`; an HTML page otherwise.",
+  security: [],
+  responses: {
+    200: {
+      description: "The changelog.",
+      content: { "application/json": { schema: ChangelogList }, "text/html": { schema: z.string() } },
+    },
+  },
+});
+
+const STYLE = `${css(palette(null))}
+.w{max-width:46rem}
+h1{font-size:1.6rem;margin:1.5rem 0 .75rem}
+h3{font-size:.95rem;margin:.75rem 0 .25rem;color:var(--mute);text-transform:uppercase;letter-spacing:.04em}
+ul{margin:0 0 .5rem;padding-left:1.2rem}
+li{margin:.2rem 0;overflow-wrap:anywhere}
+code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f6;border-radius:4px;padding:.05em .3em}
+nav{padding:1rem 0 0}`;
+
+/** JSON when Accept names application/json with a higher weight than text/html (absent: 0); a browser's Accept (text/html, then any type) gets the page. */
+export function prefersJson(accept: string | undefined): boolean {
+  const weight = (type: string) => {
+    for (const part of (accept ?? "").split(",")) {
+      const [name, ...params] = part.split(";").map((x) => x.trim().toLowerCase());
+      if (name !== type) continue;
+      const q = params.find((p) => p.startsWith("q="));
+      const value = q ? Number(q.slice(2)) : 1;
+      return Number.isFinite(value) ? value : 0;
+    }
+    return 0;
+  };
+  const json = weight("application/json");
+  return json > 0 && json >= weight("text/html");
+}
+
+export function registerChangelogRoute(app: Router) {
+  app.openapi(route, (c) => {
+    // Same URL, two representations: caches must keep them apart.
+    c.header("Vary", "Accept");
+    c.header("Cache-Control", "public, max-age=300");
+    if (prefersJson(c.req.header("accept"))) {
+      return c.json({ object: "list" as const, data: changelog.releases.map((r) => ({ object: "changelog_release" as const, ...r })) }, 200);
+    }
+    const nonce = randomToken(22);
+    // Nothing runs on this page and it loads nothing: its one nonce'd <style> is all it needs.
+    c.header("Content-Security-Policy", `default-src 'none'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+    c.header("Referrer-Policy", "no-referrer");
+    return c.html(
+      `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(changelog.title)} — Paiements API</title>
+<style nonce="${nonce}">${STYLE}</style>
+</head>
+<body>
+<div class="w">
+<nav><a href="/docs">API reference</a> · <a href="/v1/openapi.json">OpenAPI document</a></nav>
+<main>
+${changelogHtml(changelog)}
+</main>
+</div>
+</body>
+</html>`,
+      200,
+    );
+  });
+}
