@@ -57,21 +57,21 @@ export function partnerOperationPath(path: string): boolean {
   return path.startsWith("/v1/") && !path.startsWith("/v1/admin/") && path !== "/v1/auth/token" && path !== "/v1/openapi.json";
 }
 
-/** Appends the rule's table (one row per class, the operations of each listed) to the document's description. */
+/** Appends the rule (one entry per class, the operations of each listed) to the document's description. */
 export function withEntityRuleTable<T extends DocumentLike>(doc: T): T {
   const byRule: Record<EntityRule, string[]> = { required: [], object: [], filter: [], partner: [] };
   for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Record<string, { parameters?: ParameterLike[] }>>)) {
     if (!partnerOperationPath(path)) continue;
     for (const [method, op] of Object.entries(item)) byRule[entityRuleOf(path, op)].push(`\`${method.toUpperCase()} ${path}\``);
   }
-  const rows = (Object.keys(ENTITY_RULES) as EntityRule[]).map((rule) => `| ${ENTITY_RULES[rule].header} | ${ENTITY_RULES[rule].why} | ${byRule[rule].join(", ") || "—"} |`);
+  // A list, not a Markdown table: the reference's description column is narrow, and a three-column
+  // table there squeezed the rule's name into one letter per line.
+  const rows = (Object.keys(ENTITY_RULES) as EntityRule[]).map((rule) => `- ${ENTITY_RULES[rule].header}: ${ENTITY_RULES[rule].why} Operations: ${byRule[rule].join(", ") || "none"}.`);
   const table = [
     "## X-Entity-Id",
     "",
     "The organization (`org-…`) an organization-scoped call acts for. Its ownership is checked inside the operation's own query (no extra round trip), so an organization that is not the caller's answers 404, never 403.",
     "",
-    "| X-Entity-Id | Why | Operations |",
-    "| --- | --- | --- |",
     ...rows,
   ].join("\n");
   const info = (doc.info ??= {});

@@ -6,7 +6,7 @@
 // Run: `npm run test:browser` (node --test test/browser/), or this file alone with node --test.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { E2E_SECRETS as SECRETS, startWranglerDev } from "../helpers/wrangler-dev.mjs";
+import { E2E_SECRETS as SECRETS, sendJson, startWranglerDev } from "../helpers/wrangler-dev.mjs";
 
 const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
 
@@ -18,15 +18,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function send(method, path, { key, body, headers = {} } = {}) {
-  const res = await fetch(`${server.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined };
-}
+const send = (method, path, options) => sendJson(server.base, method, path, options);
 
 test("an organization created, then read back with its bookmark: 200 with the same data", async () => {
   const partner = await send("POST", "/v1/admin/partners", { key: SECRETS.ADMIN_API_KEY, body: { name: "Bookmark partner" } });

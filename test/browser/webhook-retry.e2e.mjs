@@ -12,7 +12,7 @@ import crypto from "node:crypto";
 import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 import { Webhook } from "standardwebhooks";
-import { E2E_SECRETS as SECRETS, sleep, startWranglerDev } from "../helpers/wrangler-dev.mjs";
+import { E2E_SECRETS as SECRETS, sleep, sendJson, startWranglerDev } from "../helpers/wrangler-dev.mjs";
 
 /** The schedule waits about 37 s in all; the queue's batching and wrangler's own pace add a few. */
 const DEADLINE_MS = 120_000;
@@ -40,15 +40,7 @@ after(async () => {
   await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve()));
 });
 
-async function send(method, path, { key, body, headers = {} } = {}) {
-  const res = await fetch(`${server.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, text, body: text ? JSON.parse(text) : undefined };
-}
+const send = (method, path, options) => sendJson(server.base, method, path, options);
 
 /**
  * Seed 001 "Vérification de signature", Python, verbatim, run by python3 over every attempt

@@ -110,3 +110,17 @@ export async function startWranglerDev({ prefix = "wrangler-dev-e2e-", secrets =
   }
   return { base, stateDir, output: () => output, stop };
 }
+
+/**
+ * A JSON call to a server started above: `Bearer key`, the body as JSON when given. Answers the
+ * status, headers, raw text and parsed body (undefined when empty).
+ */
+export async function sendJson(base, method, path, { key, body, headers = {} } = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined };
+}
