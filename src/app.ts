@@ -47,8 +47,14 @@ const MAX_BODY_BYTES = 1024 * 1024;
 function onError(err: Error, c: Context<AppEnv>) {
   const requestId = c.get("requestId") ?? "unknown";
   let known: DomainError;
+  // drizzle wraps what a statement's D1 client throws ("Failed query", the original as `cause`):
+  // a domain error from our own D1 wrappers (an Idempotency-Key held by a duplicate, the partner
+  // gate's refusal) is that refusal, not an unhandled error.
+  const cause = (err as { cause?: unknown }).cause;
   if (err instanceof DomainError) {
     known = err;
+  } else if (cause instanceof DomainError) {
+    known = cause;
   } else if (err instanceof HTTPException && err.status < 500) {
     known =
       err.status === 415

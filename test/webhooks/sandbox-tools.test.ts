@@ -54,6 +54,30 @@ describe("POST /v1/webhook_subscriptions/{id}/test", () => {
     expect((await trail(t.token, sub.id)).map((a) => [a.action, a.changes.after])).toContainEqual(["test_sent", { event_id: res.event_id, url: HOOK, status_code: 200, outcome: "succeeded" }]);
   });
 
+  it("with an Idempotency-Key, two concurrent tests send one ping: the duplicate gets 409 or the replay, never a second request", async () => {
+    const t = await createPartner();
+    const sub = await subscribe(t, { url: HOOK });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const r = receiver({ [HOOK]: async () => (await held, new Response("pong", { status: 200 })) });
+    const send = () => call(`/v1/webhook_subscriptions/${sub.id}/test`, { method: "POST", token: t.token, headers: { "Idempotency-Key": "ping-once" } });
+
+    const first = send();
+    await vi.waitFor(() => expect(r.requests).toHaveLength(1));
+    const duplicate = await send();
+    expectError(duplicate, 409, "idempotency_request_in_progress");
+    release();
+    const answered = await expectOk(await first);
+    expect(answered).toMatchObject({ status_code: 200, outcome: "succeeded" });
+    await vi.waitFor(async () => {
+      const replay = await send();
+      expect(replay.status, replay.text).toBe(200);
+      expect(replay.headers.get("idempotent-replayed")).toBe("true");
+      expect(replay.body.event_id).toBe(answered.event_id);
+    });
+    expect(r.requests).toHaveLength(1);
+  });
+
   it("a failing endpoint: outcome failed with its status and excerpt, never retried; an unknown subscription → 404", async () => {
     const t = await createPartner();
     const sub = await subscribe(t, { url: HOOK });

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, IdempotencyHeader, jsonResponse, type Router } from "../../lib/openapi";
+import { claimsUpfront } from "../../middleware/idempotency";
 import { requireScope } from "../../middleware/scopes";
 import { serviceContext } from "../context";
 import { testWebhookSubscription } from "../../services/webhooks/test-subscription";
@@ -17,7 +18,7 @@ const route = createRoute({
     "`X-Webhook-Signature` (seed 001) and the Standard Webhooks headers `webhook-id`, `webhook-timestamp`, `webhook-signature` (both secrets during a rotation). " +
     "The ping is sent to this subscription only, never retried, and not stored as an event or a delivery (it is not in GET /v1/events, and does not count towards the subscription's health); the audit trail records it (`test_sent`). " +
     "A disabled subscription can be tested, to check its endpoint before re-enabling it. The body is ignored.",
-  middleware: [requireScope("webhooks:write")] as const,
+  middleware: [requireScope("webhooks:write"), claimsUpfront] as const,
   request: { params: WebhookSubscriptionIdParam, headers: IdempotencyHeader },
   responses: { 200: jsonResponse(WebhookTestSchema, "The attempt: what the endpoint answered."), ...errorResponses(404) },
 });

@@ -32,6 +32,9 @@ export async function testWebhookSubscription({ ctx, id }: { ctx: ServiceContext
     created_at: ctx.now,
     data: { ping: { webhook_subscription_id: subscription.id, version: 1 } },
   });
+  // The ping leaves the platform before anything is written: its Idempotency-Key is claimed (and
+  // the partner gate's answer awaited) first, so a duplicate or a refused caller never sends one.
+  await ctx.beforeEffect?.();
   const sent = await sendSigned(ctx.env, subscription, { messageId: eventId, body, attempt: 1, at });
   const outcome: WebhookTestOutcome = sent.result.kind === "response" && classifyStatus(sent.result.status) === "succeeded" ? "succeeded" : "failed";
   await auditEntry(ctx, {
