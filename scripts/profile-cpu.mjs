@@ -42,7 +42,8 @@ const TOP = 25;
 const ONLY = process.env.PROFILE_ONLY ? new Set(process.env.PROFILE_ONLY.split(",").map((s) => s.trim())) : null;
 const SKIP = new Set((process.env.PROFILE_SKIP ?? "").split(",").filter(Boolean));
 const BEFORE = process.env.PROFILE_BEFORE ? resolve(process.env.PROFILE_BEFORE) : null;
-const OUT = join(ROOT, "bench", "profiles");
+// PROFILE_OUT: where latest.json and the tables go (`npm run bench` reads its CPU table from a temporary one).
+const OUT = process.env.PROFILE_OUT ? resolve(process.env.PROFILE_OUT) : join(ROOT, "bench", "profiles");
 const TICK_MS = 10; // getconf CLK_TCK = 100 on Linux
 
 const started = Date.now();
@@ -100,7 +101,8 @@ function snapshot(prefix, srcRoot) {
   const dir = tempDir(prefix);
   cpSync(join(srcRoot, "src"), join(dir, "src"), { recursive: true });
   for (const f of ["migrations", "migrations-logs"]) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
-  for (const f of ["wrangler.toml", "package.json", "tsconfig.json"]) cpSync(join(ROOT, f), join(dir, f));
+  // CHANGELOG.md: /changelog bundles it (wrangler.toml's Text rule).
+  for (const f of ["wrangler.toml", "package.json", "tsconfig.json", "CHANGELOG.md"]) cpSync(join(ROOT, f), join(dir, f));
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   symlinkSync(join(ROOT, "public"), join(dir, "public"), "dir");
   const hash = createHash("sha256");
