@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { entityRuleOf, ENTITY_RULES, partnerOperationPath, type EntityRule } from "../src/lib/entity-rule";
 import { accessToken, call, createPartner, expectOk, issueCredential, SEED, seedInvoiceBody, seedWorld } from "./helpers/harness";
 import { concretePath, fixtureWorld, portableBody, type World } from "./helpers/world";
@@ -235,4 +235,21 @@ describe("what a write without X-Entity-Id records", () => {
       expect(elsewhere.data).toEqual([]);
     }
   });
+});
+
+it("an Idempotency-Key on an object's operation is the same key with or without X-Entity-Id: a retry that drops the header replays, nothing is recorded twice", async () => {
+  const w = await payable(await createPartner().then(fixtureWorld));
+  const body = { amount: 5000, method: "cash", received_at: "2026-03-02" };
+  const path = `/v1/invoices/${w.issued.id}/payments`;
+  const first = await call(path, { token: w.token, headers: { "x-entity-id": w.org.id, "idempotency-key": "counter-once" }, body });
+  expect(first.status, first.text).toBe(201);
+  // The completion is stored after the response: until then a duplicate gets 409, then the replay.
+  await vi.waitFor(async () => {
+    const retry = await call(path, { token: w.token, headers: { "idempotency-key": "counter-once" }, body });
+    expect(retry.status, retry.text).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(retry.body.id).toBe(first.body.id);
+  });
+  const payments = await expectOk(await call(`/v1/invoices/${w.issued.id}/payments`, { token: w.token }));
+  expect(payments.data.filter((p: { method: string }) => p.method === "cash")).toHaveLength(1);
 });

@@ -11,7 +11,11 @@ import type { presentRefund } from "./refund";
 export interface Tenant {
   partnerId: string;
   livemode: boolean;
-  organizationId: string;
+  /**
+   * null: any organization of the partner in that mode — a call addressed by the intent's id
+   * without X-Entity-Id (ids are unique, the object knows its own organization).
+   */
+  organizationId: string | null;
 }
 
 /** Who acts, as the audit trail names them. */
@@ -65,5 +69,5 @@ export function notFound(resource: "payment_intent" | "refund", id: string): Ref
 
 /** The object checks its caller's tenant itself, so a worker needs no D1 read before calling it. */
 export function belongsTo(s: IntentState, t: Tenant): boolean {
-  return s.partner_id === t.partnerId && s.livemode === t.livemode && s.organization_id === t.organizationId;
+  return s.partner_id === t.partnerId && s.livemode === t.livemode && (t.organizationId === null || s.organization_id === t.organizationId);
 }

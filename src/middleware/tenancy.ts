@@ -58,8 +58,8 @@ export const entityFromHeaderOrObject = createMiddleware<ObjectEntityEnv>(async 
   const entityId = c.req.header("x-entity-id")?.trim() || null;
   if (entityId !== null && !isId("organization", entityId)) throw new NotFound("organization", entityId, "X-Entity-Id");
   c.set("entityScope", entityId ?? ANY_ORGANIZATION);
-  // The idempotency middleware keys a request by the organization it names (as with requireEntity),
-  // '' without one; set behind the handler's types, which only see entityScope.
-  if (entityId !== null) (c as unknown as { set(key: "entityId", value: string): void }).set("entityId", entityId);
+  // `entityId` (what the idempotency middleware keys a request by) stays unset: the path's object
+  // id already pins the organization, so a key is the partner's and mode's whether or not the
+  // header was sent — a retry that drops or adds the header replays instead of running again.
   await next();
 });

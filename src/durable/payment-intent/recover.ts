@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { paymentIntents, paymentLinks } from "../../db/schema";
-import { scoped } from "../../db/tenancy";
+import { ANY_ORGANIZATION, scoped } from "../../db/tenancy";
 import type { IntentState, IntentStatus, PaymentMethod } from "../../domain/payment-intent";
 import type { Tenant } from "../../domain/payment-intent-rpc";
 
@@ -14,8 +14,8 @@ export async function intentFromD1(db: Db, intentId: string, tenant: Tenant): Pr
   const [row] = await db
     .select({ intent: paymentIntents, methods: paymentLinks.payment_methods, expires_at: paymentLinks.expires_at })
     .from(paymentIntents)
-    .innerJoin(paymentLinks, and(eq(paymentLinks.id, paymentIntents.payment_link_id), scoped(tenant, paymentLinks, tenant.organizationId)))
-    .where(and(eq(paymentIntents.id, intentId), scoped(tenant, paymentIntents, tenant.organizationId)));
+    .innerJoin(paymentLinks, and(eq(paymentLinks.id, paymentIntents.payment_link_id), scoped(tenant, paymentLinks, tenant.organizationId ?? ANY_ORGANIZATION)))
+    .where(and(eq(paymentIntents.id, intentId), scoped(tenant, paymentIntents, tenant.organizationId ?? ANY_ORGANIZATION)));
   if (!row) return null;
   const i = row.intent;
   return {

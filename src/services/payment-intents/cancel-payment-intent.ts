@@ -14,7 +14,7 @@ import type { OrganizationScope } from "../tenancy";
  */
 export async function cancelPaymentIntent({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
   if (!isId("payment_intent", id)) throw new NotFound("payment_intent", id, "id");
-  const tenant = await intentTenant(ctx, organizationId, id);
+  const tenant = intentTenant(ctx, organizationId);
   const result = await intentCall(ctx, id, "cancelByPartner", (stub) =>
     // RPC stubs wrap the result union in a way TypeScript cannot narrow: name it.
     stub.cancelByPartner(id, {

@@ -21,8 +21,8 @@ export const CapturePaymentIntentInput = z
  * there from its state: `requires_capture` only, at most the authorized amount, once). The object
  * projects the capture to D1 (the ledger entry of the captured amount, the invoice recomputed,
  * `payment_intent.status_changed`, the audit entry) before answering; the tenant is checked by the
- * object itself, so the request costs the gate and this one call (without X-Entity-Id, a read of the
- * intent's organization overlaps the gate: intent-tenant.ts).
+ * object itself (without X-Entity-Id, any organization of the caller's: intent-tenant.ts), so the
+ * request costs the gate and this one call.
  */
 export async function capturePaymentIntent({
   ctx,
@@ -36,7 +36,7 @@ export async function capturePaymentIntent({
   input: z.infer<typeof CapturePaymentIntentInput>;
 }) {
   if (!isId("payment_intent", id)) throw new NotFound("payment_intent", id, "id");
-  const tenant = await intentTenant(ctx, organizationId, id);
+  const tenant = intentTenant(ctx, organizationId);
   const result = await intentCall(ctx, id, "capture", (stub) =>
     // RPC stubs wrap the result union in a way TypeScript cannot narrow: name it.
     stub.capture(id, {
