@@ -211,13 +211,14 @@ function endpoints(s) {
   let l = 0;
   let r = 0;
   return [
-    { key: "get_invoice", label: "GET /v1/invoices/{id}", make: () => ({ path: `/v1/invoices/${s.invoice.id}`, init: { headers: read } }) },
-    { key: "list_invoices", label: "GET /v1/invoices?page_size=20", make: () => ({ path: `/v1/invoices?page_size=20`, init: { headers: read } }) },
-    { key: "payment_page", label: "GET /p/{token}", make: () => ({ path: `/p/${s.pageToken}`, init: {} }) },
-    { key: "create_invoice", label: "POST /v1/invoices", make: () => ({ path: `/v1/invoices`, init: { method: "POST", headers: json, body: createBody } }) },
+    { key: "get_invoice", label: "GET /v1/invoices/{id}", floor: "?rows=1,0", make: () => ({ path: `/v1/invoices/${s.invoice.id}`, init: { headers: read } }) },
+    { key: "list_invoices", label: "GET /v1/invoices?page_size=20", floor: "?rows=1,21,1", make: () => ({ path: `/v1/invoices?page_size=20`, init: { headers: read } }) },
+    { key: "payment_page", label: "GET /p/{token}", floor: "?gate=0&rows=1&html=1", make: () => ({ path: `/p/${s.pageToken}`, init: {} }) },
+    { key: "create_invoice", label: "POST /v1/invoices", floor: "?statements=3", make: () => ({ path: `/v1/invoices`, init: { method: "POST", headers: json, body: createBody } }) },
     {
       key: "issue_invoice",
       label: "POST /v1/invoices/{id}/issue",
+      floor: "?rows=1,1,1,1,0,1&statements=5&r2=2",
       make: () => {
         const id = s.draftIds[d++];
         if (!id) throw new Error("issue_invoice: out of seeded drafts");
@@ -227,17 +228,21 @@ function endpoints(s) {
     {
       key: "create_payment_link",
       label: "POST /v1/payment_links",
+      floor: "?statements=7&object=1",
       make: () => ({ path: `/v1/payment_links`, init: { method: "POST", headers: json, body: JSON.stringify({ invoice_id: s.linkInvoices[l++ % s.linkInvoices.length].id, payment_methods: ["sepa_credit", "card"], amount: 100 }) } }),
     },
     {
       key: "create_refund",
       label: "POST /v1/refunds",
+      floor: "?rows=1,1&object=1&statements=8",
       make: () => ({ path: `/v1/refunds`, init: { method: "POST", headers: json, body: JSON.stringify({ payment_intent_id: s.paidIntents[r++ % s.paidIntents.length], amount: 1, reason: "profile" }) } }),
     },
   ].filter((e) => !ONLY || ONLY.has(e.key));
 }
 
 const helloRequest = () => ({ path: "/", init: {} });
+/** The storage floor's request for an endpoint (bench/floor): the same storage calls, no logic. */
+const floorRequest = (ep) => () => ({ path: `/${ep.floor}`, init: { method: ep.label.startsWith("POST") ? "POST" : "GET" } });
 
 // ── the inspector ─────────────────────────────────────────────────────────────────────────
 
@@ -453,16 +458,17 @@ function markdown(run) {
   if (run.cpu.length) {
     lines.push(`## CPU per request (workerd user + system from /proc, same run)`);
     lines.push("");
-    lines.push(run.before ? `| endpoint | hello-world ms | before ms | before ratio | after ms | after ratio | excess cut |` : `| endpoint | hello-world ms | API ms | ratio |`);
-    lines.push(run.before ? `|---|---:|---:|---:|---:|---:|---:|` : `|---|---:|---:|---:|`);
+    lines.push(run.before ? `| endpoint | hello-world ms | storage floor | before ms | before ratio | after ms | after ratio | excess cut |` : `| endpoint | hello-world ms | storage floor | API ms | ratio | API over the floor |`);
+    lines.push(run.before ? `|---|---:|---:|---:|---:|---:|---:|---:|` : `|---|---:|---:|---:|---:|---:|`);
     for (const c of run.cpu) {
+      const floorCell = `${f2(c.floor_ms)} ms (${f2(c.floor_ratio)}×)`;
       if (run.before) {
         const cut = c.before_ratio > 1 ? 1 - (c.ratio - 1) / (c.before_ratio - 1) : null;
-        lines.push(`| \`${c.label}\` | ${f2(c.hello_ms)} | ${f2(c.before_ms)} | ${f2(c.before_ratio)}× | ${f2(c.api_ms)} | ${f2(c.ratio)}× | ${cut === null ? "—" : pct(cut)} |`);
-      } else lines.push(`| \`${c.label}\` | ${f2(c.hello_ms)} | ${f2(c.api_ms)} | ${f2(c.ratio)}× |`);
+        lines.push(`| \`${c.label}\` | ${f2(c.hello_ms)} | ${floorCell} | ${f2(c.before_ms)} | ${f2(c.before_ratio)}× | ${f2(c.api_ms)} | ${f2(c.ratio)}× | ${cut === null ? "—" : pct(cut)} |`);
+      } else lines.push(`| \`${c.label}\` | ${f2(c.hello_ms)} | ${floorCell} | ${f2(c.api_ms)} | ${f2(c.ratio)}× | +${f2(c.api_ms - c.floor_ms)} ms |`);
     }
     lines.push("");
-    lines.push("Ratios are the API's CPU per request over hello-world's, measured right before it (median of the run's hello-world figures in brackets where rounds > 1). Absolute figures vary about 2× between runs on this shared machine; compare ratios.");
+    lines.push("Ratios are the API's CPU per request over hello-world's, measured right before it (median of the rounds). The storage floor (`bench/floor`, its query string in latest.json) makes the endpoint's storage calls — the gate's object call, the D1 batch with as many statements, the intent object's call, the R2 puts — and nothing else: under `wrangler dev` the simulated D1, objects and R2 run in the measured workerd process, so the floor is the share of the CPU that is the storage's, not the Worker's (in production it runs on D1's and the objects' machines). Absolute figures vary about 2× between runs on this shared machine; compare ratios.");
     lines.push("");
   }
   for (const p of run.profiles) {
@@ -500,14 +506,15 @@ async function main() {
   const keys = endpoints({ t: { auth: "", org: { id: "" } }, dept: "", invoice: { id: "" }, linkInvoices: [], paidIntents: [], draftIds: [] }).map((e) => e.key);
   const issueCount = keys.includes("issue_invoice") ? (N + WARMUP) * ((SKIP.has("cpu") ? 0 : ROUNDS) + (SKIP.has("profile") ? 0 : 1)) : 0;
 
-  const [api, before, hello] = await Promise.all([
+  const [api, before, hello, floor] = await Promise.all([
     startApi("api", ROOT),
     BEFORE ? startApi("before", BEFORE) : Promise.resolve(null),
     startDevServer({ label: "hello", config: "bench/hello/wrangler.toml", persistTo: tempDir("profile-hello-") }),
+    SKIP.has("cpu") ? Promise.resolve(null) : startDevServer({ label: "floor", config: "bench/floor/wrangler.toml", persistTo: tempDir("profile-floor-") }),
   ]);
-  const servers = before ? [api, before, hello] : [api, hello];
+  const servers = [api, before, hello, floor].filter((x) => x !== null);
   try {
-    log(`up: api ${api.base} (${api.digest})${before ? `, before ${before.base} (${before.digest})` : ""}, hello ${hello.base}; workerd pids ${servers.map((s) => `${s.label}:${workerdPids(s.pid).join("+")}`).join(", ")}`);
+    log(`up: api ${api.base} (${api.digest})${before ? `, before ${before.base} (${before.digest})` : ""}, hello ${hello.base}${floor ? `, floor ${floor.base}` : ""}; workerd pids ${servers.map((s) => `${s.label}:${workerdPids(s.pid).join("+")}`).join(", ")}`);
     const seedApi = await seed(api.base, { drafts: issueCount });
     const seedBefore = before ? await seed(before.base, { drafts: issueCount }) : null;
     log(`seeded (${issueCount} drafts to issue)`);
@@ -531,15 +538,20 @@ async function main() {
             await settle(before);
             b = await measure(before, epsBefore[i].make, N);
           }
-          rows.push({ h: h.cpu_ms_per_request, a: a.cpu_ms_per_request, b: b?.cpu_ms_per_request ?? null });
+          const floorServer = /** @type {NonNullable<typeof floor>} */ (floor);
+          await fire(floorServer.base, floorRequest(ep), WARMUP);
+          await settle(floorServer);
+          const f = await measure(floorServer, floorRequest(ep), N);
+          rows.push({ h: h.cpu_ms_per_request, a: a.cpu_ms_per_request, b: b?.cpu_ms_per_request ?? null, f: f.cpu_ms_per_request });
         }
         const med = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
         const hello_ms = med(rows.map((r) => r.h));
         const api_ms = med(rows.map((r) => r.a));
         const before_ms = before ? med(rows.map((r) => /** @type {number} */ (r.b))) : null;
-        const row = { key: ep.key, label: ep.label, hello_ms, api_ms, ratio: api_ms / hello_ms, before_ms, before_ratio: before_ms === null ? null : before_ms / hello_ms };
+        const floor_ms = med(rows.map((r) => r.f));
+        const row = { key: ep.key, label: ep.label, floor: ep.floor, hello_ms, floor_ms, floor_ratio: floor_ms / hello_ms, api_ms, ratio: api_ms / hello_ms, before_ms, before_ratio: before_ms === null ? null : before_ms / hello_ms };
         cpu.push(row);
-        log(`${ep.label}: hello ${f2(hello_ms)} ms, api ${f2(api_ms)} ms → ${f2(row.ratio)}×${before_ms !== null ? `; before ${f2(before_ms)} ms → ${f2(row.before_ratio)}×` : ""}`);
+        log(`${ep.label}: hello ${f2(hello_ms)} ms, storage floor ${f2(floor_ms)} ms (${f2(row.floor_ratio)}×), api ${f2(api_ms)} ms → ${f2(row.ratio)}×${before_ms !== null ? `; before ${f2(before_ms)} ms → ${f2(row.before_ratio)}×` : ""}`);
       }
     }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 // The file as the repository holds it now (Vite reads it from disk), next to what the Worker serves.
 import raw from "../CHANGELOG.md?raw";
-import { changelogHtml, inlineHtml, parseChangelog } from "../src/routes/support/changelog-markdown";
+import { parseChangelog } from "../src/routes/support/changelog-markdown";
+import { changelogHtml, inlineHtml } from "../src/routes/support/changelog-page";
 import { prefersJson } from "../src/routes/support/changelog";
 import { call } from "./helpers/harness";
 
@@ -66,6 +67,28 @@ describe("GET /changelog", () => {
       for (const b of r.bullets) expect(res.text).toContain(`<li>${inlineHtml(b)}</li>`);
     }
     expect(res.text).toContain("<code>GET /changelog</code>");
+  });
+
+  it("sends the pages' security headers: a fresh style nonce matching its one <style>, no framing, nosniff, no referrer; still cacheable", async () => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const res = await call("/changelog", { headers: { accept: "text/html" } });
+      const csp = res.headers.get("content-security-policy") ?? "";
+      const nonce = /style-src 'nonce-([A-Za-z0-9]+)'/.exec(csp)?.[1];
+      expect(nonce, csp).toBeDefined();
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(res.text).toContain(`<style nonce="${nonce}">`);
+      expect(res.text.match(/<style/g)).toHaveLength(1);
+      nonces.add(nonce!);
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+      expect(res.headers.get("permissions-policy")).toMatch(/camera=\(\)/);
+      // A public page: unlike the payment pages (no-store), caches may keep it.
+      expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+    }
+    expect(nonces.size).toBe(2);
   });
 
   it("chooses JSON only when Accept prefers application/json to text/html", () => {

@@ -9,7 +9,7 @@ import { adminHeaders, call, createPartner, DEPLOYED, type CallOptions } from ".
 
 const HSTS = "max-age=63072000; includeSubDomains";
 
-/** One request of each kind the worker answers: API success and errors, admin, OAuth, pages, docs, health, unknown routes. */
+/** One request of each kind the worker answers: API success and errors, admin, OAuth, pages, docs, the changelog, health, unknown routes. */
 async function everyKindOfResponse(overrides: CallOptions["env"]) {
   const t = await createPartner();
   const env_ = overrides ? { env: overrides } : {};
@@ -24,6 +24,8 @@ async function everyKindOfResponse(overrides: CallOptions["env"]) {
     "GET /v1/admin/partners/… (200)": await call(`/v1/admin/partners/${t.partnerId}`, { ...env_, headers: adminHeaders() }),
     "GET /v1/openapi.json": await call("/v1/openapi.json", env_),
     "GET /p/unknown (404 page)": await call("/p/NoSuchTokenNoSuchTokenNoSuchToken", env_),
+    "GET /changelog (page)": await call("/changelog", { ...env_, headers: { accept: "text/html" } }),
+    "GET /changelog (JSON)": await call("/changelog", { ...env_, headers: { accept: "application/json" } }),
     "GET /nope (404)": await call("/nope", env_),
   };
 }

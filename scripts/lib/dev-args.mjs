@@ -22,6 +22,21 @@ export function parseDevVars(text) {
 }
 
 /**
+ * npx's arguments to apply one database's migrations locally (`wrangler d1 migrations apply`): here
+ * for `npm run dev`, and in dev-server.mjs for the bench, soak and end-to-end servers, so the two
+ * cannot drift apart.
+ * @param {string} database the binding: DB, or LOGS (the API call log)
+ * @param {{ persistTo?: string, config?: string }} [where] wrangler's state directory and config, when not the defaults
+ */
+export function migrationArgs(database, { persistTo, config } = {}) {
+  return [
+    "--no-install", "wrangler", "d1", "migrations", "apply", database, "--local",
+    ...(persistTo ? ["--persist-to", persistTo] : []),
+    ...(config ? ["--config", config] : []),
+  ];
+}
+
+/**
  * The plan: the migration commands and the wrangler dev command (npx arguments), and where
  * PUBLIC_BASE_URL comes from. PUBLIC_BASE_URL is the base of payment links, QR codes and emails, so
  * under `PORT=8840 npm run dev` it must say 8840. It is the user's when they chose it: in the
@@ -53,8 +68,7 @@ export function devPlan({ argv, env, devVars = "", exampleDevVars = "" }) {
   else if (inFile && inFile !== exampleDefault) publicBaseUrl = { source: ".dev.vars", value: inFile };
   else publicBaseUrl = { source: "port", value: followed };
 
-  const persist = persistTo ? ["--persist-to", persistTo] : [];
-  const migrations = ["DB", "LOGS"].map((db) => ["--no-install", "wrangler", "d1", "migrations", "apply", db, "--local", ...persist]);
+  const migrations = ["DB", "LOGS"].map((db) => migrationArgs(db, { persistTo }));
   const wrangler = [
     "--no-install", "wrangler", "dev",
     ...(userIp ? [] : ["--ip", "127.0.0.1"]),

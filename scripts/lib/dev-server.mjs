@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { migrationArgs } from "./dev-args.mjs";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -121,9 +122,7 @@ export function snapshotWorker(prefix = "worker-snapshot-") {
 
 /** @param {{ persistTo: string, config?: string, cwd?: string, database?: string }} options `database`: the binding (default DB; LOGS is the call log's). */
 export function applyMigrations({ persistTo, config, cwd = ROOT, database = "DB" }) {
-  const args = ["--no-install", "wrangler", "d1", "migrations", "apply", database, "--local", "--persist-to", persistTo];
-  if (config) args.push("--config", config);
-  const r = spawnSync("npx", args, { cwd, env: quietEnv(), encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync("npx", migrationArgs(database, { persistTo, config }), { cwd, env: quietEnv(), encoding: "utf8", timeout: 120_000 });
   if (r.status !== 0) throw new Error(`migrations failed:\n${r.stdout}\n${r.stderr}`);
 }
 

@@ -38,7 +38,7 @@ export const ANY_ORGANIZATION = Symbol("any organization of the partner");
  */
 export type OrganizationScope = string | typeof ANY_ORGANIZATION;
 
-type OrganizationArg<T> = T extends { organization_id: SQLiteColumn } ? [organizationId: string | typeof ANY_ORGANIZATION] : [];
+type OrganizationArg<T> = T extends { organization_id: SQLiteColumn } ? [organizationId: OrganizationScope] : [];
 
 function tenantOf(who: Who): TenantRef {
   if ("principal" in who) return who.principal;

@@ -17,6 +17,19 @@ export const RETRY_DELAYS_SECONDS = [30, 120, 600, 3600] as const;
  */
 export const TEST_RETRY_DELAYS_SECONDS = [2, 5, 10, 20] as const;
 
+/**
+ * How early a message may come for its attempt and still make it (a queue's delay is not exact,
+ * nor our clock); one earlier than this is a copy of a message that is on time, and is dropped.
+ * It must stay below the mode's shortest jittered retry delay (live 27 s, test 2 s), or a copy of
+ * attempt n arriving just after it would pass for attempt n+1: test mode's is 1 s for that.
+ * test/domain/webhook-retry.test.ts checks the bound against both schedules.
+ */
+export const EARLY_TOLERANCE_SECONDS = { live: 5, test: 1 } as const;
+
+export function earlyToleranceMs(livemode: boolean): number {
+  return (livemode ? EARLY_TOLERANCE_SECONDS.live : EARLY_TOLERANCE_SECONDS.test) * 1000;
+}
+
 /** The schedule of a delivery's mode. */
 export function retryDelays(livemode: boolean): readonly number[] {
   return livemode ? RETRY_DELAYS_SECONDS : TEST_RETRY_DELAYS_SECONDS;

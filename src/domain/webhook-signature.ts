@@ -1,4 +1,4 @@
-import { hmacSha256Hex, safeEqual } from "../lib/crypto";
+import { fromBase64, hmacSha256Hex, safeEqual, toBase64 } from "../lib/crypto";
 
 /**
  * Webhook signatures as seed 001's verifiers check them: `sha256=<hex HMAC-SHA256(secret, raw
@@ -46,20 +46,35 @@ export const STANDARD_SIGNATURE_HEADER = "webhook-signature";
 
 /** The Standard Webhooks key: the secret's part after `whsec_`, base64-decoded (24 random bytes for ours). */
 export function standardKeyBytes(secret: string): Uint8Array {
-  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-  const binary = atob(encoded);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  return fromBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
+}
+
+/**
+ * Imported Standard Webhooks keys, per isolate and secret: a queue batch signs many attempts for
+ * the same few subscriptions, and an import costs as much as the signature itself. Bounded, since
+ * one isolate may sign for many subscriptions over its life (the oldest import goes first).
+ */
+const standardKeys = new Map<string, Promise<CryptoKey>>();
+const encoder = new TextEncoder();
+const STANDARD_KEYS_MAX = 256;
+
+function standardKey(secret: string): Promise<CryptoKey> {
+  let key = standardKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", standardKeyBytes(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    // A failed import must not stay cached for the isolate's lifetime.
+    const pending = key;
+    pending.catch(() => standardKeys.get(secret) === pending && standardKeys.delete(secret));
+    if (standardKeys.size >= STANDARD_KEYS_MAX) standardKeys.delete(standardKeys.keys().next().value!);
+    standardKeys.set(secret, key);
+  }
+  return key;
 }
 
 /** `v1,<base64 HMAC-SHA256(key, "id.timestamp.body")>`, one Standard Webhooks signature. */
 export async function signStandard(secret: string, id: string, timestamp: number, rawBody: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", standardKeyBytes(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${rawBody}`)));
-  let binary = "";
-  for (const b of mac) binary += String.fromCharCode(b);
-  return `v1,${btoa(binary)}`;
+  const mac = await crypto.subtle.sign("HMAC", await standardKey(secret), encoder.encode(`${id}.${timestamp}.${rawBody}`));
+  return `v1,${toBase64(new Uint8Array(mac))}`;
 }
 
 /** What an attempt's signatures cover besides the body: the message id (the event's) and the attempt's time. */

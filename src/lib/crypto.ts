@@ -10,13 +10,14 @@ export function toHex(buf: ArrayBuffer | Uint8Array): string {
   return out;
 }
 
-function toBase64(bytes: Uint8Array): string {
+/** Standard base64 (with padding) of bytes; `fromBase64` reverses it and throws on anything else. */
+export function toBase64(bytes: Uint8Array): string {
   let bin = "";
   for (const b of bytes) bin += String.fromCharCode(b);
   return btoa(bin);
 }
 
-function fromBase64(b64: string): Uint8Array {
+export function fromBase64(b64: string): Uint8Array {
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -48,15 +48,25 @@ export const FIELD_ERROR_CODES = {
 export type FieldErrorCode = keyof typeof FIELD_ERROR_CODES;
 
 /**
+ * The field codes that only ever appear in `details` (`invalid_parameter` is also the envelope's
+ * own), described from FIELD_ERROR_CODES: one description per code, whichever list shows it.
+ */
+const DETAIL_ONLY_CODES = Object.fromEntries(
+  Object.entries(FIELD_ERROR_CODES)
+    .filter(([code]) => code !== "invalid_parameter")
+    .map(([code, what]) => [code, `400, in \`details\`: ${what.charAt(0).toLowerCase()}${what.slice(1)}`]),
+) as Record<Exclude<FieldErrorCode, "invalid_parameter">, string>;
+
+/**
  * The codes any operation may answer, whatever it does (an operation's own refusals, such as
  * `amount_exceeds_due`, are listed in its description). Documented on the Error schema of
  * /v1/openapi.json and in the README; test/errors-for-people.test.ts keeps them in step.
  */
 export const COMMON_ERROR_CODES = {
-  invalid_parameter: "400: a field, query parameter or header is refused; `param` names the first, `details` each one (`missing_parameter`, `unknown_parameter`, `invalid_parameter`, `invalid_amount`).",
-  missing_parameter: "400, in `details`: a required field is absent.",
-  unknown_parameter: "400, in `details`: a field or query parameter the operation does not take.",
-  invalid_amount: "400, in `details`: an amount that is not an integer number of cents (3.20 € is 320).",
+  invalid_parameter: `400: a field, query parameter or header is refused; \`param\` names the first, \`details\` each one (${Object.keys(FIELD_ERROR_CODES)
+    .map((code) => `\`${code}\``)
+    .join(", ")}).`,
+  ...DETAIL_ONLY_CODES,
   invalid_json: "400: the body is not valid JSON.",
   invalid_request: "400: the request cannot be read at all (e.g. an unreadable form body).",
   invalid_bookmark: "400: `X-D1-Bookmark` is not a bookmark this API answered.",

@@ -46,14 +46,28 @@ export function uuidv7(now = Date.now()): string {
   }
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
-  const ms = BigInt(lastMs);
-  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  // The 48-bit timestamp, big-endian (a double holds it exactly; no BigInt per byte).
+  const high = Math.floor(lastMs / 0x100000000);
+  const low = lastMs >>> 0;
+  bytes[0] = (high >>> 8) & 0xff;
+  bytes[1] = high & 0xff;
+  bytes[2] = low >>> 24;
+  bytes[3] = (low >>> 16) & 0xff;
+  bytes[4] = (low >>> 8) & 0xff;
+  bytes[5] = low & 0xff;
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  let out = "";
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out += "-";
+    out += HEX[bytes[i]!];
+  }
+  return out;
 }
+
+/** Two lowercase hex digits per byte value: ids are minted on every request (the call log's, events'). */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
 
 export function newId(kind: IdKind): string {
   return `${ID_PREFIX[kind]}-${uuidv7()}`;

@@ -2,18 +2,13 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Hook, RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, PartnerEnv } from "../env";
-import { COMMON_ERROR_CODES, FIELD_ERROR_CODES, ValidationError, type ErrorDetail, type FieldErrorCode } from "./errors";
+import { COMMON_ERROR_CODES, FIELD_ERROR_CODES, ValidationError, type FieldErrorCode } from "./errors";
 import { ERROR_TYPES, fieldErrorsOf, type ZodIssueLike } from "./http-errors";
 
 /**
  * Shared OpenAPI pieces: the router every resource registers on, the validation hook that turns
  * zod issues into the error envelope, the error responses, pagination and common field shapes.
  */
-
-/** zod issues as envelope details, in our code vocabulary (lib/http-errors.ts fieldErrorsOf). */
-export function issuesToDetails(issues: readonly ZodIssueLike[], input?: unknown): ErrorDetail[] {
-  return fieldErrorsOf(issues, input);
-}
 
 const TARGET_LABEL: Record<string, string> = {
   json: "body",

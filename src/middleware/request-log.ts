@@ -81,23 +81,41 @@ function routeOf(c: Context<AppEnv>): { route: string; pathIds: Record<string, s
   const current = routes[c.req.routeIndex];
   const chosen = current && current.method !== "ALL" ? current : routes.find((r) => r.method !== "ALL");
   if (!chosen) return { route: "unmatched", pathIds: {} };
-  const templateSegments = chosen.path.split("/");
-  const pathSegments = c.req.path.split("/");
+  const template = templateOf(chosen.path);
   const pathIds: Record<string, string> = {};
-  const route = templateSegments
-    .map((segment, i) => {
-      const param = /^:([A-Za-z0-9_]+)/.exec(segment);
-      if (!param) return segment;
+  if (template.params.length > 0) {
+    const pathSegments = c.req.path.split("/");
+    for (const [i, name] of template.params) {
       const raw = pathSegments[i];
-      if (raw !== undefined) {
-        try {
-          pathIds[param[1]!] = decodeURIComponent(raw).slice(0, 128);
-        } catch {
-          pathIds[param[1]!] = raw.slice(0, 128);
-        }
+      if (raw === undefined) continue;
+      try {
+        pathIds[name] = decodeURIComponent(raw).slice(0, 128);
+      } catch {
+        pathIds[name] = raw.slice(0, 128);
       }
-      return `{${param[1]}}`;
-    })
-    .join("/");
-  return { route, pathIds };
+    }
+  }
+  return { route: template.route, pathIds };
+}
+
+/** A route's template (`/v1/invoices/{id}`) and where its parameters sit, parsed once per route and isolate. */
+const templates = new Map<string, { route: string; params: [index: number, name: string][] }>();
+
+function templateOf(path: string) {
+  let template = templates.get(path);
+  if (!template) {
+    const params: [number, string][] = [];
+    const route = path
+      .split("/")
+      .map((segment, i) => {
+        const param = /^:([A-Za-z0-9_]+)/.exec(segment);
+        if (!param) return segment;
+        params.push([i, param[1]!]);
+        return `{${param[1]}}`;
+      })
+      .join("/");
+    template = { route, params };
+    templates.set(path, template);
+  }
+  return template;
 }

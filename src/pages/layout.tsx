@@ -63,28 +63,44 @@ function Footer({ ctx, brand }: { ctx: PageCtx; brand: Brand | null }) {
   );
 }
 
-/** The whole document: one <style>, no script, one <h1> (given by the page's body). */
-export function renderDocument(input: { ctx: PageCtx; title: string; brand: Brand | null; testmode: boolean; body: Child }): string {
-  const { ctx, title, brand, testmode, body } = input;
-  const colours: Palette = palette(brand?.primaryColor);
+/**
+ * Any page we serve, as a string: one <style>, carrying the response's nonce (the only style the
+ * CSP of pageSecurityHeaders lets in), no script. `noindex` for pages a search engine must not
+ * keep (a payment page's URL holds its link's token).
+ */
+export function renderShell(input: { lang: string; nonce: string; title: string; css: string; noindex: boolean; body: Child }): string {
   const doc = (
-    <html lang={ctx.lang}>
+    <html lang={input.lang}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
-        <meta name="robots" content="noindex,nofollow" />
+        {input.noindex ? <meta name="robots" content="noindex,nofollow" /> : null}
         <link rel="icon" href="data:," />
-        <title>{title}</title>
-        <style nonce={ctx.nonce} dangerouslySetInnerHTML={{ __html: css(colours) }} />
+        <title>{input.title}</title>
+        <style nonce={input.nonce} dangerouslySetInnerHTML={{ __html: input.css }} />
       </head>
-      <body>
-        <div class="w">
-          <Header ctx={ctx} brand={brand} testmode={testmode} />
-          <main>{body}</main>
-          <Footer ctx={ctx} brand={brand} />
-        </div>
-      </body>
+      <body>{input.body}</body>
     </html>
   );
   return `<!doctype html>${doc.toString()}`;
+}
+
+/** A payment page: the partner's header and footer around the screen, one <h1> (given by the page's body). */
+export function renderDocument(input: { ctx: PageCtx; title: string; brand: Brand | null; testmode: boolean; body: Child }): string {
+  const { ctx, title, brand, testmode, body } = input;
+  const colours: Palette = palette(brand?.primaryColor);
+  return renderShell({
+    lang: ctx.lang,
+    nonce: ctx.nonce,
+    title,
+    css: css(colours),
+    noindex: true,
+    body: (
+      <div class="w">
+        <Header ctx={ctx} brand={brand} testmode={testmode} />
+        <main>{body}</main>
+        <Footer ctx={ctx} brand={brand} />
+      </div>
+    ),
+  });
 }

@@ -118,13 +118,23 @@ const imageHeaders = secureHeaders({
 /**
  * Every page response (hono/secure-headers): a fresh style nonce for the screen to render with,
  * then, once it has answered, the document's headers or the QR image's. The response's type
- * decides, not the route: the QR code's 404 and 410 are pages.
+ * decides, not the route: the QR code's 404 and 410 are pages. `noStore`: a payment page shows a
+ * link's live state and a form bound to one intent version, so no cache may keep it; a public
+ * page (the changelog) keeps the Cache-Control its route chose.
  */
-export const pageSecurityHeaders = createMiddleware<PageEnv>(async (c, next) => {
-  // Letters and digits like every token we mint (hono's NONCE helper is base64).
-  c.set("nonce", randomToken(22));
-  await next();
-  const image = c.res.headers.get("content-type")?.startsWith("image/svg+xml") ?? false;
-  await (image ? imageHeaders : documentHeaders)(c, async () => {});
-  if (!image) c.res.headers.set("Cache-Control", "no-store");
-});
+function pageHeaders({ noStore }: { noStore: boolean }) {
+  return createMiddleware<PageEnv>(async (c, next) => {
+    // Letters and digits like every token we mint (hono's NONCE helper is base64).
+    c.set("nonce", randomToken(22));
+    await next();
+    const image = c.res.headers.get("content-type")?.startsWith("image/svg+xml") ?? false;
+    await (image ? imageHeaders : documentHeaders)(c, async () => {});
+    if (noStore && !image) c.res.headers.set("Cache-Control", "no-store");
+  });
+}
+
+/** The payment pages (/p). */
+export const pageSecurityHeaders = pageHeaders({ noStore: true });
+
+/** A page anyone may read and cache, outside /p: GET /changelog. */
+export const publicPageSecurityHeaders = pageHeaders({ noStore: false });

@@ -1,7 +1,7 @@
 import { and, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { events } from "../db/schema";
-import { scoped, type ANY_ORGANIZATION, type TenantRef } from "../db/tenancy";
+import { scoped, type OrganizationScope, type TenantRef } from "../db/tenancy";
 import type { Env } from "../env";
 
 /** Cloudflare Queues take at most 100 messages per sendBatch. */
@@ -14,7 +14,7 @@ export async function sendInChunks(queue: Env["WEBHOOKS"], bodies: Parameters<En
 /** The relay's reach: events of every tenant, found by a cron sweep rather than by a request. */
 export const EVERY_TENANT = Symbol("every tenant");
 
-export type EventOwner = { tenant: TenantRef | { partner_id: string; livemode: boolean }; organization: string | typeof ANY_ORGANIZATION } | typeof EVERY_TENANT;
+export type EventOwner = { tenant: TenantRef | { partner_id: string; livemode: boolean }; organization: OrganizationScope } | typeof EVERY_TENANT;
 
 /**
  * Hands committed events to the webhooks queue and marks them enqueued in the outbox (the events

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyStatus, dueAttempt, MAX_ATTEMPTS, MAX_QUEUE_DELAY_SECONDS, nextStep, retryDelaySeconds } from "../../src/domain/webhook-retry";
+import { classifyStatus, dueAttempt, earlyToleranceMs, MAX_ATTEMPTS, MAX_QUEUE_DELAY_SECONDS, nextStep, retryDelaySeconds } from "../../src/domain/webhook-retry";
 
 /** Seed 001: 5 attempts with exponential backoff; DESIGN.md §4: at once, +30 s, +2 min, +10 min, +1 h, with jitter. */
 
@@ -24,6 +24,14 @@ describe("retry schedule", () => {
         expect(d).toBeGreaterThanOrEqual(low!);
         expect(d).toBeLessThanOrEqual(high!);
       }
+    }
+  });
+
+  it("the early-message tolerance stays below each mode's shortest retry delay: a copy of attempt n never passes for attempt n+1", () => {
+    for (const livemode of [true, false]) {
+      const shortest = Math.min(...[1, 2, 3, 4].map((n) => retryDelaySeconds(n, () => 0, livemode)));
+      expect(earlyToleranceMs(livemode)).toBeGreaterThan(0);
+      expect(earlyToleranceMs(livemode)).toBeLessThan(shortest * 1000);
     }
   });
 

@@ -24,6 +24,14 @@ describe("ids", () => {
     const id = uuidv7(Date.UTC(2030, 0, 1));
     expect(parseInt(id.replaceAll("-", "").slice(0, 12), 16)).toBeGreaterThanOrEqual(Date.UTC(2030, 0, 1));
   });
+
+  it("carry a later millisecond exactly, big-endian, in RFC 9562's layout", () => {
+    const ms = Date.UTC(2030, 0, 1, 12, 34, 56, 789);
+    const id = uuidv7(ms);
+    const hex = id.replaceAll("-", "");
+    expect(hex.slice(0, 12)).toBe(BigInt(ms).toString(16).padStart(12, "0"));
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
 });
 
 describe("crypto", () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parisStartOfDay, parisToday } from "../../src/domain/dates";
 import { COLLECTED_PAYMENT_STATUSES } from "../../src/domain/payment";
 import { expectInvariantsHold } from "../helpers/invariants";
-import { accessToken, call, createPartner, expectOk, issueCredential, type CallResult } from "../helpers/harness";
+import { accessToken, call, createPartner, expectOk, issueCredential, SEED, type CallResult } from "../helpers/harness";
 import { api, d1Invoice, eventsOf, expectError, invoiceTransitions, issuedInvoice, link, liveToken, payableWorld, rowCounts, SEED_TOTAL, UNKNOWN_INVOICE, type Api } from "./fixtures";
 
 /**
@@ -223,6 +223,30 @@ describe("POST /v1/invoices/{id}/payments", () => {
     expect(again.body.id).toBe(first.id);
     expect((await rowCounts(t.partnerId)).payments).toBe(1);
     expect(await d1Invoice(issued.id)).toMatchObject({ amount_paid: 2000, amount_due: SEED_TOTAL - 2000 });
+  });
+
+  it("without X-Entity-Id: the invoice's own organization, found inside the one batch (no read first); the payment, its event and its audit entry carry it", async () => {
+    const { t, api: a, issued } = await payableWorld();
+    // Another organization of the partner's: the payment must not land there.
+    const other = await expectOk(await call("/v1/organizations", { token: t.token, body: { ...SEED.organization, name: "Autre organisation" } }), 201);
+    const res = await call(`/v1/invoices/${issued.id}/payments`, { token: a.token, body: { amount: 5000, method: "cheque", received_at: today(), reference: "CHQ 77" } });
+    const payment = await expectOk(res, 201);
+    expect(payment).toMatchObject({ organization_id: a.orgId, invoice_id: issued.id, amount: 5000, source: "offline" });
+    expect(a.orgId).not.toBe(other.id);
+    // One D1 round trip: the batch that records it (the partner gate's call is not D1).
+    const timing = res.headers.get("server-timing") ?? "";
+    expect([...timing.matchAll(/d1-\d+;desc="([^"]*)"/g)].map(([, desc]) => desc), timing).toEqual([expect.stringMatching(/^batch\(\d+\)$/)]);
+
+    const stored = await env.DB.prepare(
+      "SELECT (SELECT organization_id FROM payments WHERE id = ?1) AS payment, (SELECT organization_id FROM audit_logs WHERE resource_id = ?1) AS audit, (SELECT organization_id FROM events WHERE type = 'payment.created' AND json_extract(data, '$.payment_id') = ?1) AS event",
+    )
+      .bind(payment.id)
+      .first();
+    expect(stored).toEqual({ payment: a.orgId, audit: a.orgId, event: a.orgId });
+    const same = { ...payment, created_at: expect.any(String), updated_at: expect.any(String) };
+    expect((await eventsOf(t.partnerId, "payment.created")).map((e) => e.data)).toEqual([{ payment_id: payment.id, payment: same }]);
+    expect(await auditOf(t.partnerId, payment.id)).toEqual([{ resource_type: "payment", action: "created", user_type: "partner", changes: { before: null, after: same } }]);
+    expect(await d1Invoice(issued.id)).toMatchObject({ status: "partially_paid", amount_paid: 5000 });
   });
 
   it("a payment read-only credential is refused (403): recording needs payments:write", async () => {

@@ -22,6 +22,14 @@ function expectError(res: CallResult, status: number, code: string, param?: stri
   if (param !== undefined) expect(res.body.error.param).toBe(param);
 }
 
+/** The D1 round trips a response reports in Server-Timing (src/lib/timing.ts), and the sequential count (test/idempotency.test.ts). */
+function roundTrips(res: CallResult) {
+  const header = res.headers.get("server-timing") ?? "";
+  const d1 = [...header.matchAll(/(d1-\d+);desc="([^"]*)"/g)].map(([, , desc]) => desc!);
+  const sequential = Number(/storage;desc="sequential round trips";dur=(\d+)/.exec(header)?.[1]);
+  return { d1, sequential };
+}
+
 async function trail(token: string, subscriptionId: string) {
   const page = await expectOk(await call(`/v1/audit_logs?resource_type=webhook_subscription&resource_id=${subscriptionId}`, { token }));
   return page.data as { action: string; changes: { after: Record<string, unknown> | null } }[];
@@ -63,7 +71,8 @@ describe("POST /v1/webhook_subscriptions/{id}/test", () => {
     const send = () => call(`/v1/webhook_subscriptions/${sub.id}/test`, { method: "POST", token: t.token, headers: { "Idempotency-Key": "ping-once" } });
 
     const first = send();
-    await vi.waitFor(() => expect(r.requests).toHaveLength(1));
+    // Generous timeouts: under a loaded CI the first request may take more than waitFor's default 1 s.
+    await vi.waitFor(() => expect(r.requests).toHaveLength(1), { timeout: 10_000 });
     const duplicate = await send();
     expectError(duplicate, 409, "idempotency_request_in_progress");
     release();
@@ -74,8 +83,23 @@ describe("POST /v1/webhook_subscriptions/{id}/test", () => {
       expect(replay.status, replay.text).toBe(200);
       expect(replay.headers.get("idempotent-replayed")).toBe("true");
       expect(replay.body.event_id).toBe(answered.event_id);
-    });
+    }, { timeout: 10_000, interval: 100 });
     expect(r.requests).toHaveLength(1);
+  });
+
+  it("an Idempotency-Key costs the ping no round trip: its claim rides in the subscription's read batch", async () => {
+    const t = await createPartner();
+    const sub = await subscribe(t, { url: HOOK });
+    receiver({ [HOOK]: () => new Response("pong", { status: 200 }) });
+    const ping = (key?: string) => call(`/v1/webhook_subscriptions/${sub.id}/test`, { method: "POST", token: t.token, headers: key ? { "Idempotency-Key": key } : {} });
+    const [without, keyed] = [await ping(), await ping("ping-round-trips")];
+    expect([without.status, keyed.status], keyed.text).toEqual([200, 200]);
+    // The same sequential D1 round trips (the read, then the audit entry after the send); the
+    // keyed read batch carries the claim's two statements (the upsert and the holder's select).
+    const [plain, withKey] = [roundTrips(without), roundTrips(keyed)];
+    expect(withKey.sequential).toBe(plain.sequential);
+    expect(withKey.d1).toHaveLength(plain.d1.length);
+    expect(withKey.d1[0]).toBe(`batch(${Number(/^batch\((\d+)\)$/.exec(plain.d1[0]!)![1]) + 2})`);
   });
 
   it("a failing endpoint: outcome failed with its status and excerpt, never retried; an unknown subscription → 404", async () => {
@@ -130,8 +154,26 @@ describe("POST /v1/webhook_subscriptions/{id}/recover", () => {
     expect(r.requests.map((q) => body(q).event_id).sort()).toEqual([...res.event_ids].sort());
     for (const d of failed) expect(await delivery(d.id)).toMatchObject({ status: "succeeded" });
 
-    // Nothing failed any more: a second recovery queues nothing.
+    // Nothing failed any more: a second recovery queues nothing, and its audit entry says so.
     expect(await expectOk(await call(`/v1/webhook_subscriptions/${sub.id}/recover`, { token: t.token, body: { since } }))).toMatchObject({ queued_count: 0, delivery_ids: [] });
+    const recovered = (await trail(t.token, sub.id)).filter((a) => a.action === "recovered").map((a) => a.changes.after);
+    expect(recovered).toHaveLength(2);
+    expect(recovered).toContainEqual({ since, delivery_count: 0 });
+  });
+
+  it("with an Idempotency-Key the audit entry still counts the deliveries restarted (the key's claim rides in the same batch), and a retry replays", async () => {
+    const { t, sub } = await failedWorld();
+    const since = new Date(Date.now() - 3600_000).toISOString();
+    const send = () => call(`/v1/webhook_subscriptions/${sub.id}/recover`, { token: t.token, body: { since }, headers: { "Idempotency-Key": "recover-once" } });
+    const res = await expectOk(await send());
+    expect(res).toMatchObject({ queued_count: 2 });
+    expect((await trail(t.token, sub.id)).filter((a) => a.action === "recovered").map((a) => a.changes.after)).toEqual([{ since, delivery_count: 2 }]);
+    await vi.waitFor(async () => {
+      const again = await send();
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(again.body).toEqual(res);
+    });
+    expect((await trail(t.token, sub.id)).filter((a) => a.action === "recovered")).toHaveLength(1);
   });
 
   it("only deliveries created since `since`; another subscription's are left alone", async () => {

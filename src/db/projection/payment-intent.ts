@@ -11,7 +11,7 @@ import { publicIntent, type IntentState, type IntentStatus, type PaymentMethod }
 import type { Actor } from "../../domain/payment-intent-rpc";
 import type { PaymentLinkClosure } from "../../domain/payment-link";
 import type { RefundState } from "../../domain/refund";
-import { owner, scoped } from "../tenancy";
+import { owner, scoped, type OrganizationScope } from "../tenancy";
 
 /**
  * The projection of a PaymentIntent object's transitions into D1: the format of its outbox
@@ -333,7 +333,12 @@ function invoiceRecompute(db: Db, r: ProjectionRecord, invoiceId: string) {
 export interface InvoiceTenant {
   partner_id: string;
   livemode: boolean;
-  organization_id: string;
+  /**
+   * ANY_ORGANIZATION: the invoice's own, whichever it is (a counter payment recorded without
+   * X-Entity-Id); the rows read here hang off the invoice's id, and what is written takes the
+   * organization from the invoice's row.
+   */
+  organization_id: OrganizationScope;
 }
 
 export interface InvoiceRecomputeInput {

@@ -1,7 +1,7 @@
 /**
- * CHANGELOG.md, read as the restricted Keep-a-Changelog subset it is written in, and rendered as HTML
- * with everything escaped. No markdown library: the file is ours, and a subset we define (and test)
- * cannot smuggle raw HTML into the page. The subset, line by line:
+ * CHANGELOG.md, read as the restricted Keep-a-Changelog subset it is written in (rendered by
+ * changelog-page.tsx, where hono/jsx escapes everything). No markdown library: the file is ours,
+ * and a subset we define (and test) cannot smuggle raw HTML into the page. The subset, line by line:
  *
  * - `# Title` once, then free paragraphs (the introduction);
  * - `## Unreleased` or `## YYYY-MM-DD` (optionally `## [1.2.0] - YYYY-MM-DD`): a release, newest first;
@@ -92,52 +92,4 @@ export function parseChangelog(source: string): Changelog {
     if (!r.changes.length) out.problems.push(`release ${r.date ?? r.version} has no change`);
   });
   return out;
-}
-
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
-
-/** A link target the page may point to: http(s) or a path on this site; anything else stays text. */
-const SAFE_HREF = /^(https?:\/\/[^\s"'<>]+|\/[^\s"'<>]*)$/;
-
-/** One change's text as HTML: `code` spans and [text](href) links, everything else escaped. */
-export function inlineHtml(text: string): string {
-  let html = "";
-  const token = /`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)/g;
-  let last = 0;
-  for (let m = token.exec(text); m; m = token.exec(text)) {
-    html += escapeHtml(text.slice(last, m.index));
-    if (m[1] !== undefined) html += `<code>${escapeHtml(m[1])}</code>`;
-    else if (SAFE_HREF.test(m[3]!)) html += `<a href="${escapeHtml(m[3]!)}">${escapeHtml(m[2]!)}</a>`;
-    else html += escapeHtml(m[0]);
-    last = token.lastIndex;
-  }
-  return html + escapeHtml(text.slice(last));
-}
-
-const KIND_LABEL: Record<ChangeKind, string> = {
-  added: "Added",
-  changed: "Changed",
-  deprecated: "Deprecated",
-  removed: "Removed",
-  fixed: "Fixed",
-  security: "Security",
-};
-
-/** The releases as HTML sections (the page's <main> content), changes grouped by kind in the file's order of kinds. */
-export function changelogHtml(log: Changelog): string {
-  const parts = [`<h1>${escapeHtml(log.title)}</h1>`, ...log.intro.map((p) => `<p>${inlineHtml(p)}</p>`)];
-  for (const r of log.releases) {
-    const heading = r.version === "unreleased" ? "Unreleased" : [r.version, r.date].filter(Boolean).join(" — ");
-    const id = r.version === "unreleased" ? "unreleased" : (r.date ?? r.version ?? "");
-    parts.push(`<section class="card" id="${escapeHtml(id)}"><h2>${escapeHtml(heading)}</h2>`);
-    const kinds = [...new Set(r.changes.map((c) => c.kind))];
-    for (const kind of kinds) {
-      parts.push(`<h3>${KIND_LABEL[kind]}</h3><ul>`);
-      for (const c of r.changes.filter((x) => x.kind === kind)) parts.push(`<li>${inlineHtml(c.text)}</li>`);
-      parts.push("</ul>");
-    }
-    parts.push("</section>");
-  }
-  return parts.join("\n");
 }

@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import source from "../../../CHANGELOG.md";
-import { randomToken } from "../../lib/crypto";
 import type { Router } from "../../lib/openapi";
-import { css, palette } from "../../pages/theme";
-import { CHANGE_KINDS, changelogHtml, escapeHtml, parseChangelog } from "./changelog-markdown";
+import type { PageContext } from "../../pages/env";
+import { publicPageSecurityHeaders } from "../../pages/security";
+import { CHANGE_KINDS, parseChangelog } from "./changelog-markdown";
+import { renderChangelogPage } from "./changelog-page";
 
 // Parsed once per isolate: the file is bundled into the Worker (wrangler.toml's Text rule for *.md).
 const changelog = parseChangelog(source);
@@ -42,15 +43,6 @@ const route = createRoute({
   },
 });
 
-const STYLE = `${css(palette(null))}
-.w{max-width:46rem}
-h1{font-size:1.6rem;margin:1.5rem 0 .75rem}
-h3{font-size:.95rem;margin:.75rem 0 .25rem;color:var(--mute);text-transform:uppercase;letter-spacing:.04em}
-ul{margin:0 0 .5rem;padding-left:1.2rem}
-li{margin:.2rem 0;overflow-wrap:anywhere}
-code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f6;border-radius:4px;padding:.05em .3em}
-nav{padding:1rem 0 0}`;
-
 /** JSON when Accept names application/json with a higher weight than text/html (absent: 0); a browser's Accept (text/html, then any type) gets the page. */
 export function prefersJson(accept: string | undefined): boolean {
   const weight = (type: string) => {
@@ -68,6 +60,9 @@ export function prefersJson(accept: string | undefined): boolean {
 }
 
 export function registerChangelogRoute(app: Router) {
+  // The pages' security headers (CSP with a per-response style nonce, no framing, nosniff, no
+  // referrer), without their no-store: the changelog is public and cacheable.
+  app.use("/changelog", publicPageSecurityHeaders);
   app.openapi(route, (c) => {
     // Same URL, two representations: caches must keep them apart.
     c.header("Vary", "Accept");
@@ -75,29 +70,7 @@ export function registerChangelogRoute(app: Router) {
     if (prefersJson(c.req.header("accept"))) {
       return c.json({ object: "list" as const, data: changelog.releases.map((r) => ({ object: "changelog_release" as const, ...r })) }, 200);
     }
-    const nonce = randomToken(22);
-    // Nothing runs on this page and it loads nothing: its one nonce'd <style> is all it needs.
-    c.header("Content-Security-Policy", `default-src 'none'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
-    c.header("Referrer-Policy", "no-referrer");
-    return c.html(
-      `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(changelog.title)} — Paiements API</title>
-<style nonce="${nonce}">${STYLE}</style>
-</head>
-<body>
-<div class="w">
-<nav><a href="/docs">API reference</a> · <a href="/v1/openapi.json">OpenAPI document</a></nav>
-<main>
-${changelogHtml(changelog)}
-</main>
-</div>
-</body>
-</html>`,
-      200,
-    );
+    // The nonce publicPageSecurityHeaders set for this response (a page variable the API's context type does not know).
+    return c.html(renderChangelogPage(changelog, (c as unknown as PageContext).get("nonce")), 200);
   });
 }

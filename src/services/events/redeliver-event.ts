@@ -8,7 +8,7 @@ import { BusinessRule, Conflict, NotFound } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import { auditEntry, type ServiceContext } from "../context";
 import { sendInChunks } from "../../queues/publish";
-import { newDelivery } from "../webhooks/new-delivery";
+import { newDelivery, restartedDelivery } from "../webhooks/new-delivery";
 import { eventWhere } from "./query";
 import { presentDelivery } from "./present";
 import { log } from "../../lib/log";
@@ -77,7 +77,7 @@ export async function redeliverEvent({ ctx, id, input }: { ctx: ServiceContext; 
     if (d) {
       return ctx.db
         .update(webhookDeliveries)
-        .set({ status: "pending", run: d.run + 1, attempts: 0, next_attempt_at: ctx.now, completed_at: null, updated_at: ctx.now })
+        .set(restartedDelivery(ctx.now))
         .where(and(eq(webhookDeliveries.id, d.id), scoped(ctx, webhookDeliveries), eq(webhookDeliveries.run, d.run)));
     }
     return newDelivery(ctx.db, owner(ctx), { eventId: event.id, subscriptionId: s.id, at: ctx.now });

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { changes, insertWhere } from "../../db/guarded";
 import { invoiceRecomputeStatements } from "../../db/projection/payment-intent";
 import { departments, invoices, paymentIntents, paymentLinks, payments } from "../../db/schema";
@@ -12,7 +12,7 @@ import { Cents, DateBound } from "../../lib/fields";
 import { isId, newId } from "../../lib/ids";
 import { Text } from "../../lib/text";
 import { auditEntry, eventEntry, publishEvents, type ServiceContext } from "../context";
-import { ANY_ORGANIZATION, owner, scoped, type OrganizationScope } from "../tenancy";
+import { ANY_ORGANIZATION, organizationOfObject, owner, scoped, type OrganizationScope } from "../tenancy";
 import { presentPayment, type PaymentRow } from "./query";
 
 export const RecordOfflinePaymentInput = z
@@ -53,10 +53,13 @@ function receivedAt(value: string, now: Date): string {
  * for cash, the amount (its `offline_methods` and `cash_ceiling`). The batch ends with reads that
  * say why a refusal happened; nothing is written then.
  */
-export async function recordOfflinePayment({ ctx, organizationId: scope, invoiceId, input }: { ctx: ServiceContext; organizationId: OrganizationScope; invoiceId: string; input: Input }) {
+export async function recordOfflinePayment({ ctx, organizationId, invoiceId, input }: { ctx: ServiceContext; organizationId: OrganizationScope; invoiceId: string; input: Input }) {
   if (!isId("invoice", invoiceId)) throw new NotFound("invoice", invoiceId, "id");
-  const organizationId = scope === ANY_ORGANIZATION ? await invoiceOrganization(ctx, invoiceId) : scope;
   const paidAt = receivedAt(input.received_at, new Date(Date.parse(ctx.now)));
+  // Without X-Entity-Id, the invoice's own organization, by subquery in the batch itself (NULL
+  // when the invoice is not the caller's, and then `fits` writes nothing): what the batch writes
+  // takes it from there, the payment, its event, its audit entry.
+  const theOrganization: string | SQL = organizationId === ANY_ORGANIZATION ? organizationOfObject(ctx, invoices, organizationId, invoiceId) : organizationId;
 
   const ownInvoice = and(eq(invoices.id, invoiceId), scoped(ctx, invoices, organizationId));
   const invoiceDepartment = sql`(SELECT ${invoices.department_id} FROM ${invoices} WHERE ${ownInvoice})`;
@@ -79,7 +82,7 @@ export async function recordOfflinePayment({ ctx, organizationId: scope, invoice
     id: paymentId,
     ...owner(ctx),
     version: 1,
-    organization_id: organizationId,
+    organization_id: typeof theOrganization === "string" ? theOrganization : "", // without X-Entity-Id, the invoice's: in SQL below
     invoice_id: invoiceId,
     payment_intent_id: null,
     payment_link_id: null,
@@ -98,7 +101,7 @@ export async function recordOfflinePayment({ ctx, organizationId: scope, invoice
     updated_at: ctx.now,
   };
   const invoiceCurrency = sql`(SELECT ${invoices.currency} FROM ${invoices} WHERE ${ownInvoice})`;
-  const assigned = { "payment.currency": invoiceCurrency, "payment.department_id": invoiceDepartment };
+  const assigned = { "payment.currency": invoiceCurrency, "payment.department_id": invoiceDepartment, "payment.organization_id": sql`${theOrganization}` };
   const draft = presentPayment(row);
   const eventId = newId("event");
   const invoiceEventId = newId("event");
@@ -116,18 +119,20 @@ export async function recordOfflinePayment({ ctx, organizationId: scope, invoice
     guard: recorded,
   });
   const statements: BatchItem[] = [
-    insertWhere(ctx.db, payments, { ...row, currency: invoiceCurrency as unknown as string, department_id: invoiceDepartment as unknown as string }, fits),
-    eventEntry(ctx, { id: eventId, organizationId, type: "payment.created", data: { payment_id: paymentId, payment: draft }, assigned }, recorded),
+    // drizzle takes an SQL value in place of any column's value (these inserts are INSERT … SELECT
+    // under a guard, db/guarded.ts insertWhere); its types only know the column's.
+    insertWhere(ctx.db, payments, { ...row, organization_id: theOrganization as string, currency: invoiceCurrency as unknown as string, department_id: invoiceDepartment as unknown as string }, fits),
+    eventEntry(ctx, { id: eventId, organizationId: theOrganization as string, type: "payment.created", data: { payment_id: paymentId, payment: draft }, assigned }, recorded),
     auditEntry(
       ctx,
       {
-        organizationId,
+        organizationId: theOrganization as string,
         resourceType: "payment",
         resourceId: paymentId,
         action: "created",
         before: null,
         after: null,
-        changesSql: sql`json_object('before', NULL, 'after', json_set(${JSON.stringify(draft)}, '$.currency', ${invoiceCurrency}, '$.department_id', ${invoiceDepartment}))`,
+        changesSql: sql`json_object('before', NULL, 'after', json_set(${JSON.stringify(draft)}, '$.organization_id', ${theOrganization}, '$.currency', ${invoiceCurrency}, '$.department_id', ${invoiceDepartment}))`,
       },
       recorded,
     ),
@@ -178,17 +183,3 @@ function refusal(invoiceId: string, input: Input, invoice: InvoiceState | undefi
 }
 
 type BatchItem = Parameters<ServiceContext["db"]["batch"]>[0][number];
-
-/**
- * Without X-Entity-Id, the invoice's own organization: the batch writes it into the payment, its
- * event, its audit entry and the invoice's recomputation. Read while the partner gate answers (a
- * write waits for the gate anyway), so the request keeps its count of sequential round trips.
- */
-async function invoiceOrganization(ctx: ServiceContext, invoiceId: string): Promise<string> {
-  const [row] = await ctx.db
-    .select({ organizationId: invoices.organization_id })
-    .from(invoices)
-    .where(and(eq(invoices.id, invoiceId), scoped(ctx, invoices, ANY_ORGANIZATION)));
-  if (!row) throw new NotFound("invoice", invoiceId, "id");
-  return row.organizationId;
-}

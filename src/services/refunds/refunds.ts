@@ -12,7 +12,7 @@ import { Text } from "../../lib/text";
 import type { RefundResult } from "../../domain/payment-intent-rpc";
 import { intentCall, type ServiceContext } from "../context";
 import { unwrapIntentResult } from "../payment-intents/intent-result";
-import { ANY_ORGANIZATION, scoped } from "../tenancy";
+import { ANY_ORGANIZATION, scoped, type OrganizationScope } from "../tenancy";
 
 export type RefundRow = typeof refunds.$inferSelect;
 
@@ -167,24 +167,37 @@ async function refundedInvoice(ctx: ServiceContext, organizationId: string, inte
  * D1 round trip: the same batch reads the intents the id names (refundIdNaming), so only a
  * refund not yet in D1 costs its object's call as well.
  */
-export async function getRefund({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: string | typeof ANY_ORGANIZATION; id: string }) {
-  if (!isId("refund", id)) throw new NotFound("refund", id, "id");
-  const found = await locateRefund(ctx, organizationId, id);
-  if ("row" in found) return presentRefundRow(found.row);
-  for (const intent of found.intents) {
-    const result = await findInObject(ctx, intent, id);
-    if (result.ok) return result.refund;
-  }
-  throw new NotFound("refund", id, "id");
+export async function getRefund({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
+  const found = await findRefund(ctx, organizationId, id);
+  return "row" in found ? presentRefundRow(found.row) : found.refund;
 }
 
 type RefundIntent = { id: string; organization_id: string };
 
 /**
+ * The refund wherever it is now: its D1 row, or else (its projection still on the way) the
+ * object of the intent its id names that knows it, with that intent. 404 when neither has it.
+ */
+async function findRefund(
+  ctx: ServiceContext,
+  organizationId: OrganizationScope,
+  id: string,
+): Promise<{ row: RefundRow } | { intent: RefundIntent; refund: Extract<RefundResult, { ok: true }>["refund"] }> {
+  if (!isId("refund", id)) throw new NotFound("refund", id, "id");
+  const found = await locateRefund(ctx, organizationId, id);
+  if ("row" in found) return found;
+  for (const intent of found.intents) {
+    const result = await findInObject(ctx, intent, id);
+    if (result.ok) return { intent, refund: result.refund };
+  }
+  throw new NotFound("refund", id, "id");
+}
+
+/**
  * The refund's D1 row, or else the payment intents its id may name (usually one, none for an id
  * we never minted), in one batch.
  */
-async function locateRefund(ctx: ServiceContext, organizationId: string | typeof ANY_ORGANIZATION, id: string): Promise<{ row: RefundRow } | { intents: RefundIntent[] }> {
+async function locateRefund(ctx: ServiceContext, organizationId: OrganizationScope, id: string): Promise<{ row: RefundRow } | { intents: RefundIntent[] }> {
   const range = intentIdRange(id);
   const [rows, intents] = await ctx.db.batch([
     ctx.db
@@ -211,7 +224,7 @@ async function findInObject(ctx: ServiceContext, intent: RefundIntent, refundId:
 }
 
 /** Seed 001 "Suivi des remboursements": every refund of a payment intent, oldest first. */
-export async function listIntentRefunds({ ctx, organizationId, intentId }: { ctx: ServiceContext; organizationId: string | typeof ANY_ORGANIZATION; intentId: string }) {
+export async function listIntentRefunds({ ctx, organizationId, intentId }: { ctx: ServiceContext; organizationId: OrganizationScope; intentId: string }) {
   if (!isId("payment_intent", intentId)) throw new NotFound("payment_intent", intentId, "id");
   const [intent, rows] = await ctx.db.batch([
     ctx.db
@@ -231,12 +244,6 @@ export async function listIntentRefunds({ ctx, organizationId, intentId }: { ctx
  * lookup. A refund not yet in D1 is found in the intent its id names.
  */
 export async function refundOfPartner(ctx: ServiceContext, id: string): Promise<{ id: string; payment_intent_id: string; organization_id: string }> {
-  if (!isId("refund", id)) throw new NotFound("refund", id, "id");
-  const found = await locateRefund(ctx, ANY_ORGANIZATION, id);
-  if ("row" in found) return found.row;
-  for (const intent of found.intents) {
-    const result = await findInObject(ctx, intent, id);
-    if (result.ok) return { id, payment_intent_id: intent.id, organization_id: intent.organization_id };
-  }
-  throw new NotFound("refund", id, "id");
+  const found = await findRefund(ctx, ANY_ORGANIZATION, id);
+  return "row" in found ? found.row : { id, payment_intent_id: found.intent.id, organization_id: found.intent.organization_id };
 }

@@ -3,7 +3,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { invoices, payments } from "../../db/schema";
 import type { ReportBucket } from "../../domain/report-periods";
-import { ANY_ORGANIZATION, scoped } from "../tenancy";
+import { scoped, type OrganizationScope } from "../tenancy";
 import type { ServiceContext } from "../context";
 
 /** The figures of the reports are per currency: invoices are in euros, payment requests may not be. */
@@ -13,11 +13,8 @@ export const ReportCurrency = z
   .default("EUR")
   .openapi({ description: "The currency reported (ISO 4217); figures in other currencies are left out. Default `EUR`.", example: "EUR" });
 
-/** One organization (X-Entity-Id) or every organization of the partner in the caller's mode. */
-export type ReportScope = string | typeof ANY_ORGANIZATION;
-
-/** A ledger payment's invoice, joined to find its department; scoped like the payment. */
-export function paymentInvoiceJoin(ctx: ServiceContext, scope: ReportScope): SQL {
+/** A ledger payment's invoice, joined to find its department; scoped like the payment (one organization, or every one of the partner's). */
+export function paymentInvoiceJoin(ctx: ServiceContext, scope: OrganizationScope): SQL {
   return and(eq(invoices.id, payments.invoice_id), scoped(ctx, invoices, scope))!;
 }
 

@@ -3,7 +3,7 @@ import { changes } from "../../db/guarded";
 import { events, webhookDeliveries, webhookDeliveryAttempts, webhookSubscriptions } from "../../db/schema";
 import { EVENT_PAYLOAD_RETENTION_DAYS } from "../../domain/event-privacy";
 import { webhookBody } from "../../domain/events";
-import { ATTEMPT_LEASE_SECONDS, DISABLE_AFTER_FAILING_MS, dueAttempt, nextStep } from "../../domain/webhook-retry";
+import { ATTEMPT_LEASE_SECONDS, DISABLE_AFTER_FAILING_MS, dueAttempt, earlyToleranceMs, nextStep } from "../../domain/webhook-retry";
 import { newId } from "../../lib/ids";
 import { auditEntry, systemContext } from "../context";
 import { openEventData } from "../events/payload";
@@ -19,11 +19,6 @@ import { sameTenant, scoped } from "../tenancy";
  */
 export type Decision = { kind: "ack"; reason: string };
 
-/**
- * A message more than this early for its attempt is a duplicate of the one that is on time. Test
- * mode's first retry comes after 2 s, so its tolerance is shorter than that.
- */
-const earlyToleranceMs = (livemode: boolean) => (livemode ? 5_000 : 1_000);
 const ATTEMPT_LEASE_MS = ATTEMPT_LEASE_SECONDS * 1000;
 
 const ack = (reason: string): Decision => ({ kind: "ack", reason });
@@ -84,7 +79,8 @@ export async function attemptDelivery({ ctx, input }: { ctx: JobContext; input: 
       .where(thisRun);
     return ack(why);
   }
-  // Not due: a copy early for its attempt, or an attempt another copy is making (its lease).
+  // Not due: a copy early for its attempt (beyond the schedule's tolerance, domain/webhook-retry.ts),
+  // or an attempt another copy is making (its lease).
   if (delivery.next_attempt_at !== null && Date.parse(delivery.next_attempt_at) - started.getTime() > earlyToleranceMs(delivery.livemode)) {
     return ack(attempt === delivery.attempts ? "attempt in progress elsewhere" : "duplicate message: attempt not due yet");
   }

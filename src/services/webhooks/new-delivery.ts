@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { webhookDeliveries } from "../../db/schema";
 import { newId } from "../../lib/ids";
@@ -27,4 +28,14 @@ export function newDelivery(db: Db, tenant: { partner_id: string; livemode: bool
       updated_at: input.at,
     })
     .onConflictDoNothing();
+}
+
+/**
+ * What a restarted delivery is set to: a fresh run of attempts, the first due now. One
+ * definition for the two ways a delivery is sent again (POST /v1/events/{id}/redeliver and
+ * POST /v1/webhook_subscriptions/{id}/recover), so the queue's stale-message rule (a message of
+ * an older run is dropped) holds for both. The run is bumped in SQL, from the row's own value.
+ */
+export function restartedDelivery(at: string) {
+  return { status: "pending" as const, run: sql`${webhookDeliveries.run} + 1`, attempts: 0, next_attempt_at: at, completed_at: null, updated_at: at };
 }

@@ -21,7 +21,9 @@ export function subscriptionWhere(ctx: ServiceContext, id: string) {
 
 export async function findSubscription(ctx: ServiceContext, id: string) {
   if (!isId("webhook_subscription", id)) throw new NotFound("webhook_subscription", id, "id");
-  const [row] = await ctx.db.select().from(webhookSubscriptions).where(subscriptionWhere(ctx, id));
+  // A batch of one, not a lone select: on the ping (claimed upfront), the Idempotency-Key's claim
+  // rides in front of a batch (db/upfront-claim-d1.ts) but runs alone before a lone statement.
+  const [[row]] = await ctx.db.batch([ctx.db.select().from(webhookSubscriptions).where(subscriptionWhere(ctx, id))]);
   if (!row) throw new NotFound("webhook_subscription", id, "id");
   return row;
 }

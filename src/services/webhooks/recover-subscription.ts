@@ -7,6 +7,7 @@ import { log } from "../../lib/log";
 import { sendInChunks } from "../../queues/publish";
 import { auditEntry, type ServiceContext } from "../context";
 import { ANY_ORGANIZATION, scoped } from "../tenancy";
+import { restartedDelivery } from "./new-delivery";
 import { findSubscription } from "./query";
 
 export const RecoverWebhookSubscriptionInput = z
@@ -58,7 +59,7 @@ export async function recoverWebhookSubscription({ ctx, id, input }: { ctx: Serv
   const [queued] = await ctx.db.batch([
     ctx.db
       .update(webhookDeliveries)
-      .set({ status: "pending", run: sql`${webhookDeliveries.run} + 1`, attempts: 0, next_attempt_at: ctx.now, completed_at: null, updated_at: ctx.now })
+      .set(restartedDelivery(ctx.now))
       .where(and(inArray(webhookDeliveries.id, candidates), scoped(ctx, webhookDeliveries), eq(webhookDeliveries.status, "failed")))
       .returning({ id: webhookDeliveries.id, run: webhookDeliveries.run, event_id: webhookDeliveries.event_id }),
     auditEntry(ctx, {
@@ -68,8 +69,10 @@ export async function recoverWebhookSubscription({ ctx, id, input }: { ctx: Serv
       action: "recovered",
       before: null,
       after: null,
-      // What the update just before it in this batch restarted (this request's clock marks them).
-      changesSql: sql`json_object('before', NULL, 'after', json_object('since', ${sinceIso}, 'delivery_count', (SELECT count(*) FROM ${webhookDeliveries} WHERE ${scoped(ctx, webhookDeliveries)} AND ${webhookDeliveries.updated_at} = ${ctx.now} AND ${webhookDeliveries.subscription_id} = ${subscription.id} AND ${webhookDeliveries.status} = 'pending' AND ${webhookDeliveries.attempts} = 0)))`,
+      // How many rows the update just before it in this batch restarted: SQLite's changes() is
+      // the row count of the last completed INSERT/UPDATE/DELETE on the connection, and a batch
+      // runs its statements in order on one (an Idempotency-Key's claim goes in front, not between).
+      changesSql: sql`json_object('before', NULL, 'after', json_object('since', ${sinceIso}, 'delivery_count', changes()))`,
     }),
   ]);
   ctx.defer(
