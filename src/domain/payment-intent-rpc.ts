@@ -63,7 +63,7 @@ export function refusalOf(err: TransitionRefused): Refusal {
 }
 
 /** The answer for an intent (or one of its refunds) the caller may not see: as if it did not exist. */
-export function notFound(resource: "payment_intent" | "refund", id: string): Refusal {
+export function notFound(resource: "payment_intent" | "refund" | "payment_link", id: string): Refusal {
   return { ok: false, code: "resource_missing", message: `No such ${resource}: '${id}'.`, status: 404 };
 }
 

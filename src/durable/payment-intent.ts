@@ -38,6 +38,7 @@ import { log } from "../lib/log";
 import { refundSettlement } from "../providers";
 import { planSimulation, simulatedProvider, simulatedReference } from "../providers/sandbox-simulation";
 import { OutboxDriver } from "./payment-intent/outbox";
+import type { LinkRevocationResult } from "../db/projection/payment-intent";
 import { creditNoteCreated, refundCreated, refundSettled, transitionRecord } from "./payment-intent/record";
 import { intentFromD1 } from "./payment-intent/recover";
 import { IntentStore, type Timer } from "./payment-intent/store";
@@ -144,6 +145,28 @@ export class PaymentIntent extends DurableObject<Env> {
   /** Link revoked by the partner, or expired: only before money is on its way. */
   async cancel(intentId: string, input: { reason: CancelReason } & CommandMeta): Promise<IntentResult> {
     return this.command(intentId, input, (s, now) => cancelIntent(s, input.reason, now));
+  }
+
+  /**
+   * Revokes the intent's payment link (`DELETE /v1/payment_links/{id}`) without the caller reading
+   * the link first: a link's intent is named by the link's id (`pairedId`), and the answer carries
+   * the link as the projection batch that revoked it leaves it (read at the end of that batch).
+   * `link` is absent when nothing was projected for this call — the intent was already canceled,
+   * or D1 failed and the alarm will land it: the caller then reads the link itself. A link that is
+   * not this intent's is not found.
+   */
+  async revokeLink(intentId: string, input: { linkId: string } & CommandMeta): Promise<LinkRevocationResult> {
+    if (!(await this.ensure(intentId, input.tenant)) || this.store.state()!.payment_link_id !== input.linkId) return notFound("payment_link", input.linkId);
+    const requestId = input.requestId ?? null;
+    if (requestId !== null) this.outbox.wantLink(requestId);
+    try {
+      const result = await this.command(intentId, input, (s, now) => cancelIntent(s, "revoked", now));
+      if (!result.ok) return result;
+      const link = requestId === null ? undefined : this.outbox.takeLink(requestId);
+      return { ...result, link: link ?? null };
+    } finally {
+      if (requestId !== null) this.outbox.takeLink(requestId);
+    }
   }
 
   /**

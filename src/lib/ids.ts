@@ -73,6 +73,15 @@ export function newId(kind: IdKind): string {
   return `${ID_PREFIX[kind]}-${uuidv7()}`;
 }
 
+/**
+ * The id of `kind` that shares `other`'s uuid: a payment link's intent is `pi-<the link's uuid>`,
+ * so revoking a link can ask its intent's object without reading the link first. Ids never
+ * collide across kinds (each has its own prefix and table).
+ */
+export function pairedId(kind: IdKind, other: string): string {
+  return `${ID_PREFIX[kind]}-${other.slice(-36)}`;
+}
+
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 /**

@@ -409,6 +409,56 @@ describe("DELETE /v1/payment_links/{id}", () => {
     expect((await d1Link(created.id)).status).toBe("revoked");
   });
 
+  it("asks the link's intent object straight away: the gate, then the object, whose one D1 batch revokes the link and reads it back (no read first)", async () => {
+    const { api: a, issued } = await payableWorld();
+    const created = await link(a, issued.id);
+    // The intent is named by the link: its object is found without reading the link.
+    expect(created.payment_intent_id).toBe(`pi-${created.id.slice("pl-".length)}`);
+    const res = await revoke(a, created.id);
+    expect(res.status, res.text).toBe(200);
+    const timing = res.headers.get("server-timing") ?? "";
+    expect(timing).toMatch(/do-intent;desc="revoke"/);
+    // No D1 round trip of the Worker's own, and no second object call.
+    expect(timing).not.toMatch(/d1-\d/);
+    expect(timing).not.toMatch(/do-intent;desc="cancel"/);
+    expect(/storage;desc="sequential round trips";dur=(\d+)/.exec(timing)?.[1]).toBe("2");
+    // The answer is the link as D1 now has it.
+    expect(res.body).toMatchObject({ id: created.id, status: "revoked" });
+    expect((await a.getLink(created.id)).body).toEqual(res.body);
+    expect((await d1Link(created.id)).status).toBe("revoked");
+  });
+
+  it("revokes a link whose intent its id does not name (made before the naming) by reading it first", async () => {
+    const { t, api: a, issued } = await payableWorld();
+    const model = await link(a, issued.id, { amount: 100 });
+    // A pair as links were made before the naming: a copy of a link and its intent under new ids,
+    // the intent's uuid not the link's (no object has ever been made for either).
+    const uuid = () => crypto.randomUUID().replace(/^(.{14})./, "$17");
+    const created = { id: `pl-${uuid()}` };
+    const legacyIntent = `pi-${uuid()}`;
+    const copy = async (table: string, id: string, changes: Record<string, unknown>) => {
+      const row = { ...(await env.DB.prepare(`SELECT * FROM ${table} WHERE id = ?`).bind(id).first<Record<string, unknown>>())!, ...changes };
+      const cols = Object.keys(row);
+      return env.DB.prepare(`INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).bind(...cols.map((c) => row[c]));
+    };
+    await env.DB.batch([
+      await copy("payment_intents", model.payment_intent_id, { id: legacyIntent, payment_link_id: created.id }),
+      await copy("payment_links", model.id, { id: created.id, payment_intent_id: legacyIntent, token: `tok_${uuid().replaceAll("-", "")}` }),
+    ]);
+    const res = await revoke(a, created.id);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ id: created.id, status: "revoked", payment_intent_id: legacyIntent });
+    const timing = res.headers.get("server-timing") ?? "";
+    // The object its id would name has no such intent; the link is read, then its own intent's object asked.
+    expect(timing).toMatch(/do-intent;desc="revoke"/);
+    expect(timing).toMatch(/d1-\d;desc="select"/);
+    expect(timing).toMatch(/do-intent;desc="cancel"/);
+    expect((await d1Link(created.id)).status).toBe("revoked");
+    expect((await a.getIntent(legacyIntent)).body.status).toBe("canceled");
+    const changes = (await eventsOf(t.partnerId, "payment_intent.status_changed")).filter((e) => e.data.payment_intent_id === legacyIntent);
+    expect(changes.map((e) => `${e.data.previous_status}→${e.data.current_status}`)).toEqual(["created→canceled"]);
+  });
+
   it("frees the amount it reserved: a new link for the full amount is then allowed", async () => {
     const { api: a, issued } = await payableWorld();
     const first = await link(a, issued.id);

@@ -8,7 +8,7 @@ import { invoiceStatusAfterMoneySql, statusIn } from "../status-sql";
 import { creditNoteIdOfRefund, presentCreditNote, reductionMention, type CreditedAmounts } from "../../domain/credit-note";
 import { COLLECTED_PAYMENT_STATUSES, type LedgerEntryStatus, type PaymentStatus } from "../../domain/payment";
 import { publicIntent, type IntentState, type IntentStatus, type PaymentMethod } from "../../domain/payment-intent";
-import type { Actor } from "../../domain/payment-intent-rpc";
+import type { Actor, IntentResult, Refusal } from "../../domain/payment-intent-rpc";
 import type { PaymentLinkClosure } from "../../domain/payment-link";
 import type { RefundState } from "../../domain/refund";
 import { owner, scoped, type OrganizationScope } from "../tenancy";
@@ -426,9 +426,23 @@ export function invoiceRecomputeStatements(db: Db, x: InvoiceRecomputeInput) {
  * writes none), for the caller to publish.
  */
 export async function project(db: Db, r: ProjectionRecord): Promise<string[]> {
+  return (await projectReading(db, r)).written;
+}
+
+/** `project`, and with `readLink` the intent's link as the batch leaves it (null: no such link). */
+export async function projectReading(db: Db, r: ProjectionRecord, options: { readLink?: boolean } = {}): Promise<{ written: string[]; link: PaymentLinkRow | null }> {
   const { statements, eventsAt } = projectionStatements(db, r);
-  const results = await db.batch(statements as [BatchItem, ...BatchItem[]]);
-  return Object.entries(eventsAt)
+  // A revocation answers with its link as this very batch leaves it: read at its end, no second round trip.
+  const s = r.intent;
+  const readLink = options.readLink ? [db.select().from(paymentLinks).where(and(eq(paymentLinks.id, s.payment_link_id), scoped(s, paymentLinks, s.organization_id)))] : [];
+  const results = await db.batch([...statements, ...readLink] as [BatchItem, ...BatchItem[]]);
+  const written = Object.entries(eventsAt)
     .filter(([, at]) => changes(results[at]) === 1)
     .map(([id]) => id);
+  return { written, link: options.readLink ? ((results.at(-1) as PaymentLinkRow[])[0] ?? null) : null };
 }
+
+export type PaymentLinkRow = typeof paymentLinks.$inferSelect;
+
+/** A revocation's answer (the object's `revokeLink`): the intent, and the link as its projection left it (null: the caller reads it). */
+export type LinkRevocationResult = (Extract<IntentResult, { ok: true }> & { link: PaymentLinkRow | null }) | Refusal;

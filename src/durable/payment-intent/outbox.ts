@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { project, type ProjectionRecord } from "../../db/projection/payment-intent";
+import { projectReading, type PaymentLinkRow, type ProjectionRecord } from "../../db/projection/payment-intent";
 import type { Env } from "../../env";
 import { log } from "../../lib/log";
 import { publishEventIds } from "../../queues/publish";
@@ -34,6 +34,25 @@ export interface OutboxDeps {
 export class OutboxDriver {
   /** Projections of outbox records in flight in this instance, shared by concurrent drains. */
   private readonly projecting = new Map<number, Promise<boolean>>();
+  /**
+   * Requests (by request id) that want their link as their record's projection leaves it (a
+   * revocation answers with it), and the rows read for them until taken.
+   */
+  private readonly linkWanted = new Set<string>();
+  private readonly linkRead = new Map<string, PaymentLinkRow | null>();
+
+  /** The next projection of a record of `requestId` also reads its link back, in the same batch. */
+  wantLink(requestId: string): void {
+    this.linkWanted.add(requestId);
+  }
+
+  /** The link read by that projection (undefined when none ran: no change, or D1 failed); forgets the request. */
+  takeLink(requestId: string): PaymentLinkRow | null | undefined {
+    this.linkWanted.delete(requestId);
+    const row = this.linkRead.get(requestId);
+    this.linkRead.delete(requestId);
+    return row;
+  }
 
   constructor(
     private readonly store: IntentStore,
@@ -76,7 +95,10 @@ export class OutboxDriver {
     const r = JSON.parse(record) as ProjectionRecord;
     let written: string[];
     try {
-      written = await project(this.deps.db(), r);
+      const readLink = r.request_id !== null && this.linkWanted.has(r.request_id);
+      const projected = await projectReading(this.deps.db(), r, { readLink });
+      written = projected.written;
+      if (readLink) this.linkRead.set(r.request_id!, projected.link);
     } catch (err) {
       const failures = Number(this.store.meta("projection_failures") ?? "0") + 1;
       this.store.setMeta("projection_failures", String(failures));

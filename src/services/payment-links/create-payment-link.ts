@@ -10,7 +10,7 @@ import { randomToken } from "../../lib/crypto";
 import { Cents } from "../../lib/fields";
 import { nothingLeftToPay } from "../../domain/payment";
 import { BusinessRule, Conflict, NotFound, ValidationError } from "../../lib/errors";
-import { isId, newId } from "../../lib/ids";
+import { isId, newId, pairedId } from "../../lib/ids";
 import { Text } from "../../lib/text";
 import { auditEntry, eventEntry, publishEvents, sealedEvent, type ServiceContext } from "../context";
 import { coveringKycIdOf, verificationStatusOf, type VerificationStatus } from "../bank-accounts/verification";
@@ -258,7 +258,8 @@ export async function createPaymentLink({ ctx, organizationId, input }: { ctx: S
     version: 1,
     organization_id: organizationId,
     invoice_id: invoiceId,
-    payment_intent_id: newId("payment_intent"),
+    // Named by the link (pairedId): a revocation finds the object without reading the link.
+    payment_intent_id: pairedId("payment_intent", linkId),
     department_id: request?.department_id ?? null, // an invoice's: its department, in SQL below
     token: randomToken(32),
     type,

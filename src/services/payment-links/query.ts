@@ -5,10 +5,12 @@ import { PAYMENT_CURRENCIES, PAYMENT_LINK_STATUSES, PAYMENT_LINK_TYPES } from ".
 import { Conflict, NotFound, ValidationError } from "../../lib/errors";
 import { CentsQuery, DateBound, PaginationQuery } from "../../lib/fields";
 import { Text } from "../../lib/text";
-import { isId } from "../../lib/ids";
+import { isId, pairedId } from "../../lib/ids";
 import type { IntentResult } from "../../domain/payment-intent-rpc";
+import type { LinkRevocationResult } from "../../db/projection/payment-intent";
 import { intentCall, type ServiceContext } from "../context";
 import { unwrapIntentResult } from "../payment-intents/intent-result";
+import { intentTenant } from "../payment-intents/intent-tenant";
 import { equalTo, listPage, organizationParent, within } from "../pagination";
 import { presentPaymentLinkOf } from "./present";
 import { requestPayerEmailHash, requestPayerNameHash } from "./request-payer";
@@ -96,6 +98,21 @@ export async function listPaymentLinks({ ctx, organizationId, input }: { ctx: Se
  * (409); the object's projection marks the link revoked in D1 before this returns.
  */
 export async function revokePaymentLink({ ctx, organizationId, id }: { ctx: ServiceContext; organizationId: OrganizationScope; id: string }) {
+  if (!isId("payment_link", id)) throw new NotFound("payment_link", id, "id");
+  // A link's intent is named by the link's id (create-payment-link.ts): the object is asked
+  // straight away — it checks the caller's tenant and that the link is its own — and answers
+  // with the link as the projection batch that revoked it left it. The gate, then the object
+  // and its one D1 batch: no read first (issue 16 §2). A link older than that naming, or one the
+  // object did not project for this call (already revoked, expired, completed, a payment on its
+  // way; D1 down), takes the path below: read it, check it, then ask its intent's object.
+  const intentId = pairedId("payment_intent", id);
+  const direct = await intentCall(ctx, intentId, "revoke", (stub) =>
+    stub.revokeLink(intentId, { linkId: id, actor: { id: ctx.actor.id, type: "partner" }, requestId: ctx.requestId, tenant: intentTenant(ctx, organizationId) }) as unknown as Promise<LinkRevocationResult>,
+  );
+  if (direct.ok && direct.link) return presentPaymentLinkOf(ctx.env.ENCRYPTION_KEY, direct.link, ctx.env.PUBLIC_BASE_URL);
+  // Refused or not found: the link's own state says why, in the link's words (a hold's completed
+  // link is `payment_completed`, not the intent's `payment_authorized`), as it always has.
+
   const link = await findPaymentLink(ctx, organizationId, id);
   if (link.status === "revoked") return presentPaymentLinkOf(ctx.env.ENCRYPTION_KEY, link, ctx.env.PUBLIC_BASE_URL);
   // The same code the intent's object gives when its projection has not landed yet.
