@@ -26,8 +26,8 @@ export const PERSIST_EVERY = 16;
 
 /**
  * One per partner. Counts requests in fixed one-minute windows, one window per mode so that
- * test traffic (or a leaked test key) can never throttle live traffic (exact, unlike the platform's
- * approximate rate-limit binding) and knows which credentials are revoked, so a revoked key or
+ * test traffic (or a leaked test key) can never throttle live traffic (never over the limit,
+ * unlike the platform's approximate rate-limit binding; see PERSIST_EVERY) and knows which credentials are revoked, so a revoked key or
  * a token minted from it stops working at once, without a D1 lookup on each request.
  * Every method is synchronous SQLite work: no await, so calls never interleave.
  */

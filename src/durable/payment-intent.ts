@@ -38,7 +38,7 @@ import { log } from "../lib/log";
 import { refundSettlement } from "../providers";
 import { planSimulation, simulatedProvider, simulatedReference } from "../providers/sandbox-simulation";
 import { OutboxDriver } from "./payment-intent/outbox";
-import type { LinkRevocationResult } from "../db/projection/payment-intent";
+import type { LinkRevocationResult, PaymentLinkRow } from "../db/projection/payment-intent";
 import { creditNoteCreated, refundCreated, refundSettled, transitionRecord } from "./payment-intent/record";
 import { intentFromD1 } from "./payment-intent/recover";
 import { IntentStore, type Timer } from "./payment-intent/store";
@@ -159,14 +159,15 @@ export class PaymentIntent extends DurableObject<Env> {
     if (!(await this.ensure(intentId, input.tenant)) || this.store.state()!.payment_link_id !== input.linkId) return notFound("payment_link", input.linkId);
     const requestId = input.requestId ?? null;
     if (requestId !== null) this.outbox.wantLink(requestId);
+    let link: PaymentLinkRow | null | undefined;
+    let result: IntentResult;
     try {
-      const result = await this.command(intentId, input, (s, now) => cancelIntent(s, "revoked", now));
-      if (!result.ok) return result;
-      const link = requestId === null ? undefined : this.outbox.takeLink(requestId);
-      return { ...result, link: link ?? null };
+      result = await this.command(intentId, input, (s, now) => cancelIntent(s, "revoked", now));
     } finally {
-      if (requestId !== null) this.outbox.takeLink(requestId);
+      // Taken whatever happened, so nothing is left waiting in the outbox driver.
+      link = requestId === null ? undefined : this.outbox.takeLink(requestId);
     }
+    return result.ok ? { ...result, link: link ?? null } : result;
   }
 
   /**
